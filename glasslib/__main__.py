@@ -1,0 +1,7 @@
+"""``python -m glasslib`` is the ``glasslib`` command."""
+
+import sys
+
+from glasslib.cli import main
+
+sys.exit(main())

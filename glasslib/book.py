@@ -1,0 +1,195 @@
+"""Run the book: execute the notebooks with papermill, then build the HTML with jupyter-book.
+
+Source notebooks in ``notebooks/`` carry no outputs. :func:`build_book` executes each, in order,
+into a staging copy of the book (``_build/stage``) with the profile as papermill parameters, and
+jupyter-book (``execute_notebooks: off``) renders the executed copies into ``_build/html``.
+Finished work is reused: every chapter caches its products in the run directory.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import fields
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+
+from glasslib.profiles import PROFILES, Profile
+
+BOOK_FILES = ("_config.yml", "_toc.yml", "book")
+
+# What each profile parameter means, for the book's table (units in brackets).
+DESCRIPTIONS = {
+    "n_particles": "particles N",
+    "density": "number density N/L² [σ⁻²]",
+    "fraction_a": "fraction of A particles",
+    "timestep": "MD timestep [τ]",
+    "t_start": "start temperature [ε/k_B]",
+    "t_end": "end temperature [ε/k_B]",
+    "thermostat_damping": "Nosé–Hoover damping [τ]",
+    "t_cool_slow": "slow ramp length [steps]",
+    "t_cool_fast": "fast ramp length [steps]",
+    "snapshot_every_slow": "snapshot interval, slow [steps]",
+    "snapshot_every_fast": "snapshot interval, fast [steps]",
+    "runs_per_schedule": "independent runs per schedule",
+    "seed": "master seed",
+    "fire_etol": "FIRE energy tolerance",
+    "fire_ftol": "FIRE force tolerance [ε/σ]",
+    "init_fire_maxiter": "FIRE iterations, initial configuration",
+    "is_fire_maxiter": "FIRE iterations, inherent structures",
+    "workers": "Dask workers (0 = one per core)",
+    "dask_processes": "Dask worker processes (else threads)",
+    "tg_bootstrap": "bootstrap resamples for Tg",
+    "tg_min_points": "least temperatures per Tg regime",
+}
+
+
+def project_root() -> Path:
+    """The folder holding ``_toc.yml`` and ``notebooks/``: beside the glasslib package, else upwards from cwd."""
+    candidates = [Path(__file__).resolve().parent.parent, *Path.cwd().resolve().parents, Path.cwd().resolve()]
+    for folder in candidates:
+        if (folder / "_toc.yml").exists() and (folder / "notebooks").is_dir():
+            return folder
+    raise FileNotFoundError("cannot find the book (a folder with _toc.yml and notebooks/); run from the project")
+
+
+def notebook_paths(root: Path | None = None, only: list[str] | None = None) -> list[Path]:
+    """Source notebooks in book order (``notebooks/NN_*.ipynb``), optionally those whose name starts with ``only``."""
+    paths = sorted((root or project_root()).joinpath("notebooks").glob("[0-9][0-9]*.ipynb"))
+    if only:
+        paths = [p for p in paths if any(p.name.startswith(prefix) for prefix in only)]
+    return paths
+
+
+def profile_table(profile: Profile) -> pd.DataFrame:
+    """Every parameter of ``profile`` beside the paper's value, with its meaning and units."""
+    paper = PROFILES["paper"]
+    rows = []
+    for field in fields(profile):
+        if field.name == "name":
+            continue
+        ours, theirs = getattr(profile, field.name), getattr(paper, field.name)
+        rows.append({
+            "parameter": field.name,
+            "meaning": DESCRIPTIONS.get(field.name, ""),
+            profile.label: _format_value(ours),
+            "paper": _format_value(theirs),
+            "reduced": "yes" if ours != theirs else "",
+        })
+    return pd.DataFrame(rows)
+
+
+def _format_value(value: Any) -> str:
+    """Compact text for a parameter value (1e-10 stays 1e-10, 20000000 becomes 20,000,000)."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def notebook_parameters(profile: Profile, overrides: Mapping[str, Any] | None, run_dir: Path | None) -> dict[str, Any]:
+    """The papermill parameters every chapter takes."""
+    return {"profile": profile.name, "overrides": dict(overrides or {}),
+            "run_dir": str(Path(run_dir).resolve()) if run_dir else None}
+
+
+def parametrise_notebooks(profile: Profile, out_dir: Path, overrides: Mapping[str, Any] | None = None,
+                          run_dir: Path | None = None) -> list[Path]:
+    """Write copies of the notebooks with the profile injected but not executed (for nbval)."""
+    import nbformat  # noqa: PLC0415
+    from papermill.parameterize import parameterize_notebook  # noqa: PLC0415
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for source in notebook_paths():
+        notebook = nbformat.read(source, as_version=4)
+        notebook = parameterize_notebook(notebook, notebook_parameters(profile, overrides, run_dir))
+        target = out_dir / source.name
+        nbformat.write(notebook, target)
+        written.append(target)
+    return written
+
+
+def execute_notebooks(profile: Profile, stage: Path, overrides: Mapping[str, Any] | None = None,
+                      run_dir: Path | None = None, only: list[str] | None = None) -> list[tuple[str, float]]:
+    """Execute the notebooks in order with papermill into ``stage/notebooks``; return (name, seconds)."""
+    import papermill  # noqa: PLC0415
+
+    root = project_root()
+    (stage / "notebooks").mkdir(parents=True, exist_ok=True)
+    timings = []
+    for source in notebook_paths(root, only):
+        started = time.perf_counter()
+        print(f"[glasslib book] executing {source.name} at profile {profile.label} ...", flush=True)
+        papermill.execute_notebook(
+            str(source), str(stage / "notebooks" / source.name),
+            parameters=notebook_parameters(profile, overrides, run_dir),
+            cwd=str(root / "notebooks"), kernel_name="python3", progress_bar=False,
+        )
+        seconds = time.perf_counter() - started
+        timings.append((source.name, seconds))
+        print(f"[glasslib book] {source.name}: {seconds:.1f} s", flush=True)
+    return timings
+
+
+def stage_book_files(stage: Path) -> None:
+    """Copy the book's configuration and prose chapters into the staging folder."""
+    root = project_root()
+    stage.mkdir(parents=True, exist_ok=True)
+    for name in BOOK_FILES:
+        source, target = root / name, stage / name
+        if source.is_dir():
+            shutil.copytree(source, target, dirs_exist_ok=True)
+        else:
+            shutil.copy2(source, target)
+
+
+def jupyter_book_build(stage: Path, html_dir: Path) -> Path:
+    """Build ``stage`` with jupyter-book, warnings as errors; copy the HTML to ``html_dir``."""
+    executable = shutil.which("jupyter-book") or str(Path(sys.executable).with_name("jupyter-book"))
+    done = subprocess.run([executable, "build", str(stage), "--warningiserror", "--keep-going", "--quiet"],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"jupyter-book build failed:\n{done.stdout[-6000:]}\n{done.stderr[-6000:]}")
+    if html_dir.exists():
+        shutil.rmtree(html_dir)
+    shutil.copytree(stage / "_build" / "html", html_dir)
+    return html_dir
+
+
+def build_book(profile: Profile, overrides: Mapping[str, Any] | None = None, run_dir: Path | None = None,
+               build_dir: Path | None = None, only: list[str] | None = None, execute: bool = True) -> Path:
+    """Execute the notebooks (unless ``execute=False``) and build the HTML book; return the HTML folder.
+
+    Parameters
+    ----------
+    profile : Profile
+        Scale to run at; its name and ``overrides`` become the notebooks' papermill parameters.
+    run_dir : Path, optional
+        Run directory the notebooks use (default ``runs/<profile label>``).
+    build_dir : Path, optional
+        Output root (default ``<project>/_build``): ``stage/`` holds the executed book, ``html/`` the result.
+    only : list of str, optional
+        Execute only the notebooks whose names start with these prefixes (others keep their last executed copy).
+    """
+    build_dir = Path(build_dir or project_root() / "_build").resolve()
+    stage = build_dir / "stage"
+    stage_book_files(stage)
+    started = time.perf_counter()
+    if execute:
+        timings = execute_notebooks(profile, stage, overrides, run_dir, only)
+        record = {"profile": profile.label, "notebooks": dict(timings), "total_seconds": time.perf_counter() - started}
+        (build_dir / "timings.json").write_text(json.dumps(record, indent=2) + "\n")
+    missing = [p.name for p in notebook_paths() if not (stage / "notebooks" / p.name).exists()]
+    if missing:
+        raise FileNotFoundError(f"no executed copy of {missing} in {stage}; run `glasslib book` without --no-execute")
+    return jupyter_book_build(stage, build_dir / "html")

@@ -1,0 +1,134 @@
+"""The ``glasslib`` command: ``book``, ``simulate``, ``bench`` and ``profiles``.
+
+Every subcommand resolves its profile first, so a wrong profile name, key or value stops with a
+message listing the valid choices before anything is started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from glasslib.profiles import DEFAULT_PROFILE, PROFILES, ProfileError, get_profile, parse_overrides
+
+
+def _profile_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", default=DEFAULT_PROFILE,
+                        help=f"scale to run at: {', '.join(PROFILES)} (default {DEFAULT_PROFILE})")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override one profile parameter (repeatable); `glasslib profiles` lists them")
+
+
+def _resolve(args: argparse.Namespace):
+    return get_profile(args.profile, parse_overrides(args.overrides))
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """Run or resume a simulation campaign and print where it wrote."""
+    from glasslib.campaign import run_campaign  # noqa: PLC0415
+
+    profile = _resolve(args)
+    schedules = ("slow", "fast") if args.schedule == "all" else (args.schedule,)
+    report = run_campaign(profile, run_dir=args.out, runs=args.runs, schedules=schedules,
+                          scheduler=args.scheduler)
+    print(report.summary())
+    print(f"wrote: {report.run_dir}")
+    return 0
+
+
+def cmd_book(args: argparse.Namespace) -> int:
+    """Execute every notebook with papermill and build the HTML book."""
+    from glasslib.book import build_book  # noqa: PLC0415
+
+    profile = _resolve(args)
+    html = build_book(profile, overrides=parse_overrides(args.overrides), run_dir=args.run_dir,
+                      build_dir=args.build_dir, only=args.only, execute=not args.no_execute)
+    print(f"book: {html / 'index.html'}")
+    return 0
+
+
+def cmd_parametrise(args: argparse.Namespace) -> int:
+    """Write the notebooks with the profile injected, unexecuted (what the test suite's nbval runs)."""
+    from glasslib.book import parametrise_notebooks  # noqa: PLC0415
+
+    profile = _resolve(args)
+    written = parametrise_notebooks(profile, args.out, parse_overrides(args.overrides), args.run_dir)
+    print(f"wrote {len(written)} notebooks to {args.out}")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Print speed figures."""
+    from glasslib import bench  # noqa: PLC0415
+
+    profile = _resolve(args)
+    runner = {"sim": bench.bench_sim, "campaign": bench.bench_campaign}[args.what]
+    runner(profile, steps=args.steps)
+    return 0
+
+
+def cmd_profiles(args: argparse.Namespace) -> int:
+    """Print every profile parameter side by side."""
+    from glasslib.book import profile_table  # noqa: PLC0415
+
+    print(profile_table(_resolve(args)).to_string(index=False))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``glasslib``."""
+    parser = argparse.ArgumentParser(prog="glasslib", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    book = sub.add_parser("book", help="execute the notebooks (papermill) and build the HTML book")
+    _profile_arguments(book)
+    book.add_argument("--run-dir", type=Path, default=None, help="run directory (default runs/<profile>)")
+    book.add_argument("--build-dir", type=Path, default=None, help="where _build/html goes (default: project _build)")
+    book.add_argument("--only", nargs="*", default=None, help="notebook name prefixes to execute, e.g. 01 02")
+    book.add_argument("--no-execute", action="store_true", help="build from the last executed notebooks")
+    book.set_defaults(func=cmd_book)
+
+    parametrise = sub.add_parser("parametrise", help="write the notebooks with a profile injected, unexecuted (for nbval)")
+    _profile_arguments(parametrise)
+    parametrise.add_argument("--out", type=Path, required=True, help="folder for the notebooks")
+    parametrise.add_argument("--run-dir", type=Path, default=None, help="run directory the notebooks use")
+    parametrise.set_defaults(func=cmd_parametrise)
+
+    simulate = sub.add_parser("simulate", help="run or resume a LAMMPS simulation campaign")
+    _profile_arguments(simulate)
+    simulate.add_argument("--runs", type=int, default=None, help="runs per schedule (default: the profile's)")
+    simulate.add_argument("--schedule", choices=["all", "slow", "fast"], default="all")
+    simulate.add_argument("--scheduler", default=None,
+                          help="Dask scheduler address (tcp://host:8786) or scheduler file (.json); default a LocalCluster")
+    simulate.add_argument("--out", type=Path, default=None, help="run directory (default runs/<profile>)")
+    simulate.set_defaults(func=cmd_simulate)
+
+    bench = sub.add_parser("bench", help="print speed figures")
+    bench.add_argument("what", choices=["sim", "campaign"],
+                       help="sim: LAMMPS throughput via glasslib vs LAMMPS directly; campaign: Dask processes vs threads")
+    _profile_arguments(bench)
+    bench.add_argument("--steps", type=int, default=None, help="MD steps to time (default: the profile's slow ramp)")
+    bench.set_defaults(func=cmd_bench)
+
+    profiles = sub.add_parser("profiles", help="list every profile parameter beside the paper's value")
+    _profile_arguments(profiles)
+    profiles.set_defaults(func=cmd_profiles)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``glasslib`` console script."""
+    args = build_parser().parse_args(argv)
+    if getattr(args, "runs", None) is not None and args.runs < 1:
+        print("glasslib: error: --runs must be a positive integer", file=sys.stderr)
+        return 2
+    try:
+        return args.func(args)
+    except ProfileError as err:
+        print(f"glasslib: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

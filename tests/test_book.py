@@ -1,0 +1,54 @@
+"""The whole book at the smoke profile: papermill executes every chapter, jupyter-book builds it."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from glasslib import book
+from glasslib.profiles import get_profile
+
+pytestmark = pytest.mark.slow
+
+SMOKE_BUDGET_SECONDS = 300
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("book")
+    html = book.build_book(get_profile("smoke"), run_dir=root / "runs", build_dir=root / "build")
+    return root, html
+
+
+def test_every_chapter_is_rendered_with_glued_numbers(built):
+    _, html = built
+    assert (html / "index.html").exists()
+    for source in book.notebook_paths():
+        page = html / "notebooks" / (source.stem + ".html")
+        assert page.exists(), f"{page} was not built"
+        text = page.read_text()
+        assert "Traceback" not in text
+    tg_page = (html / "notebooks" / "02_tg.html").read_text()
+    # the glued Tg appears as a number in the prose
+    assert re.search(r"The slow schedule gives Tg = <span[^>]*>[^<]*\d\.\d{3}", tg_page) or re.search(
+        r"Tg = \d\.\d{3}", re.sub(r"<[^>]+>", "", tg_page))
+
+
+def test_smoke_book_fits_its_time_budget(built):
+    root, _ = built
+    timings = json.loads((root / "build" / "timings.json").read_text())
+    assert timings["profile"] == "smoke"
+    assert timings["total_seconds"] < SMOKE_BUDGET_SECONDS, timings
+
+
+def test_a_chapter_run_without_its_predecessor_says_what_to_run(tmp_path):
+    import papermill
+
+    source = book.notebook_paths(only=["02"])[0]
+    with pytest.raises(papermill.PapermillExecutionError) as info:
+        papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"), kernel_name="python3",
+                                   parameters=book.notebook_parameters(get_profile("smoke"), {}, tmp_path / "empty"),
+                                   cwd=str(source.parent), progress_bar=False)
+    assert "run notebooks/01_simulation.ipynb first" in str(info.value)

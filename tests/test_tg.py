@@ -1,0 +1,75 @@
+"""Tg from two-regime fits: exact recovery on synthetic data, bootstrap coverage, clear errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from glasslib import store, tg
+
+
+def two_slopes(t: np.ndarray, tg_true: float, e0: float = -3.9, glass: float = 0.02, liquid: float = 0.09) -> np.ndarray:
+    return e0 + glass * t + (liquid - glass) * np.maximum(t - tg_true, 0.0)
+
+
+@pytest.mark.parametrize("tg_true", [0.37, 0.4321, 0.9])
+def test_hinge_fit_recovers_a_known_intersection_exactly(tg_true):
+    t = np.linspace(0.05, 1.99, 25)
+    fit = tg.fit_hinge(t[::-1], two_slopes(t, tg_true)[::-1])  # order must not matter
+    assert fit.tg == pytest.approx(tg_true, abs=1e-6)
+    assert fit.slope_glass == pytest.approx(0.02, abs=1e-6) and fit.slope_liquid == pytest.approx(0.09, abs=1e-6)
+    # the two fitted lines cross at Tg
+    assert fit.glass_line(fit.tg) == pytest.approx(fit.liquid_line(fit.tg))
+
+
+def test_separately_fitted_lines_would_cross_at_the_same_point():
+    t = np.linspace(0.05, 1.99, 40)
+    energy = two_slopes(t, 0.55)
+    fit = tg.fit_hinge(t, energy)
+    low, high = t < fit.tg, t > fit.tg
+    glass = np.polyfit(t[low], energy[low], 1)
+    liquid = np.polyfit(t[high], energy[high], 1)
+    crossing = (liquid[1] - glass[1]) / (glass[0] - liquid[0])
+    assert crossing == pytest.approx(fit.tg, abs=1e-6)
+
+
+def test_bootstrap_interval_covers_the_truth_on_noisy_runs():
+    rng = np.random.default_rng(1)
+    t = np.linspace(0.05, 1.99, 20)
+    runs = two_slopes(t, 0.5)[None, :] + rng.normal(0, 0.004, size=(200, len(t)))
+    result = tg.glass_transition(t, runs, n_bootstrap=200, seed=2)
+    low, high = result.tg_interval()
+    assert low < 0.5 < high
+    assert abs(result.tg - 0.5) < 4 * result.tg_std
+    assert result.tg_std < 0.1
+    assert result.sem_energy == pytest.approx(runs.std(axis=0, ddof=1) / np.sqrt(200))
+
+
+def test_same_seed_same_bootstrap():
+    rng = np.random.default_rng(0)
+    t = np.linspace(0.05, 2, 12)
+    runs = two_slopes(t, 0.7)[None, :] + rng.normal(0, 0.01, size=(10, 12))
+    a, b = (tg.glass_transition(t, runs, n_bootstrap=30, seed=5) for _ in range(2))
+    assert np.array_equal(a.tg_bootstrap, b.tg_bootstrap)
+
+
+def test_too_few_temperatures_and_bad_shapes_are_clear_errors():
+    with pytest.raises(ValueError, match="at least 6 temperatures"):
+        tg.fit_hinge(np.arange(5.0), np.arange(5.0))
+    with pytest.raises(ValueError, match="finite"):
+        tg.fit_hinge(np.arange(8.0), np.r_[np.arange(7.0), np.nan])
+    with pytest.raises(ValueError, match="at least 2 runs"):
+        tg.glass_transition(np.arange(8.0), np.zeros((1, 8)))
+
+
+def test_saved_tg_round_trips_and_a_missing_file_names_chapter_02(tmp_path):
+    t = np.linspace(0.05, 2, 12)
+    runs = two_slopes(t, 0.7)[None, :] + np.random.default_rng(0).normal(0, 0.001, size=(5, 12))
+    result = tg.glass_transition(t, runs, n_bootstrap=20)
+    with pytest.raises(store.StoreError, match="02_tg"):
+        tg.load_tg(tmp_path, "h" * 64)
+    tg.save_tg(tmp_path, {"slow": result}, "h" * 64)
+    loaded = tg.load_tg(tmp_path, "h" * 64)
+    assert loaded["slow"]["tg"] == pytest.approx(result.tg)
+    with pytest.raises(store.StoreError, match="stale"):
+        tg.load_tg(tmp_path, "x" * 64)
