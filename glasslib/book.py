@@ -135,10 +135,23 @@ def execute_notebooks(profile: Profile, stage: Path, overrides: Mapping[str, Any
             parameters=notebook_parameters(profile, overrides, run_dir),
             cwd=str(root / "notebooks"), kernel_name="python3", progress_bar=False,
         )
+        hide_default_parameters(stage / "notebooks" / source.name)
         seconds = time.perf_counter() - started
         timings.append((source.name, seconds))
         print(f"[glasslib book] {source.name}: {seconds:.1f} s", flush=True)
     return timings
+
+
+def hide_default_parameters(path: Path) -> None:
+    """Tag the notebook's default ``parameters`` cell ``remove-cell``: the page shows the injected values only."""
+    import nbformat  # noqa: PLC0415
+
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if "parameters" in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
+    nbformat.write(notebook, path)
 
 
 def stage_book_files(stage: Path) -> None:

@@ -99,15 +99,19 @@ def figure_tg(results: Mapping[str, TgResult], reference: Mapping[str, float] | 
         colour = SCHEDULE_COLOURS[name]
         ax.errorbar(res.temperature, res.mean_energy, yerr=res.sem_energy, fmt=SCHEDULE_MARKERS[name],
                     color=colour, ms=4, capsize=2, label=f"{name}: mean ± s.e. over runs")
-        grid_glass = np.linspace(res.temperature.min(), res.tg + 0.25 * np.ptp(res.temperature), 50)
-        grid_liquid = np.linspace(res.tg - 0.25 * np.ptp(res.temperature), res.temperature.max(), 50)
+        span = np.ptp(res.temperature)
+        upper = res.fit.breaks[res.fit.tg_index + 1] if res.fit.tg_index + 1 < len(res.fit.breaks) else res.temperature.max()
+        grid_glass = np.linspace(res.temperature.min(), res.tg + 0.2 * span, 50)
+        grid_liquid = np.linspace(res.tg - 0.2 * span, min(upper + 0.2 * span, res.temperature.max()), 50)
         ax.plot(grid_glass, res.fit.glass_line(grid_glass), ls="--", color=colour, lw=1)
         ax.plot(grid_liquid, res.fit.liquid_line(grid_liquid), ls="--", color=colour, lw=1)
+        grid_all = np.linspace(res.temperature.min(), res.temperature.max(), 200)
+        ax.plot(grid_all, res.fit.predict(grid_all), ls=":", color="0.5", lw=0.8)
         low, high = res.tg_interval()
         ax.axvspan(low, high, color=colour, alpha=0.12, lw=0)
         ax.axvline(res.tg, color=colour, lw=1.2, label=f"{name}: $T_g$ = {res.tg:.3f} ± {res.tg_std:.3f}")
     for name, tg in (reference or {}).items():
-        ax.axvline(tg, color=SCHEDULE_COLOURS[name], ls=":", lw=1.5, label=f"{name}: published $T_g$ ≈ {tg}")
+        ax.axvline(tg, color=SCHEDULE_COLOURS[name], ls="-.", lw=1.5, label=f"{name}: published $T_g$ ≈ {tg}")
     energies = np.concatenate([r.mean_energy for r in results.values()])
     pad = 0.15 * np.ptp(energies)
     ax.set_ylim(energies.min() - pad, energies.max() + pad)

@@ -56,10 +56,12 @@ def test_same_seed_same_bootstrap():
 def test_too_few_temperatures_and_bad_shapes_are_clear_errors():
     with pytest.raises(ValueError, match="at least 6 temperatures"):
         tg.fit_hinge(np.arange(5.0), np.arange(5.0))
+    with pytest.raises(ValueError, match="at least 9 temperatures"):
+        tg.fit_tg(np.arange(8.0), np.arange(8.0))
     with pytest.raises(ValueError, match="finite"):
         tg.fit_hinge(np.arange(8.0), np.r_[np.arange(7.0), np.nan])
     with pytest.raises(ValueError, match="at least 2 runs"):
-        tg.glass_transition(np.arange(8.0), np.zeros((1, 8)))
+        tg.glass_transition(np.arange(9.0), np.zeros((1, 9)))
 
 
 def test_saved_tg_round_trips_and_a_missing_file_names_chapter_02(tmp_path):
@@ -73,3 +75,21 @@ def test_saved_tg_round_trips_and_a_missing_file_names_chapter_02(tmp_path):
     assert loaded["slow"]["tg"] == pytest.approx(result.tg)
     with pytest.raises(store.StoreError, match="stale"):
         tg.load_tg(tmp_path, "x" * 64)
+
+
+def test_three_segment_rule_ignores_the_high_temperature_flattening():
+    """A liquid branch that flattens at high T (as inherent-structure energies do) tilts a single
+    liquid line; the book's rule puts Tg at the glass/liquid kink all the same."""
+    t = np.linspace(0.05, 1.99, 80)
+    energy = two_slopes(t, 0.4, glass=0.02, liquid=0.12) - 0.12 * np.maximum(t - 1.1, 0.0)
+    two_lines = tg.fit_hinge(t, energy)
+    rule = tg.fit_tg(t, energy)
+    assert rule.tg == pytest.approx(0.4, abs=1e-4)
+    assert rule.breaks[1] == pytest.approx(1.1, abs=1e-3)
+    assert rule.slope_glass == pytest.approx(0.02, abs=1e-4) and rule.slope_liquid == pytest.approx(0.12, abs=1e-4)
+    assert abs(two_lines.tg - 0.4) > 0.02  # the plain two-line fit is pulled away
+
+
+def test_rule_on_pure_two_slope_data_still_finds_the_kink():
+    t = np.linspace(0.05, 1.99, 30)
+    assert tg.fit_tg(t, two_slopes(t, 0.63)).tg == pytest.approx(0.63, abs=1e-3)
