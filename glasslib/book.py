@@ -105,13 +105,14 @@ def parametrise_notebooks(profile: Profile, out_dir: Path, overrides: Mapping[st
                           run_dir: Path | None = None) -> list[Path]:
     """Write copies of the notebooks with the profile injected but not executed (for nbval)."""
     import nbformat  # noqa: PLC0415
+    from papermill.iorw import load_notebook_node  # noqa: PLC0415
     from papermill.parameterize import parameterize_notebook  # noqa: PLC0415
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for source in notebook_paths():
-        notebook = nbformat.read(source, as_version=4)
+        notebook = load_notebook_node(str(source))  # gives every cell a tags list, as papermill expects
         notebook = parameterize_notebook(notebook, notebook_parameters(profile, overrides, run_dir))
         target = out_dir / source.name
         nbformat.write(notebook, target)

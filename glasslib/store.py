@@ -92,7 +92,7 @@ def write_atomic(path: Path, arrays: dict[str, np.ndarray], attrs: dict[str, Any
     return path
 
 
-def _open_checked(path: Path, expected_hash: str | None, required: Iterable[str]) -> h5py.File:
+def open_checked(path: Path, expected_hash: str | None, required: Iterable[str]) -> h5py.File:
     """Open a stored HDF5 file and check completeness, hash and required datasets."""
     path = Path(path)
     if not path.exists():
@@ -176,7 +176,7 @@ def read_run(path: Path, expected_hash: str | None = None, positions: bool = Tru
     StoreError
         Missing, incomplete, stale (another profile hash), inconsistent shapes, or NaN values.
     """
-    with _open_checked(path, expected_hash, RUN_ARRAYS) as h5:
+    with open_checked(path, expected_hash, RUN_ARRAYS) as h5:
         data = {key: h5[key][()] for key in ENERGY_ARRAYS}
         data["types"] = h5["types"][()]
         data["positions"] = h5["positions"][()] if positions else None
@@ -193,10 +193,29 @@ def read_run(path: Path, expected_hash: str | None = None, positions: bool = Tru
     return RunRecord(attrs=attrs, **data)
 
 
+def read_snapshot(path: Path, index: int, expected_hash: str | None = None) -> dict[str, Any]:
+    """One snapshot of a run without reading the others (HDF5 slicing).
+
+    Returns ``positions`` (N, 2) σ, ``types`` (N,), ``inherent_energy``, ``target_temperature``,
+    ``box_length``; raises :class:`StoreError` like :func:`read_run`.
+    """
+    with open_checked(path, expected_hash, RUN_ARRAYS) as h5:
+        n_snap = h5["step"].shape[0]
+        if not -n_snap <= index < n_snap:
+            raise StoreError(f"{path}: has {n_snap} snapshots, no index {index}")
+        snap = {"positions": h5["positions"][index], "types": h5["types"][()],
+                "inherent_energy": float(h5["inherent_energy"][index]),
+                "target_temperature": float(h5["target_temperature"][index]),
+                "box_length": float(h5.attrs["box_length"])}
+    if not (np.all(np.isfinite(snap["positions"])) and np.isfinite(snap["inherent_energy"])):
+        raise StoreError(f"{path}: corrupt, non-finite values in snapshot {index}; delete it and rerun")
+    return snap
+
+
 def check_run(path: Path, expected_hash: str) -> str | None:
     """None if the run file is complete and current, else the reason it must be (re)computed."""
     try:
-        with _open_checked(path, expected_hash, RUN_ARRAYS):
+        with open_checked(path, expected_hash, RUN_ARRAYS):
             return None
     except StoreError as err:
         return str(err)
@@ -216,7 +235,7 @@ def write_initial(run_dir: Path, initial: dict[str, Any], attrs: dict[str, Any])
 
 def read_initial(run_dir: Path, expected_hash: str) -> dict[str, Any]:
     """The stored shared start: ``positions`` (N, 2), ``types`` (N,), ``box_length`` and attrs."""
-    with _open_checked(initial_path(run_dir), expected_hash, ("positions", "types")) as h5:
+    with open_checked(initial_path(run_dir), expected_hash, ("positions", "types")) as h5:
         return {"positions": h5["positions"][()], "types": h5["types"][()], **dict(h5.attrs)}
 
 
