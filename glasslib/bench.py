@@ -4,6 +4,8 @@
   (chunked runs, snapshot extraction) against LAMMPS' own ``lmp`` executable on the same input.
 - ``bench campaign``: a short campaign on a Dask LocalCluster with worker processes against
   worker threads, in runs per second.
+- ``bench render`` and ``bench graphs`` live beside the code they time:
+  :func:`glasslib.render.bench_render`, :func:`glasslib.graphs.bench_graphs`.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def bench_sim(profile: Profile, steps: int | None = None) -> dict[str, float]:
     return {"glasslib": rate_glasslib, "direct": rate_direct, "ratio": rate_glasslib / rate_direct}
 
 
-def bench_campaign(profile: Profile, steps: int | None = None, runs: int = 4) -> dict[str, float]:
+def bench_campaign(profile: Profile, runs: int = 4) -> dict[str, float]:
     """Time a short campaign (``runs`` per schedule) with Dask worker processes, then threads."""
     from glasslib.campaign import run_campaign  # noqa: PLC0415
 

@@ -63,8 +63,18 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from glasslib import bench  # noqa: PLC0415
 
     profile = _resolve(args)
-    runner = {"sim": bench.bench_sim, "campaign": bench.bench_campaign}[args.what]
-    runner(profile, steps=args.steps)
+    if args.what == "sim":
+        bench.bench_sim(profile, steps=args.steps)
+    elif args.what == "campaign":
+        bench.bench_campaign(profile)
+    elif args.what == "render":
+        from glasslib.render import bench_render  # noqa: PLC0415
+
+        bench_render()
+    elif args.what == "graphs":
+        from glasslib.graphs import bench_graphs  # noqa: PLC0415
+
+        bench_graphs()
     return 0
 
 
@@ -105,8 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.set_defaults(func=cmd_simulate)
 
     bench = sub.add_parser("bench", help="print speed figures")
-    bench.add_argument("what", choices=["sim", "campaign"],
-                       help="sim: LAMMPS throughput via glasslib vs LAMMPS directly; campaign: Dask processes vs threads")
+    bench.add_argument("what", choices=["sim", "campaign", "render", "graphs"],
+                       help="sim: LAMMPS throughput via glasslib vs LAMMPS directly; campaign: Dask processes vs "
+                            "threads; render: fast vs matplotlib images; graphs: window + kNN batch building")
     _profile_arguments(bench)
     bench.add_argument("--steps", type=int, default=None, help="MD steps to time (default: the profile's slow ramp)")
     bench.set_defaults(func=cmd_bench)

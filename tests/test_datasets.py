@@ -1,0 +1,103 @@
+"""Data sets 1–6: temperature rules, run-level splits, assembly from a real (tiny) store, clear errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from glasslib import campaign, datasets, store, tg
+from glasslib.profiles import get_profile
+
+
+@pytest.mark.parametrize("n_runs", [8, 16, 40, 10_000])
+def test_splits_are_disjoint_cover_the_runs_and_keep_their_fractions(n_runs):
+    splits = datasets.make_splits(n_runs, seed=7)
+    outer = splits.outer_test
+    assert outer.shape[0] == 3 and len(np.unique(outer)) == outer.size  # three disjoint test sets
+    assert outer.shape[1] == round(0.2 * n_runs)
+    for fold in range(3):
+        roles = splits.inner[fold]
+        assert set(np.flatnonzero(roles == datasets.OUTER_TEST)) == set(outer[fold])
+        parts = [splits.runs(fold, r) for r in (datasets.TRAIN, datasets.VALIDATION, datasets.TEST)]
+        assert sum(len(p) for p in parts) + outer.shape[1] == n_runs  # every run has exactly one role
+        assert all(len(p) >= 1 for p in parts)
+        assert np.array_equal(np.sort(np.concatenate(parts)), splits.outer_train(fold))
+        if n_runs >= 100:
+            assert len(parts[0]) / len(splits.outer_train(fold)) == pytest.approx(0.8, abs=0.01)
+    again = datasets.make_splits(n_runs, seed=7)
+    assert np.array_equal(again.inner, splits.inner)
+    assert not np.array_equal(datasets.make_splits(n_runs, seed=8).inner, splits.inner)
+
+
+def test_too_few_runs_for_the_splits_is_a_clear_error():
+    with pytest.raises(datasets.DatasetError, match="too few"):
+        datasets.make_splits(4, seed=0)
+
+
+def test_a_temperature_the_store_does_not_have_is_refused():
+    recorded = np.linspace(1.9, 0.05, 20)
+    assert datasets.nearest_snapshot(recorded, 0.06) == 19
+    with pytest.raises(datasets.DatasetError, match="no snapshot at T = 3"):
+        datasets.nearest_snapshot(recorded, 3.0)
+
+
+def test_liquid_rule_keeps_the_place_relative_to_tg():
+    assert datasets.liquid_temperature_rule(0.37, tg=0.5, t_start=2.0) == pytest.approx(0.5)
+    assert datasets.liquid_temperature_rule(2.0, tg=0.5, t_start=2.0) == pytest.approx(2.0)
+    assert datasets.liquid_temperature_rule(0.96, tg=0.37, t_start=2.0) == pytest.approx(0.96)  # paper Tg: identity
+    halfway = (0.37 + 2.0) / 2
+    assert datasets.liquid_temperature_rule(halfway, tg=0.6, t_start=2.0) == pytest.approx(1.3)
+
+
+@pytest.fixture(scope="module")
+def tiny_store(tmp_path_factory):
+    """A real campaign small enough for seconds: 10 runs of each schedule, 60 particles."""
+    profile = get_profile("smoke", n_particles=60, t_cool_slow=2000, snapshot_every_slow=200, t_cool_fast=1000,
+                          snapshot_every_fast=100, runs_per_schedule=10, is_fire_maxiter=5000, tg_bootstrap=10)
+    run_dir = tmp_path_factory.mktemp("store")
+    campaign.run_campaign(profile, run_dir, progress=False)
+    ensembles = {s: store.load_ensemble(run_dir, s, 10, profile.simulation_hash()) for s in ("slow", "fast")}
+    results = {s: tg.glass_transition(e.target_temperature, e.inherent_energy, 10) for s, e in ensembles.items()}
+    tg.save_tg(run_dir, results, profile.simulation_hash())
+    return profile, run_dir, ensembles
+
+
+@pytest.mark.slow
+def test_datasets_from_a_real_store(tiny_store):
+    profile, run_dir, ensembles = tiny_store
+    built = datasets.build_datasets(profile, run_dir)
+    assert sorted(built) == [1, 2, 3, 4, 5, 6]
+    for number, data in built.items():
+        assert data.positions.shape == (20, 60, 2) and np.all((data.positions >= 0) & (data.positions < 1))
+        assert (data.labels == datasets.GLASS).sum() == (data.labels == datasets.LIQUID).sum() == 10
+        for label in (datasets.GLASS, datasets.LIQUID):
+            assert sorted(data.run_index[data.labels == label]) == list(range(10))  # one per run and class
+        for fold in range(3):
+            test, train = data.indices(fold, datasets.OUTER_TEST), data.indices(fold, datasets.TRAIN)
+            assert not set(data.run_index[test]) & set(data.run_index[train])
+    assert [d.spec.liquid_temperature for d in built.values()][:5] == sorted(
+        [d.spec.liquid_temperature for d in built.values()][:5], reverse=True)
+    six = built[6]
+    assert six.spec.glass_schedule == "fast" and six.spec.liquid_schedule == "slow"
+    fast_glass = ensembles["fast"].inherent_energy[:, -1].mean()
+    gaps = np.abs(ensembles["slow"].inherent_energy.mean(axis=0) - fast_glass)
+    assert gaps[six.spec.liquid_index] == gaps.min()  # the equal-energy liquid
+    # glasses of data set 1 are the stored snapshots at T = 0.05 of the slow runs
+    run0 = store.read_run(store.run_path(run_dir, "slow", 0), profile.simulation_hash())
+    first_glass = np.flatnonzero((built[1].labels == datasets.GLASS) & (built[1].run_index == 0))[0]
+    assert np.allclose(built[1].positions[first_glass], run0.scaled_positions()[-1], atol=1e-6)
+    # a second build loads what is stored
+    reloaded = datasets.load_dataset(run_dir, 4, profile.simulation_hash())
+    assert np.array_equal(reloaded.positions, built[4].positions) and reloaded.spec == built[4].spec
+
+
+@pytest.mark.slow
+def test_a_store_of_another_profile_or_a_missing_dataset_is_a_clear_error(tiny_store, tmp_path):
+    profile, run_dir, _ = tiny_store
+    other = get_profile(profile, t_start=2.5)
+    with pytest.raises(store.StoreError, match="stale"):
+        datasets.build_datasets(other, run_dir)
+    with pytest.raises(store.StoreError, match="03_datasets"):
+        datasets.load_dataset(tmp_path, 1, profile.simulation_hash())
+    with pytest.raises(datasets.DatasetError, match="no data set 7"):
+        datasets.load_dataset(run_dir, 7, profile.simulation_hash())
