@@ -180,6 +180,19 @@ def jupyter_book_build(stage: Path, html_dir: Path) -> Path:
     return html_dir
 
 
+def record_timings(path: Path, label: str, timings: dict[str, float]) -> dict[str, Any]:
+    """Merge this execution's notebook times (s) into ``path``; a different profile starts afresh."""
+    record: dict[str, Any] = {"profile": label, "notebooks": {}}
+    if path.exists():
+        previous = json.loads(path.read_text())
+        if previous.get("profile") == label:
+            record = previous
+    record["notebooks"].update(timings)
+    record["total_seconds"] = sum(record["notebooks"].values())
+    path.write_text(json.dumps(record, indent=2) + "\n")
+    return record
+
+
 def build_book(profile: Profile, overrides: Mapping[str, Any] | None = None, run_dir: Path | None = None,
                build_dir: Path | None = None, only: list[str] | None = None, execute: bool = True) -> Path:
     """Execute the notebooks (unless ``execute=False``) and build the HTML book; return the HTML folder.
@@ -198,11 +211,9 @@ def build_book(profile: Profile, overrides: Mapping[str, Any] | None = None, run
     build_dir = Path(build_dir or project_root() / "_build").resolve()
     stage = build_dir / "stage"
     stage_book_files(stage)
-    started = time.perf_counter()
     if execute:
         timings = execute_notebooks(profile, stage, overrides, run_dir, only)
-        record = {"profile": profile.label, "notebooks": dict(timings), "total_seconds": time.perf_counter() - started}
-        (build_dir / "timings.json").write_text(json.dumps(record, indent=2) + "\n")
+        record_timings(build_dir / "timings.json", profile.label, dict(timings))
     missing = [p.name for p in notebook_paths() if not (stage / "notebooks" / p.name).exists()]
     if missing:
         raise FileNotFoundError(f"no executed copy of {missing} in {stage}; run `glasslib book` without --no-execute")
