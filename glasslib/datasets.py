@@ -136,7 +136,9 @@ def choose_specs(profile: Profile, slow: store.Ensemble, fast: store.Ensemble, t
         else:
             target = liquid_temperature_rule(PAPER_LIQUID_T[dataset], tg_slow, profile.t_start)
             rule = f"same place relative to Tg as the paper's {PAPER_LIQUID_T[dataset]:g}"
-        rank = int(np.argmin(np.abs(slow.target_temperature[order] - target)))
+        # at paper scale the temperature must be recorded (within half a spacing); else the nearest
+        tolerance = None if profile.name == "paper" else np.inf
+        rank = int(np.flatnonzero(order == nearest_snapshot(slow.target_temperature, target, tolerance))[0])
         if rank <= previous_rank:  # two data sets on one temperature: the colder moves one step down
             rank, rule = previous_rank + 1, rule + "; moved one recorded step colder to stay distinct"
         if rank >= len(order) or order[rank] == glass_slow:

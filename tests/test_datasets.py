@@ -101,3 +101,20 @@ def test_a_store_of_another_profile_or_a_missing_dataset_is_a_clear_error(tiny_s
         datasets.load_dataset(tmp_path, 1, profile.simulation_hash())
     with pytest.raises(datasets.DatasetError, match="no data set 7"):
         datasets.load_dataset(run_dir, 7, profile.simulation_hash())
+
+
+def test_paper_temperatures_must_be_recorded():
+    from glasslib.store import Ensemble
+
+    def ensemble(temps):
+        r, s = 3, len(temps)
+        energy = np.tile(-3.9 + 0.05 * temps, (r, 1))
+        return Ensemble("slow", np.arange(r), np.arange(r), np.arange(s), temps, energy, energy, energy, np.ones(r), np.ones(r))
+
+    paper = get_profile("paper")
+    recorded = paper.schedules["slow"].target_temperatures(2.0, 0.05)
+    specs = datasets.choose_specs(paper, ensemble(recorded), ensemble(recorded), tg_slow=0.37)
+    assert [round(s.liquid_temperature, 2) for s in specs[:5]] == [1.99, 1.76, 0.96, 0.55, 0.44]
+    coarse = np.linspace(2.0, 0.05, 11)[1:]  # a store whose ramp does not hold T = 1.99 or 1.76
+    with pytest.raises(datasets.DatasetError, match="no snapshot at T = 1.99"):
+        datasets.choose_specs(paper, ensemble(coarse), ensemble(coarse), tg_slow=0.37)
