@@ -137,7 +137,7 @@ class SearchParam:
 
 
 def narrow_space(space: Sequence[SearchParam], **ranges: tuple[float, float]) -> tuple[SearchParam, ...]:
-    """A copy of ``space`` with some ranges replaced, e.g. ``narrow_space(DMPNN_SPACE, hidden_size=(300, 600))``.
+    """A copy of ``space`` with some ranges replaced, e.g. ``narrow_space(DMPNN_SPACE, hidden=(300, 600))``.
 
     A profile uses it to shrink the search; ``(v, v)`` fixes a parameter at ``v``.
     """
@@ -151,8 +151,8 @@ def narrow_space(space: Sequence[SearchParam], **ranges: tuple[float, float]) ->
 #: SPEC section 6: the D-MPNN's search space (batch size fixed at 5 graphs, :data:`DMPNN_FIXED`).
 DMPNN_SPACE = (
     SearchParam("k", 1, 5, 1),
-    SearchParam("window_length", 0.1, 0.3, 0.05),
-    SearchParam("hidden_size", 300, 2400, 100),
+    SearchParam("l_win", 0.1, 0.3, 0.05),
+    SearchParam("hidden", 300, 2400, 100),
     SearchParam("depth", 2, 6, 1),
     SearchParam("dropout", 0.0, 0.5, 0.05),
     SearchParam("ffn_layers", 1, 3, 1),

@@ -152,24 +152,24 @@ def _essence(result: hpo.FoldResult) -> dict:
 
 # --------------------------------------------------------------------------- search space
 def test_search_params_live_on_their_grid_with_the_right_types():
-    hidden = hpo.SearchParam("hidden_size", 300, 2400, 100)
+    hidden = hpo.SearchParam("hidden", 300, 2400, 100)
     assert hidden.values()[:3] == (300, 400, 500) and hidden.values()[-1] == 2400 and len(hidden.values()) == 22
     assert all(isinstance(v, int) for v in hidden.values())
-    window = hpo.SearchParam("window_length", 0.1, 0.3, 0.05)
+    window = hpo.SearchParam("l_win", 0.1, 0.3, 0.05)
     assert window.values() == (0.1, 0.15, 0.2, 0.25, 0.3) and all(isinstance(v, float) for v in window.values())
     assert window.value(99) == 0.3 and window.value(-1) == 0.1  # clipped to the grid
     offset = hpo.SearchParam("odd", 0.15, 0.35, 0.1)  # low not a multiple of step: still on the grid
     assert offset.values() == (0.15, 0.25, 0.35)
-    assert {p.name for p in hpo.DMPNN_SPACE} == {"k", "window_length", "hidden_size", "depth", "dropout", "ffn_layers"}
+    assert {p.name for p in hpo.DMPNN_SPACE} == {"k", "l_win", "hidden", "depth", "dropout", "ffn_layers"}
     assert [p.values() for p in hpo.CNN_SPACE][1] == tuple(range(10, 101, 10))
-    narrow = hpo.narrow_space(hpo.DMPNN_SPACE, hidden_size=(300, 600), depth=(3, 3))
+    narrow = hpo.narrow_space(hpo.DMPNN_SPACE, hidden=(300, 600), depth=(3, 3))
     model = hpo.ModelSpec("m", toy_train, toy_predict, narrow, hpo.DMPNN_FIXED)
-    assert {p.name for p in model.searched} == {"k", "window_length", "hidden_size", "dropout", "ffn_layers"}
-    params = model.params({"k": 2, "window_length": 4, "hidden_size": 3, "dropout": 1, "ffn_layers": 0})
-    assert params == {"k": 3, "window_length": 0.3, "hidden_size": 600, "depth": 3, "dropout": 0.05,
+    assert {p.name for p in model.searched} == {"k", "l_win", "hidden", "dropout", "ffn_layers"}
+    params = model.params({"k": 2, "l_win": 4, "hidden": 3, "dropout": 1, "ffn_layers": 0})
+    assert params == {"k": 3, "l_win": 0.3, "hidden": 600, "depth": 3, "dropout": 0.05,
                       "ffn_layers": 1, "batch_size": 5}
     table = hpo.search_space_table(model)
-    assert table.loc["hidden_size", "values"] == 4 and table.loc["batch_size", "values"] == 1
+    assert table.loc["hidden", "values"] == 4 and table.loc["batch_size", "values"] == 1
 
 
 @pytest.mark.parametrize("low, high, step, message", [
