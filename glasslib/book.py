@@ -46,6 +46,18 @@ DESCRIPTIONS = {
     "dask_processes": "Dask worker processes (else threads)",
     "tg_bootstrap": "bootstrap resamples for Tg",
     "tg_min_points": "least temperatures per Tg regime",
+    "classifier_datasets": "data sets the classifiers train on",
+    "cnn_iterations": "CNN: TPE iterations per inner search",
+    "cnn_inner_epochs": "CNN: epochs per inner trial",
+    "cnn_outer_epochs": "CNN: epochs of the outer model",
+    "cnn_batch_max": "CNN: largest batch size searched",
+    "dmpnn_iterations": "D-MPNN: TPE iterations per inner search",
+    "dmpnn_inner_epochs": "D-MPNN: epochs per inner trial",
+    "dmpnn_outer_epochs": "D-MPNN: epochs of the outer model",
+    "dmpnn_hidden_max": "D-MPNN: largest hidden size searched",
+    "dmpnn_depth_max": "D-MPNN: most message-passing steps searched",
+    "dmpnn_l_win_min": "D-MPNN: smallest window side searched [box lengths]",
+    "dmpnn_l_win_max": "D-MPNN: largest window side searched [box lengths]",
 }
 
 

@@ -75,6 +75,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from glasslib.graphs import bench_graphs  # noqa: PLC0415
 
         bench_graphs()
+    elif args.what == "cnn":
+        from glasslib.models.cnn import bench_cnn  # noqa: PLC0415
+
+        bench_cnn()
+    elif args.what == "dmpnn":
+        from glasslib.train import bench_dmpnn  # noqa: PLC0415
+
+        bench_dmpnn()
     return 0
 
 
@@ -115,9 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.set_defaults(func=cmd_simulate)
 
     bench = sub.add_parser("bench", help="print speed figures")
-    bench.add_argument("what", choices=["sim", "campaign", "render", "graphs"],
+    bench.add_argument("what", choices=["sim", "campaign", "render", "graphs", "cnn", "dmpnn"],
                        help="sim: LAMMPS throughput via glasslib vs LAMMPS directly; campaign: Dask processes vs "
-                            "threads; render: fast vs matplotlib images; graphs: window + kNN batch building")
+                            "threads; render: fast vs matplotlib images; graphs: window + kNN batch building; "
+                            "cnn / dmpnn: training speed beside the machine's matmul rate")
     _profile_arguments(bench)
     bench.add_argument("--steps", type=int, default=None, help="MD steps to time (default: the profile's slow ramp)")
     bench.set_defaults(func=cmd_bench)

@@ -284,7 +284,7 @@ def fold_paths(out_dir: Path, model: ModelSpec, dataset: int, fold: int) -> dict
     """Files of one (data set × fold): ``result`` (JSON), ``trials`` (pickle) and ``weights``."""
     out_dir = Path(out_dir)
     stem = f"ds{dataset}_fold{fold}"
-    return {"result": out_dir / f"{stem}.json", "trials": out_dir / f"trials_{stem}.pkl",
+    return {"result": out_dir / f"{stem}.result.json", "trials": out_dir / f"trials_{stem}.pkl",
             "weights": out_dir / f"{stem}{model.weights_suffix}"}
 
 
@@ -350,7 +350,8 @@ class FoldResult:
 
 
 def _producer(model_name: str) -> str:
-    return f"the nested cross-validation of {model_name!r} (glasslib.hpo.nested_cv, chapters 04/05)"
+    notebook = "notebooks/04_cnn.ipynb" if model_name == "cnn" else "notebooks/05_dmpnn.ipynb"
+    return f"{notebook} (the nested cross-validation of {model_name!r})"
 
 
 def write_fold_result(path: Path, result: FoldResult, profile_hash: str) -> Path:

@@ -189,3 +189,15 @@ def figure_window_graphs(positions: np.ndarray, types: np.ndarray, graphs: Mappi
         ax.set_title(f"k = {k}: {graph.n_nodes} nodes, {graph.n_edges} directed edges")
     np.atleast_1d(axes)[0].legend(loc="upper right", fontsize=8)
     return fig
+
+
+def figure_feature_maps(panels: list[tuple[str, np.ndarray]], ncols: int = 6) -> Figure:
+    """Grey-scale maps (e.g. a convolution's outputs) in a grid; ``panels`` holds (title, (H, W) array)."""
+    nrows = int(np.ceil(len(panels) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(2.0 * ncols, 2.1 * nrows), constrained_layout=True, squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, (title, image) in zip(axes.ravel(), panels):
+        ax.imshow(image, cmap="gray_r", interpolation="nearest")
+        ax.set_title(title, fontsize=8)
+    return fig

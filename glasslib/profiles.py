@@ -55,6 +55,19 @@ class Profile:
     # --- Tg (SPEC 3)
     tg_bootstrap: int = 1000
     tg_min_points: int = 3
+    # --- classifiers: nested cross-validation (SPEC 5-7)
+    classifier_datasets: str = "1,2,3,4,5,6"  # data sets the classifier chapters train on
+    cnn_iterations: int = 15  # TPE iterations of each inner search
+    cnn_inner_epochs: int = 10
+    cnn_outer_epochs: int = 10
+    cnn_batch_max: int = 100  # upper end of the batch-size search (10 … this, step 10)
+    dmpnn_iterations: int = 15
+    dmpnn_inner_epochs: int = 10
+    dmpnn_outer_epochs: int = 10
+    dmpnn_hidden_max: int = 2400  # upper end of the hidden-size search (300 … this, step 100)
+    dmpnn_depth_max: int = 6
+    dmpnn_l_win_min: float = 0.1  # window side search range, box lengths (step 0.05)
+    dmpnn_l_win_max: float = 0.3
 
     # ------------------------------------------------------------------ derived objects
     @property
@@ -130,6 +143,17 @@ _RANGES: dict[str, tuple[float, float]] = {
     "workers": (0, 4096),
     "tg_bootstrap": (10, 10**6),
     "tg_min_points": (2, 1000),
+    "cnn_iterations": (1, 10_000),
+    "cnn_inner_epochs": (1, 10_000),
+    "cnn_outer_epochs": (1, 10_000),
+    "cnn_batch_max": (10, 100),
+    "dmpnn_iterations": (1, 10_000),
+    "dmpnn_inner_epochs": (1, 10_000),
+    "dmpnn_outer_epochs": (1, 10_000),
+    "dmpnn_hidden_max": (300, 2400),
+    "dmpnn_depth_max": (2, 6),
+    "dmpnn_l_win_min": (0.05, 0.95),
+    "dmpnn_l_win_max": (0.05, 0.95),
 }
 # One key that sets several: ``t_cool`` cools both schedules over the same number of steps.
 _ALIASES: dict[str, tuple[str, ...]] = {"t_cool": ("t_cool_slow", "t_cool_fast")}
@@ -146,6 +170,17 @@ PROFILES: dict[str, Profile] = {
         runs_per_schedule=40,
         is_fire_maxiter=100_000,
         tg_bootstrap=300,
+        cnn_iterations=2,
+        cnn_inner_epochs=2,
+        cnn_outer_epochs=3,
+        cnn_batch_max=30,
+        dmpnn_iterations=3,
+        dmpnn_inner_epochs=4,
+        dmpnn_outer_epochs=6,
+        dmpnn_hidden_max=600,
+        dmpnn_depth_max=4,
+        dmpnn_l_win_min=0.3,
+        dmpnn_l_win_max=0.5,
     ),
     "smoke": Profile(
         name="smoke",
@@ -157,6 +192,18 @@ PROFILES: dict[str, Profile] = {
         runs_per_schedule=16,
         is_fire_maxiter=20_000,
         tg_bootstrap=50,
+        classifier_datasets="1,6",
+        cnn_iterations=1,
+        cnn_inner_epochs=1,
+        cnn_outer_epochs=1,
+        cnn_batch_max=20,
+        dmpnn_iterations=1,
+        dmpnn_inner_epochs=1,
+        dmpnn_outer_epochs=2,
+        dmpnn_hidden_max=300,
+        dmpnn_depth_max=3,
+        dmpnn_l_win_min=0.5,
+        dmpnn_l_win_max=0.6,
     ),
 }
 
@@ -211,6 +258,13 @@ def _validate(profile: Profile) -> Profile:
             raise ProfileError(f"{key}={value!r} is out of range: it must lie in [{low}, {high}]")
     if profile.t_end >= profile.t_start:
         raise ProfileError(f"t_end={profile.t_end} must be below t_start={profile.t_start}")
+    ids = profile.classifier_datasets.replace(" ", "").split(",")
+    if not ids or any(i not in {"1", "2", "3", "4", "5", "6"} for i in ids) or len(set(ids)) != len(ids):
+        raise ProfileError(
+            f"classifier_datasets={profile.classifier_datasets!r}: give distinct data sets from 1-6, e.g. '1,2,3,4,5,6'"
+        )
+    if profile.dmpnn_l_win_min > profile.dmpnn_l_win_max:
+        raise ProfileError(f"dmpnn_l_win_min={profile.dmpnn_l_win_min} exceeds dmpnn_l_win_max={profile.dmpnn_l_win_max}")
     if profile.t_cool_fast > profile.t_cool_slow:
         raise ProfileError(
             f"t_cool_fast={profile.t_cool_fast} exceeds t_cool_slow={profile.t_cool_slow}: "

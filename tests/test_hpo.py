@@ -216,7 +216,7 @@ def test_nested_cv_reports_every_fold_with_params_from_the_space(reference):
         assert len(fold.trials) == SETTINGS["n_iter"] and fold.params == hpo.best_trial(fold.trials)["params"]
         assert len(fold.curves["validation_auc"]) == SETTINGS["outer_epochs"]
         assert fold.test_probability.shape == fold.test_labels.shape == fold.test_indices.shape
-        assert (out_dir / f"ds{fold.dataset}_fold{fold.fold}.json").exists()
+        assert (out_dir / f"ds{fold.dataset}_fold{fold.fold}.result.json").exists()
         assert (out_dir / f"ds{fold.dataset}_fold{fold.fold}.weights").exists()
         assert (out_dir / f"trials_ds{fold.dataset}_fold{fold.fold}.pkl").exists()
     summary = result.summary()
@@ -303,7 +303,7 @@ def test_an_interrupted_search_resumes_with_only_the_missing_evaluations(run_dir
             hpo.run_fold(run_dir, PROFILE_HASH, 1, 0, TOY, out_dir=tmp_path / "cut", **kwargs)
     finally:
         FAIL_AT_CALL.clear()
-    assert not (tmp_path / "cut" / "ds1_fold0.json").exists()
+    assert not (tmp_path / "cut" / "ds1_fold0.result.json").exists()
     CALLS.clear()
     resumed = hpo.run_fold(run_dir, PROFILE_HASH, 1, 0, TOY, out_dir=tmp_path / "cut", **kwargs)
     assert len(CALLS) == (n - 2) + 1  # the three missing evaluations and the outer model
@@ -322,7 +322,7 @@ def test_a_longer_search_extends_a_shorter_one_and_a_corrupt_trials_file_is_redo
     shorter = hpo.run_fold(run_dir, PROFILE_HASH, 2, 1, TOY, **{**kwargs, "n_iter": 3})
     assert len(CALLS) == 1 and shorter.trials == grown.trials[:3]  # first three trials reused
     (tmp_path / "grow" / "trials_ds2_fold1.pkl").write_bytes(b"\x80\x04 truncated")
-    (tmp_path / "grow" / "ds2_fold1.json").write_text("{ half")
+    (tmp_path / "grow" / "ds2_fold1.result.json").write_text("{ half")
     CALLS.clear()
     redone = hpo.run_fold(run_dir, PROFILE_HASH, 2, 1, TOY, **{**kwargs, "n_iter": 3})
     assert len(CALLS) == 3 + 1 and _essence(redone) == _essence(shorter)

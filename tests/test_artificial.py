@@ -1,0 +1,35 @@
+"""Artificial probe configurations: every B ringed by five A; random configurations in the KA ratio."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from glasslib import artificial, selection
+from glasslib.profiles import get_profile
+
+
+def test_every_b_is_ringed_by_a_pentagon_of_a():
+    length = 24.5
+    positions, types = artificial.pentagon_motifs(length, np.random.default_rng(0), jitter=0.0)
+    assert (types == 1).sum() == 5 * (types == 2).sum()
+    xy = positions * length
+    tree = cKDTree(xy, boxsize=length)
+    distances, neighbours = tree.query(xy[types == 2], k=6)
+    assert np.allclose(distances[:, 1:], artificial.RING_RADIUS)  # five nearest, all at the ring radius
+    assert np.all(types[neighbours[:, 1:]] == 1)
+
+
+def test_random_configuration_keeps_the_ka_ratio():
+    positions, types = artificial.random_configuration(720, np.random.default_rng(1))
+    assert positions.shape == (720, 2) and np.all((positions >= 0) & (positions < 1))
+    assert (types == 1).sum() == 468
+
+
+def test_model_specs_follow_the_profile_caps():
+    quick = get_profile("quick")
+    space = {p.name: p for p in selection.dmpnn_spec(quick).space}
+    assert space["hidden"].high == quick.dmpnn_hidden_max and space["l_win"].low == quick.dmpnn_l_win_min
+    assert selection.dmpnn_spec(quick).fixed["batch_size"] == 5
+    assert {p.name: p.high for p in selection.cnn_spec(quick).space}["batch_size"] == quick.cnn_batch_max
+    assert selection.dataset_ids(get_profile("smoke")) == (1, 6)
