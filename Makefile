@@ -23,7 +23,7 @@ book: env
 
 test: env
 	$(VENV)/bin/glasslib parametrise --profile smoke --out _build/nbval --run-dir _build/nbval-runs/smoke
-	$(PY) -m pytest tests _build/nbval --nbval-lax --durations=15
+	GLASSLIB_TEST_RUN_DIR=$(CURDIR)/_build/nbval-runs/smoke $(PY) -m pytest tests _build/nbval --nbval-lax --durations=15
 
 bench: env
 	$(VENV)/bin/glasslib bench sim

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -17,8 +19,11 @@ SMOKE_BUDGET_SECONDS = 300
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
+    """The smoke book, built into a temporary folder. `make test` points GLASSLIB_TEST_RUN_DIR at the
+    run directory the nbval pass uses afterwards, so the notebooks' products are computed once."""
     root = tmp_path_factory.mktemp("book")
-    html = book.build_book(get_profile("smoke"), run_dir=root / "runs", build_dir=root / "build")
+    run_dir = Path(os.environ.get("GLASSLIB_TEST_RUN_DIR", root / "runs"))
+    html = book.build_book(get_profile("smoke"), run_dir=run_dir, build_dir=root / "build")
     return root, html
 
 
