@@ -201,3 +201,16 @@ def figure_feature_maps(panels: list[tuple[str, np.ndarray]], ncols: int = 6) ->
         ax.imshow(image, cmap="gray_r", interpolation="nearest")
         ax.set_title(title, fontsize=8)
     return fig
+
+
+def figure_gradcam(panels: list[tuple[str, np.ndarray, np.ndarray]]) -> Figure:
+    """Rendered images with their Grad-CAM maps overlaid; ``panels`` holds (title, image (S, S, 3), map (S, S))."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.0 * len(panels), 4.2), constrained_layout=True, squeeze=False)
+    for ax, (title, image, heat) in zip(axes[0], panels):
+        ax.imshow(image, interpolation="nearest")
+        overlay = ax.imshow(heat / max(float(heat.max()), 1e-12), cmap="magma", alpha=0.55, vmin=0, vmax=1)
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel("pixel")
+        ax.set_ylabel("pixel")
+    fig.colorbar(overlay, ax=axes[0, -1], shrink=0.8, label="Grad-CAM (normalised)")
+    return fig
