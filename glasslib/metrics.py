@@ -1,0 +1,497 @@
+"""Structural metrics without any network, and their kink at Tg (book chapter 07, SPEC section 8).
+
+**The graph.** In one periodic configuration every B particle sends an edge to each of its **two
+nearest neighbours** (of either type; periodic minimum-image distances; a particle is never its own
+neighbour). A particles send no edges. The edges are undirected: a B–B pair in which each particle
+chose the other is **one** edge. A particle *touches the graph* when at least one edge ends on it;
+every B particle does (it sends two edges), an A particle only when some B particle chose it.
+
+**The three counts** of one configuration:
+
+``components``
+    The number of connected components of the graph **among the particles that touch it**, i.e.
+    of the graph made of the edges alone (the paper's code counted the components of the graph of
+    the edges touching B particles). An A particle with no edge is *not* a component of its own;
+    it is counted by ``isolated_a`` instead. A configuration without B particles has 0.
+``bb_edges``
+    The number of distinct undirected edges joining two B particles (mutual choices counted once).
+``isolated_a``
+    The number of A particles that no edge touches (no B particle chose them).
+
+The paper found that glasses have fewer components, fewer B–B edges and fewer isolated A
+particles than liquids, and that each count, averaged over runs, falls steeply with falling
+temperature above Tg and more slowly below it. :func:`metrics_vs_temperature` averages the counts
+over runs at every recorded temperature; :func:`kink_regression` fits
+y = α0 + α1·T + α2·𝟙 + α3·𝟙·T (𝟙 = 1 for T > Tg) by unweighted ordinary least squares to those
+per-temperature means (weights optional) and tests α3 > 0; :func:`metric_auc` scores each count as
+a stand-alone classifier with the fixed direction "glass = fewer" (score −count).
+
+**Units.** Positions and box length in any one unit: σ as stored, or positions scaled to the unit
+square with box length 1 (as in :class:`glasslib.datasets.Dataset`); nearest neighbours, hence
+the counts, do not change under scaling.
+
+**Edge cases.** A configuration with no B particles has ``components = 0``, ``bb_edges = 0`` and
+``isolated_a = N_A``. Every configuration needs at least 3 particles (so that a B particle has two
+neighbours other than itself): fewer raise ``ValueError``, as do non-finite positions or box
+length and types other than 1 (A) and 2 (B). Exact distance ties (measure zero for real
+configurations) are broken by the KD-tree, i.e. arbitrarily.
+
+**Implementation.** :func:`structural_metrics` handles a batch of M configurations at once. The
+neighbour search is one periodic KD-tree query per configuration for all its B particles (a
+single tree holding the whole batch, with configurations lifted apart in a third dimension, was
+measured no faster). Everything else is done for the whole batch at once: the components come
+from one call of :func:`scipy.sparse.csgraph.connected_components` on the block-diagonal
+adjacency of the batch, B–B edges and isolated A particles from array operations.
+:func:`structural_metrics_networkx` is the plain reference (one networkx graph per
+configuration) that the tests and :func:`bench_metrics` compare against.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy import sparse, stats
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from glasslib import store
+from glasslib.evaluation import roc_auc
+from glasslib.sim import TYPE_A, TYPE_B
+
+METRICS = ("components", "bb_edges", "isolated_a")
+#: Direction in which each metric separates the classes: glasses have *fewer* of each (the paper),
+#: so the glass score of :func:`metric_auc` is ``−metric``.
+GLASS_DIRECTION = {"components": -1, "bb_edges": -1, "isolated_a": -1}
+KINK_NAMES = ("alpha0", "alpha1", "alpha2", "alpha3")
+NEIGHBOURS = 2
+#: Particles per sparse graph: larger batches are split into chunks of whole configurations.
+CHUNK_PARTICLES = 2_500_000
+
+
+# --------------------------------------------------------------------------- input checks
+def _checked_batch(positions: np.ndarray, types: np.ndarray, box_length: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """Positions (M, N, 2) float64 wrapped into [0, L), types (M, N) int8, L; ValueError if unusable."""
+    positions = np.asarray(positions, dtype=np.float64)
+    if positions.ndim == 2:
+        positions = positions[None]
+    if positions.ndim != 3 or positions.shape[2] != 2:
+        raise ValueError(f"positions must have shape (M, N, 2) or (N, 2); got {positions.shape}")
+    m, n, _ = positions.shape
+    box_length = float(box_length)
+    if not (np.isfinite(box_length) and box_length > 0):
+        raise ValueError(f"box_length must be a positive finite number; got {box_length}")
+    if n < NEIGHBOURS + 1:
+        raise ValueError(f"each configuration needs at least {NEIGHBOURS + 1} particles (a B particle connects "
+                         f"to its {NEIGHBOURS} nearest neighbours); got N = {n}")
+    low, high = (positions.min(), positions.max()) if positions.size else (0.0, 0.0)  # NaN/inf propagate
+    if not (np.isfinite(low) and np.isfinite(high)):
+        bad = np.unique(np.nonzero(~np.isfinite(positions))[0])
+        raise ValueError(f"positions contain NaN or infinite values (configurations {bad[:10].tolist()})")
+    types = np.asarray(types)
+    if types.shape not in ((n,), (m, n)):
+        raise ValueError(f"types must have shape (N,) = ({n},) or (M, N) = ({m}, {n}); got {types.shape}")
+    if not np.all(np.isin(np.unique(types), (TYPE_A, TYPE_B))):
+        raise ValueError(f"types must be LAMMPS types {TYPE_A} (A) or {TYPE_B} (B)")
+    types = np.broadcast_to(types.astype(np.int8), (m, n))
+    if low < 0 or high >= box_length:  # wrap into a new array, never the caller's
+        positions = np.mod(positions, box_length)
+        positions[positions >= box_length] = 0.0  # mod can round up to exactly box_length
+    return positions, types, box_length
+
+
+# --------------------------------------------------------------------------- vectorised
+def _drop_self(found: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Of each row of the 3 nearest (self included), the two that are not ``query`` itself, (len(query), 2)."""
+    is_self = found == query[:, None]  # normally column 0; elsewhere only for coincident points
+    return np.where(is_self[:, :1], found[:, 1:],
+                    np.where(is_self[:, 1:2], found[:, [0, 2]], found[:, :2]))
+
+
+def _nearest_two(positions: np.ndarray, box_length: float, query: np.ndarray, workers: int) -> np.ndarray:
+    """Indices (len(query), 2) of the two nearest particles of ``positions[query]`` other than themselves.
+
+    The search is first bounded to 2.5 mean interparticle spacings (faster); the rare particles
+    with fewer than two neighbours inside the bound are searched again without it, so the result
+    is exact.
+    """
+    tree = cKDTree(positions, boxsize=box_length, balanced_tree=False, compact_nodes=False)
+    bound = 2.5 * box_length / np.sqrt(len(positions))
+    distance, found = tree.query(positions[query], k=NEIGHBOURS + 1, distance_upper_bound=bound, workers=workers)
+    short = ~np.isfinite(distance[:, -1])
+    if short.any():
+        found[short] = tree.query(positions[query[short]], k=NEIGHBOURS + 1, workers=workers)[1]
+    return _drop_self(found, query)
+
+
+def _chunk_metrics(positions: np.ndarray, types: np.ndarray, box_length: float, workers: int) -> dict[str, np.ndarray]:
+    """The three counts of checked, wrapped positions (M, N, 2) and types (M, N); see the module docstring."""
+    m, n, _ = positions.shape
+    total = m * n
+    is_b = (types == TYPE_B).ravel()
+    senders = np.flatnonzero(is_b)  # global index c·N + i, sorted
+    chosen = np.empty((senders.size, NEIGHBOURS), dtype=np.int64)
+    bounds = np.searchsorted(senders, np.arange(m + 1) * n)
+    for c in range(m):  # one KD-tree per configuration: as fast as one tree of the batch, and simpler
+        rows = slice(bounds[c], bounds[c + 1])
+        if bounds[c + 1] > bounds[c]:
+            chosen[rows] = c * n + _nearest_two(positions[c], box_length, senders[rows] - c * n, workers)
+
+    source, target = np.repeat(senders, NEIGHBOURS), chosen.ravel()
+    touched = np.zeros(total, dtype=bool)
+    touched[source] = True
+    touched[target] = True
+
+    # B–B edges: directed B→B choices minus one per mutual pair (each mutual pair is chosen twice)
+    row_of = np.full(total, -1, dtype=np.int64)
+    row_of[senders] = np.arange(senders.size)
+    to_b = is_b[target]
+    back = chosen[row_of[target[to_b]]]
+    mutual = np.any(back == source[to_b, None], axis=1)
+    config_of_bb = source[to_b] // n
+    bb_edges = (np.bincount(config_of_bb, minlength=m) - np.bincount(config_of_bb[mutual], minlength=m) // 2)
+
+    # components: block-diagonal graph of the whole batch; untouched particles are singletons to drop
+    indptr = np.zeros(total + 1, dtype=np.int64)
+    indptr[senders + 1] = NEIGHBOURS  # row b holds b's two choices; sources are sorted
+    adjacency = sparse.csr_matrix((np.ones(target.size, dtype=np.int8), target, np.cumsum(indptr)),
+                                  shape=(total, total))
+    n_components, labels = connected_components(adjacency, directed=True, connection="weak")
+    config_of_label = np.empty(n_components, dtype=np.int64)
+    config_of_label[labels] = np.arange(total) // n  # components never span two configurations
+    untouched = (~touched).reshape(m, n)
+    components = np.bincount(config_of_label, minlength=m) - untouched.sum(axis=1)
+    isolated_a = (untouched & (types == TYPE_A)).sum(axis=1)
+    return {"components": components.astype(np.int64), "bb_edges": bb_edges.astype(np.int64),
+            "isolated_a": isolated_a.astype(np.int64)}
+
+
+def structural_metrics(positions: np.ndarray, types: np.ndarray, box_length: float,
+                       workers: int = 1) -> dict[str, np.ndarray]:
+    """Components, B–B edges and isolated A particles of a batch of configurations (chapter 07).
+
+    Definitions in the module docstring. One periodic KD-tree query per configuration; the counts
+    of the whole batch come from one sparse graph (in chunks of about :data:`CHUNK_PARTICLES`
+    particles, whole configurations each, to bound memory).
+
+    Parameters
+    ----------
+    positions : (M, N, 2) or (N, 2) array
+        Positions in any length unit, the same as ``box_length``: unscaled positions with the box
+        side in σ, or positions scaled to the unit square with ``box_length=1.0`` (nearest
+        neighbours do not change under scaling, so the counts are the same). Wrapped here.
+    types : (N,) or (M, N) array
+        LAMMPS types, 1 = A, 2 = B; (N,) when all configurations share them.
+    box_length : float
+        Side of the square periodic box, in the unit of ``positions``.
+    workers : int
+        Threads for the KD-tree queries (scipy's ``workers``; −1 = all cores).
+
+    Returns
+    -------
+    dict
+        ``"components"``, ``"bb_edges"``, ``"isolated_a"``: each (M,) int64 (M = 1 for (N, 2) input).
+
+    Raises
+    ------
+    ValueError
+        Fewer than 3 particles, non-finite positions or box length, bad shapes or types.
+    """
+    positions, types, box_length = _checked_batch(positions, types, box_length)
+    m, n, _ = positions.shape
+    per_chunk = max(1, CHUNK_PARTICLES // n)
+    parts = [_chunk_metrics(positions[s:s + per_chunk], types[s:s + per_chunk], box_length, workers)
+             for s in range(0, m, per_chunk)]
+    return {key: np.concatenate([p[key] for p in parts] or [np.zeros(0, np.int64)]) for key in METRICS}
+
+
+# --------------------------------------------------------------------------- reference
+def _reference_graph(positions: np.ndarray, types: np.ndarray, box_length: float) -> nx.Graph:
+    """The networkx graph of one configuration: only edges, so untouched particles are absent."""
+    senders = np.flatnonzero(types == TYPE_B)
+    _, found = cKDTree(positions, boxsize=box_length).query(positions[senders], k=NEIGHBOURS + 1)
+    graph = nx.Graph()
+    for b, row in zip(senders.tolist(), found.tolist()):
+        graph.add_edges_from((b, j) for j in [j for j in row if j != b][:NEIGHBOURS])
+    return graph
+
+
+def structural_metrics_networkx(positions: np.ndarray, types: np.ndarray, box_length: float) -> dict[str, np.ndarray]:
+    """Reference for :func:`structural_metrics`: one networkx graph per configuration, plain loops.
+
+    Same parameters, definitions, checks and return value as :func:`structural_metrics`; the
+    neighbours of a configuration's B particles come from one KD-tree query of that configuration,
+    the graph is built edge by edge in networkx and the counts come from networkx
+    (``number_connected_components`` of the graph of edges, B–B edges by inspection, A particles
+    absent from the graph).
+    """
+    positions, types, box_length = _checked_batch(positions, types, box_length)
+    counts = {key: np.zeros(len(positions), dtype=np.int64) for key in METRICS}
+    for c, (config, kinds) in enumerate(zip(positions, types)):
+        graph = _reference_graph(config, kinds, box_length)
+        counts["components"][c] = nx.number_connected_components(graph)
+        counts["bb_edges"][c] = sum(1 for i, j in graph.edges if kinds[i] == TYPE_B and kinds[j] == TYPE_B)
+        counts["isolated_a"][c] = sum(1 for i in np.flatnonzero(kinds == TYPE_A) if int(i) not in graph)
+    return counts
+
+
+# --------------------------------------------------------------------------- vs temperature
+def _snapshot_batch(run_dir: Path, schedule: str, index: int, runs: range,
+                    expected_hash: str) -> tuple[np.ndarray, np.ndarray, float]:
+    """Positions (R, N, 2) σ, types (R, N) and box length of snapshot ``index`` of ``runs``."""
+    snaps = [store.read_snapshot(store.run_path(run_dir, schedule, run), index, expected_hash) for run in runs]
+    lengths = {s["box_length"] for s in snaps}
+    if len(lengths) != 1:
+        raise store.StoreError(f"runs of schedule {schedule!r} disagree on the box length: {sorted(lengths)}")
+    return (np.stack([s["positions"] for s in snaps]), np.stack([s["types"] for s in snaps]), lengths.pop())
+
+
+def metrics_vs_temperature(run_dir: Path, profile: Any, schedule: str = "slow", runs: int | None = None,
+                           batch_runs: int = 256, progress: bool = False) -> pd.DataFrame:
+    """The three counts averaged over runs at every recorded temperature of a schedule (chapter 07).
+
+    Parameters
+    ----------
+    run_dir : the profile's run directory (simulations from chapter 01).
+    profile : :class:`glasslib.profiles.Profile` — its simulation hash checks the stored runs.
+    schedule : ``"slow"`` (the SPEC's choice) or ``"fast"``.
+    runs : number of runs 0 … runs−1 to average; default ``profile.runs_per_schedule``.
+    batch_runs : configurations handed to :func:`structural_metrics` at once (memory bound).
+    progress : show a tqdm bar over snapshots.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per recorded snapshot in ramp order (hot to cold): ``snapshot``, ``temperature``
+        (target, ε/k_B), ``n_runs``, and for each metric ``<metric>_mean`` and ``<metric>_sem``
+        (standard error of the mean over runs, std with ddof = 1 over √R).
+
+    Raises
+    ------
+    glasslib.store.StoreError
+        A run is missing, stale or corrupt (the message says to run notebook 01 first).
+    """
+    n_runs = profile.runs_per_schedule if runs is None else int(runs)
+    if n_runs < 1:
+        raise ValueError(f"runs must be at least 1; got {n_runs}")
+    expected = profile.simulation_hash()
+    temperatures = store.load_ensemble(run_dir, schedule, n_runs, expected).target_temperature
+    snapshots = range(len(temperatures))
+    if progress:
+        from tqdm.auto import tqdm
+        snapshots = tqdm(snapshots, desc=f"metrics ({schedule})")
+    rows = []
+    for index in snapshots:
+        values = {key: [] for key in METRICS}
+        for start in range(0, n_runs, batch_runs):
+            batch = _snapshot_batch(run_dir, schedule, index, range(start, min(start + batch_runs, n_runs)), expected)
+            for key, counts in structural_metrics(*batch).items():
+                values[key].append(counts)
+        row = {"snapshot": index, "temperature": float(temperatures[index]), "n_runs": n_runs}
+        for key in METRICS:
+            counts = np.concatenate(values[key]).astype(float)
+            row[f"{key}_mean"] = counts.mean()
+            row[f"{key}_sem"] = counts.std(ddof=1) / np.sqrt(n_runs) if n_runs > 1 else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- kink at Tg
+def _kink_design(temperature: np.ndarray, tg: float) -> np.ndarray:
+    """Design matrix (n, 4): 1, T, 𝟙, 𝟙·T with 𝟙 = 1 for T > Tg."""
+    above = (temperature > tg).astype(float)
+    return np.column_stack([np.ones_like(temperature), temperature, above, above * temperature])
+
+
+def kink_regression(temperature: np.ndarray, value: np.ndarray, tg: float,
+                    weights: np.ndarray | None = None) -> dict[str, Any]:
+    """Least-squares fit of y = α0 + α1·T + α2·𝟙 + α3·𝟙·T, 𝟙 = 1 above Tg (T > Tg), 0 below.
+
+    The data points are the per-temperature means of :func:`metrics_vs_temperature` (one point per
+    recorded temperature). By default the fit is **unweighted** ordinary least
+    squares; with ``weights`` w_i (e.g. 1/sem²) it is weighted least squares with the residual
+    variance estimated from the weighted residuals (as statsmodels' WLS). Standard errors are
+    √diag(σ̂²(XᵀWX)⁻¹), σ̂² = Σ w_i r_i² / (n − 4).
+
+    Parameters
+    ----------
+    temperature : (n,) ε/k_B.
+    value : (n,) the metric's mean at each temperature.
+    tg : float, ε/k_B — the glass transition temperature of chapter 02.
+    weights : (n,) positive, optional.
+
+    Returns
+    -------
+    dict
+        ``names`` (α0 … α3), ``coefficients``, ``standard_errors``, ``t_values``, ``p_values``
+        (two-sided), each (4,); ``p_alpha3_positive`` (one-sided p for α3 > 0), ``df_resid``
+        (n − 4), ``r_squared`` (weighted when weighted), ``n``, ``n_above``, ``tg``.
+
+    Raises
+    ------
+    ValueError
+        Fewer than 5 points, non-finite data, all temperatures on one side of Tg, or fewer than
+        two distinct temperatures on either side (the slopes are then not determined).
+    """
+    t = np.asarray(temperature, dtype=float).ravel()
+    y = np.asarray(value, dtype=float).ravel()
+    w = np.ones_like(t) if weights is None else np.asarray(weights, dtype=float).ravel()
+    if not (t.shape == y.shape == w.shape):
+        raise ValueError(f"temperature, value and weights differ in length: {t.size}, {y.size}, {w.size}")
+    if t.size < 5:
+        raise ValueError(f"the kink regression has 4 coefficients and needs at least 5 points; got {t.size}")
+    if not (np.all(np.isfinite(t)) and np.all(np.isfinite(y)) and np.all(np.isfinite(w)) and np.all(w > 0)):
+        raise ValueError("temperature and value must be finite and weights finite and positive")
+    above = t > tg
+    if above.all() or not above.any():
+        raise ValueError(f"all {t.size} temperatures lie on one side of Tg = {tg:g} "
+                         f"(range {t.min():g} … {t.max():g}); the kink is not identifiable")
+    if min(np.unique(t[above]).size, np.unique(t[~above]).size) < 2:
+        raise ValueError(f"need at least two distinct temperatures on each side of Tg = {tg:g}; got "
+                         f"{np.unique(t[~above]).size} at or below and {np.unique(t[above]).size} above")
+    design = _kink_design(t, tg)
+    root = np.sqrt(w)
+    coefficients, *_ = np.linalg.lstsq(design * root[:, None], y * root, rcond=None)
+    residuals = y - design @ coefficients
+    df_resid = t.size - design.shape[1]
+    variance = float(np.sum(w * residuals**2) / df_resid)
+    covariance = variance * np.linalg.inv(design.T @ (design * w[:, None]))
+    errors = np.sqrt(np.diag(covariance))
+    t_values = coefficients / errors
+    centred = y - np.sum(w * y) / np.sum(w)
+    return {"names": KINK_NAMES, "coefficients": coefficients, "standard_errors": errors, "t_values": t_values,
+            "p_values": 2.0 * stats.t.sf(np.abs(t_values), df_resid),
+            "p_alpha3_positive": float(stats.t.sf(t_values[3], df_resid)), "df_resid": df_resid,
+            "r_squared": float(1.0 - np.sum(w * residuals**2) / np.sum(w * centred**2)),
+            "n": int(t.size), "n_above": int(above.sum()), "tg": float(tg)}
+
+
+def kink_table(frame: pd.DataFrame, tg: float) -> pd.DataFrame:
+    """:func:`kink_regression` of each metric's mean in a :func:`metrics_vs_temperature` frame.
+
+    Returns one row per metric: α0 … α3, their standard errors (``se_alpha*``) and two-sided
+    p-values (``p_alpha*``), ``p_alpha3_positive``, ``r_squared`` and ``df_resid``.
+    """
+    rows = []
+    for key in METRICS:
+        fit = kink_regression(frame["temperature"].to_numpy(), frame[f"{key}_mean"].to_numpy(), tg)
+        row: dict[str, Any] = {"metric": key}
+        for i, name in enumerate(KINK_NAMES):
+            row[name], row[f"se_{name}"], row[f"p_{name}"] = (
+                fit["coefficients"][i], fit["standard_errors"][i], fit["p_values"][i])
+        row.update(p_alpha3_positive=fit["p_alpha3_positive"], r_squared=fit["r_squared"], df_resid=fit["df_resid"])
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("metric")
+
+
+# --------------------------------------------------------------------------- as classifiers
+def metric_auc(dataset: Any, indices: np.ndarray | None = None) -> dict[str, float]:
+    """ROC AUC of each metric as a stand-alone liquid (0) / glass (1) classifier.
+
+    The direction is fixed in advance, not fitted: glasses have fewer components, B–B edges and
+    isolated A particles (the paper), so the glass score is ``−metric``
+    (:data:`GLASS_DIRECTION`). An AUC below 0.5 therefore means the data contradict that direction.
+
+    Parameters
+    ----------
+    dataset : :class:`glasslib.datasets.Dataset` — scaled positions (2R, N, 2), types, labels.
+    indices : optional configuration indices (e.g. ``dataset.indices(fold, OUTER_TEST)``); default all.
+
+    Returns
+    -------
+    dict
+        metric name -> AUC in [0, 1].
+    """
+    chosen = np.arange(len(dataset.labels)) if indices is None else np.asarray(indices)
+    counts = structural_metrics(dataset.positions[chosen], dataset.types, 1.0)  # scaled: unit box
+    labels = np.asarray(dataset.labels)[chosen]
+    return {key: roc_auc(labels, GLASS_DIRECTION[key] * counts[key].astype(float)) for key in METRICS}
+
+
+# --------------------------------------------------------------------------- benchmark
+def jittered_lattice(n_configurations: int, n_particles: int, rng: np.random.Generator, density: float = 1.2,
+                     fraction_a: float = 0.65, jitter: float = 0.15) -> tuple[np.ndarray, np.ndarray, float]:
+    """Random-but-realistic configurations for timing: positions (M, N, 2) σ, types (N,), box side σ.
+
+    Each configuration occupies N randomly chosen sites of a square lattice at ``density`` (as
+    :func:`glasslib.sim.lattice_start`), displaced by Gaussian noise of ``jitter`` lattice
+    spacings, so no two particles overlap and distance ties do not occur; 65 % A by default.
+    """
+    length = float(np.sqrt(n_particles / density))
+    per_side = int(np.ceil(np.sqrt(n_particles)))
+    spacing = length / per_side
+    sites = np.argsort(rng.random((n_configurations, per_side * per_side)), axis=1)[:, :n_particles]
+    lattice = np.stack([sites % per_side, sites // per_side], axis=-1) + 0.5
+    positions = np.mod(spacing * (lattice + jitter * rng.standard_normal(lattice.shape)), length)
+    types = np.full(n_particles, TYPE_B, dtype=np.int8)
+    types[: int(round(fraction_a * n_particles))] = TYPE_A
+    return positions, rng.permutation(types), length
+
+
+def _search_seconds(positions: np.ndarray, types: np.ndarray, box_length: float, vectorised: bool,
+                    workers: int) -> float:
+    """Wall time of the neighbour search alone, as each implementation does it, over all configurations."""
+    senders = np.flatnonzero(types == TYPE_B)
+    started = time.perf_counter()
+    for config in positions:
+        if vectorised:
+            _nearest_two(config, box_length, senders, workers)
+        else:
+            cKDTree(config, boxsize=box_length).query(config[senders], k=NEIGHBOURS + 1)
+    return time.perf_counter() - started
+
+
+def bench_metrics(n_configurations: int = 1000, n_particles: int = 4320, seed: int = 0,
+                  n_reference: int = 20, workers: int = 1) -> dict[str, Any]:
+    """Time :func:`structural_metrics` on a batch and compare with the networkx reference; print figures.
+
+    The configurations come from :func:`jittered_lattice` (density 1.2, 65 % A). The vectorised
+    version runs once on all ``n_configurations`` (after a one-configuration warm-up); the reference
+    runs on the first ``n_reference`` of them and its time is scaled linearly to the whole batch.
+    The two must agree on that subset. Both spend part of their time in the same kind of KD-tree
+    neighbour search; it is timed alone as well, so the figures also show the graph-and-count
+    part that the vectorised version replaces (total minus search).
+
+    Returns
+    -------
+    dict
+        ``seconds`` (vectorised, whole batch), ``ms_per_configuration``, ``reference_seconds`` (on
+        the subset), ``reference_seconds_scaled`` (to the whole batch), ``speedup``;
+        ``search_ms`` and ``reference_search_ms`` (neighbour search per configuration),
+        ``graph_ms`` and ``reference_graph_ms`` (the rest), ``graph_speedup``; and the parameters.
+    """
+    rng = np.random.default_rng(seed)
+    positions, types, length = jittered_lattice(n_configurations, n_particles, rng)
+    n_reference = min(n_reference, n_configurations)
+    structural_metrics(positions[:1], types, length, workers)  # warm-up
+    started = time.perf_counter()
+    fast = structural_metrics(positions, types, length, workers)
+    seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    reference = structural_metrics_networkx(positions[:n_reference], types, length)
+    reference_seconds = time.perf_counter() - started
+    if any(not np.array_equal(fast[key][:n_reference], reference[key]) for key in METRICS):
+        raise AssertionError("vectorised and networkx metrics disagree on the benchmark configurations")
+    ms, reference_ms = 1e3 * seconds / n_configurations, 1e3 * reference_seconds / n_reference
+    search_ms = 1e3 * _search_seconds(positions, types, length, True, workers) / n_configurations
+    reference_search_ms = 1e3 * _search_seconds(positions[:n_reference], types, length, False, 1) / n_reference
+    graph_ms, reference_graph_ms = max(ms - search_ms, 1e-6), max(reference_ms - reference_search_ms, 1e-6)
+    result = {"seconds": seconds, "ms_per_configuration": ms, "reference_seconds": reference_seconds,
+              "reference_seconds_scaled": reference_ms * n_configurations / 1e3, "speedup": reference_ms / ms,
+              "search_ms": search_ms, "reference_search_ms": reference_search_ms, "graph_ms": graph_ms,
+              "reference_graph_ms": reference_graph_ms, "graph_speedup": reference_graph_ms / graph_ms,
+              "n_configurations": n_configurations, "n_particles": n_particles, "n_reference": n_reference,
+              "workers": workers}
+    print(f"structural metrics: {n_configurations} jittered-lattice configurations of N = {n_particles} "
+          f"(65 % A), KD-tree workers = {workers}")
+    print(f"  vectorised  {seconds:8.2f} s   {ms:7.2f} ms per configuration "
+          f"(neighbour search {search_ms:.2f}, graph and counts {graph_ms:.2f})")
+    print(f"  networkx    {result['reference_seconds_scaled']:8.2f} s   {reference_ms:7.2f} ms per configuration "
+          f"(neighbour search {reference_search_ms:.2f}, graph and counts {reference_graph_ms:.2f}; "
+          f"{n_reference} configurations, scaled)")
+    print(f"  speed-up    {result['speedup']:8.1f} x overall, {result['graph_speedup']:.1f} x on graph and counts")
+    return result
