@@ -83,6 +83,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from glasslib.train import bench_dmpnn  # noqa: PLC0415
 
         bench_dmpnn()
+    elif args.what == "metrics":
+        from glasslib.metrics import bench_metrics  # noqa: PLC0415
+
+        bench_metrics()
     return 0
 
 
@@ -123,10 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.set_defaults(func=cmd_simulate)
 
     bench = sub.add_parser("bench", help="print speed figures")
-    bench.add_argument("what", choices=["sim", "campaign", "render", "graphs", "cnn", "dmpnn"],
+    bench.add_argument("what", choices=["sim", "campaign", "render", "graphs", "cnn", "dmpnn", "metrics"],
                        help="sim: LAMMPS throughput via glasslib vs LAMMPS directly; campaign: Dask processes vs "
                             "threads; render: fast vs matplotlib images; graphs: window + kNN batch building; "
-                            "cnn / dmpnn: training speed beside the machine's matmul rate")
+                            "cnn / dmpnn: training speed beside the machine's matmul rate; metrics: structural metrics vs networkx")
     _profile_arguments(bench)
     bench.add_argument("--steps", type=int, default=None, help="MD steps to time (default: the profile's slow ramp)")
     bench.set_defaults(func=cmd_bench)
