@@ -57,3 +57,18 @@ def test_a_chapter_run_without_its_predecessor_says_what_to_run(tmp_path):
                                    parameters=book.notebook_parameters(get_profile("smoke"), {}, tmp_path / "empty"),
                                    cwd=str(source.parent), progress_bar=False)
     assert "run notebooks/01_simulation.ipynb first" in str(info.value)
+
+
+def test_built_attention_page_moves_its_slider_in_headless_chromium(built):
+    """The published chapter 06 page: its kernel-free explorer swaps the picture when the cutoff moves."""
+    import shutil
+
+    from test_widgets import CHROMIUM, dump_dom, shown
+
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is not installed (Debian's chromium; .ci/run installs it)")
+    _, html = built
+    page = html / "notebooks" / "06_attention.html"
+    low, high = (shown(dump_dom(page, f"#cutoff={k}&configuration=0")) for k in (0, 9))
+    assert low[0] == "0,0" and high[0] == "0,9"  # the page's script ran and read the slider position
+    assert low[1] != high[1] and low[2] != high[2]  # another picture, other counts
