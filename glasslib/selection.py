@@ -76,9 +76,30 @@ def run_nested_cv(profile: Profile, run_dir: Path, spec: hpo.ModelSpec, schedule
 
 
 def cross_dataset(profile: Profile, run_dir: Path, spec: hpo.ModelSpec) -> Any:
-    """Mean outer-test AUC of models trained on data set i, tested on data set j (rows i, columns j)."""
+    """Mean outer-test AUC of models trained on data set i, tested on data set j (rows i, columns j).
+
+    The matrix is cached in ``<model dir>/cross_dataset.json`` together with the config hashes of the
+    fold results it was computed from: chapter 05 reuses the CNN's matrix from chapter 04, and any
+    retrained fold makes the cache stale.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    from glasslib import store  # noqa: PLC0415
+
     ids = dataset_ids(profile)
-    return hpo.cross_dataset_auc(run_dir, profile.simulation_hash(), spec, ids, ids, model_dir(run_dir, spec))
+    results = load_results(profile, run_dir, spec)
+    digest = sorted(f"{d}-{f}-{r.config_hash}" for (d, f), r in results.folds.items())
+    path = model_dir(run_dir, spec) / "cross_dataset.json"
+    try:
+        cached = store.read_json_checked(path, profile.simulation_hash(), "the cross-data-set test")
+        if cached.get("ids") == list(ids) and cached.get("folds") == digest:
+            return np.asarray(cached["auc"])
+    except store.StoreError:
+        pass
+    matrix = hpo.cross_dataset_auc(run_dir, profile.simulation_hash(), spec, ids, ids, model_dir(run_dir, spec))
+    store.write_json_atomic(path, {"profile_hash": profile.simulation_hash(), "ids": list(ids), "folds": digest,
+                                   "auc": matrix})
+    return matrix
 
 
 def load_results(profile: Profile, run_dir: Path, spec: hpo.ModelSpec,
