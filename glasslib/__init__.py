@@ -20,4 +20,17 @@ data sets, and the networks that classify them. Each module serves one idea (see
 - :mod:`glasslib.cli` — the ``glasslib`` command.
 """
 
+import os
+
 __version__ = "0.1.0"
+
+#: Busy-wait of OpenMP threads (PyTorch, scikit-learn) between parallel regions, in spins. GNU
+#: OpenMP's default (300,000) makes each of the hundreds of small parallel operations of a D-MPNN
+#: training step wait for a descheduled thread when other processes share the cores: on a 2-core
+#: machine under load, model I ran 3–6× slower with 2 threads than with 1. A short spin, then
+#: sleep, avoids that and costs little on an idle machine. Set here, when the package is first
+#: imported, so that it precedes any OpenMP library the modules load; ``setdefault`` keeps a
+#: value the user has set (``GOMP_SPINCOUNT`` or ``OMP_WAIT_POLICY``).
+GOMP_SPINCOUNT = "10000"
+if "OMP_WAIT_POLICY" not in os.environ:
+    os.environ.setdefault("GOMP_SPINCOUNT", GOMP_SPINCOUNT)

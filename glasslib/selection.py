@@ -22,11 +22,15 @@ def dataset_ids(profile: Profile) -> tuple[int, ...]:
 
 
 def cnn_spec(profile: Profile) -> hpo.ModelSpec:
-    """The CNN: dropout 0–0.5 and batch size 10–``cnn_batch_max`` searched (SPEC section 5)."""
+    """The CNN: dropout 0–0.5 and batch size 10–``cnn_batch_max`` searched (SPEC section 5).
+
+    ``ink`` (input 1 − pixel, see :mod:`glasslib.models.cnn`) is fixed and named so that results of
+    networks fed the plain pixels never pass for current ones.
+    """
     from glasslib.models.cnn import predict_cnn, train_cnn  # noqa: PLC0415
 
     space = hpo.narrow_space(hpo.CNN_SPACE, batch_size=(10, profile.cnn_batch_max))
-    return hpo.ModelSpec("cnn", train_cnn, predict_cnn, space, {}, weights_suffix=".weights.h5")
+    return hpo.ModelSpec("cnn", train_cnn, predict_cnn, space, {"ink": True}, weights_suffix=".weights.h5")
 
 
 def dmpnn_spec(profile: Profile, attention: bool = False, features: str = "paper", name: str = "dmpnn") -> hpo.ModelSpec:

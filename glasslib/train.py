@@ -54,11 +54,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
-if "OMP_WAIT_POLICY" not in os.environ:  # before torch and scikit-learn load OpenMP: see
-    os.environ.setdefault("GOMP_SPINCOUNT", "10000")  # glasslib.models.dmpnn.GOMP_SPINCOUNT
-
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import numpy as np
+import torch
 import torch.nn.functional as F
 
 from glasslib.configuration import ConfigurationError

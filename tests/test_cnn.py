@@ -93,6 +93,23 @@ def test_paper_network_has_the_published_layers_and_71_900_784_parameters(paper_
     assert cnn.architecture_of(paper_model) == cnn.PAPER
 
 
+def test_ink_input_is_a_parameter_free_reparametrisation_of_the_pixel_input():
+    """conv1(1 − p) with kernels W, biases b equals conv1(p) with kernels −W, biases b + ΣW: same functions."""
+    ink = cnn.small_cnn(seed=3)
+    plain = cnn.build_cnn(cnn.CNNArchitecture(**{**SMALL_PARAMS, "ink": False}), dropout=0.5, seed=3)
+    assert ink.count_params() == plain.count_params() and cnn.architecture_of(ink).ink and not cnn.architecture_of(plain).ink
+    plain.set_weights(ink.get_weights())
+    kernel, bias = ink.get_layer("conv1").get_weights()
+    plain.get_layer("conv1").set_weights([-kernel, bias + kernel.sum(axis=(0, 1, 2))])
+    images = render_batch(np.random.default_rng(0).random((2, 200, 2)), np.full(200, TYPE_A), size=SIZE)
+    np.testing.assert_allclose(cnn.predict_images(ink, images), cnn.predict_images(plain, images), rtol=0, atol=1e-5)
+    blank = np.full((1, SIZE, SIZE, 3), 255, np.uint8)  # the white page is zero input to conv1
+    first = keras.Model(ink.inputs, ink.get_layer("ink").output)
+    assert float(np.abs(first(blank.astype(np.float32) / 255.0)).max()) == 0.0
+    with pytest.raises(cnn.CNNError, match="ink"):
+        cnn.CNNArchitecture(ink=1)
+
+
 def test_feature_maps_are_the_first_convolution_outputs(paper_model):
     image = render_batch(np.random.default_rng(0).random((1, 300, 2)), np.full(300, TYPE_A))
     maps = cnn.feature_maps(paper_model, image)
@@ -224,6 +241,32 @@ def test_small_cnn_overfits_a_tiny_data_set(trained):
     assert result.samples_per_second > 0 and result.seconds > 0
 
 
+def test_a_reused_network_starts_exactly_like_a_fresh_one_and_trains_reproducibly():
+    """reusable_cnn rewrites its variables to a fresh build's values; repeated trainings give the same result."""
+    small = cnn.CNNArchitecture(**SMALL_PARAMS)
+    cnn.reusable_cnn(small, 0.1, seed=11)
+    trained = cnn.reusable_cnn(small, 0.1, seed=11)
+    trained.get_layer("dense").kernel.assign(trained.get_layer("dense").kernel + 1.0)  # as if it had trained
+    trained.optimizer.iterations.assign(7)
+    reused = cnn.reusable_cnn(small, 0.4, seed=5)
+    assert reused is trained and reused.get_layer("dropout").rate == 0.4 and int(reused.optimizer.iterations) == 0
+    fresh = cnn.build_cnn(small, 0.4, seed=5)
+    for a, b in zip(reused.trainable_weights, fresh.trainable_weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    np.testing.assert_array_equal(reused.get_layer("dropout").seed_generator.state.numpy(),
+                                  fresh.get_layer("dropout").seed_generator.state.numpy())
+    data = synthetic_dataset(per_class=4)
+    everything = np.arange(len(data.labels))
+    request = TrainRequest(everything, everything, everything, {**SMALL_PARAMS, "dropout": 0.2, "batch_size": 4},
+                           epochs=2, seed=3, threads=THREADS)
+    first = cnn.train_cnn(data, request)
+    cnn.train_cnn(data, TrainRequest(everything, everything, everything, {**SMALL_PARAMS, "dropout": 0.0,
+                                                                          "batch_size": 2}, epochs=1, seed=9))
+    again = cnn.train_cnn(data, request)
+    np.testing.assert_allclose(again.test_probability, first.test_probability, rtol=0, atol=1e-5)
+    np.testing.assert_allclose(again.curves["train_loss"], first.curves["train_loss"], rtol=1e-5)
+
+
 def test_training_with_per_batch_rendering_runs_end_to_end():
     data = synthetic_dataset(per_class=4, n_particles=100)
     both = np.array([0, 1, 4, 5])
@@ -261,6 +304,11 @@ def test_weights_of_another_architecture_are_refused(trained, tmp_path):
     record["architecture"]["dense_units"] = 17
     cnn.metadata_path(forged).write_text(json.dumps(record))
     with pytest.raises(cnn.WeightsError, match="do not fit"):
+        cnn.load_cnn(forged)
+    record["architecture"]["dense_units"] = SMALL_PARAMS["dense_units"]
+    record["format"] = "glasslib-cnn/1"  # saved before the ink input existed
+    cnn.metadata_path(forged).write_text(json.dumps(record))
+    with pytest.raises(cnn.WeightsError, match="older glasslib.*Train it again"):
         cnn.load_cnn(forged)
     cnn.metadata_path(forged).unlink()
     with pytest.raises(cnn.WeightsError, match="no architecture file"):

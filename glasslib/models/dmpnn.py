@@ -49,25 +49,14 @@ place on the output of each linear layer; the dropout mask is drawn as 16-bit in
 
 from __future__ import annotations
 
-import os
 from typing import Any, Literal, NamedTuple
 
-#: Busy-wait of PyTorch's OpenMP threads between parallel regions, in spins. GNU OpenMP's default
-#: (300,000) makes each of the hundreds of small parallel operations of a training step wait for a
-#: descheduled thread when other processes share the cores: on our 2-core machine under load,
-#: model I ran 3–6× slower with 2 threads than with 1. A short spin, then sleep, avoids that and
-#: costs little on an idle machine. Takes effect only if torch is first imported after this line;
-#: ``setdefault`` keeps a value the user has set (``GOMP_SPINCOUNT`` or ``OMP_WAIT_POLICY``).
-GOMP_SPINCOUNT = "10000"
-if "OMP_WAIT_POLICY" not in os.environ:
-    os.environ.setdefault("GOMP_SPINCOUNT", GOMP_SPINCOUNT)
+import torch  # OpenMP's spin count was set when glasslib was imported: glasslib.GOMP_SPINCOUNT
+import torch.nn.functional as F
+from torch import nn
+from torch.autograd.function import once_differentiable
 
-import torch  # noqa: E402  (after the OpenMP setting above)
-import torch.nn.functional as F  # noqa: E402
-from torch import nn  # noqa: E402
-from torch.autograd.function import once_differentiable  # noqa: E402
-
-from glasslib.graphs import NODE_FEATURES, TorchGraphBatch  # noqa: E402
+from glasslib.graphs import NODE_FEATURES, TorchGraphBatch
 
 FeatureSet = Literal["paper", "invariant"]
 
