@@ -37,18 +37,27 @@ length and types other than 1 (A) and 2 (B). Exact distance ties (measure zero f
 configurations) are broken by the KD-tree, i.e. arbitrarily.
 
 **Implementation.** :func:`structural_metrics` handles a batch of M configurations at once. The
-neighbour search is one periodic KD-tree query per configuration for all its B particles (a
-single tree holding the whole batch, with configurations lifted apart in a third dimension, was
-measured no faster). Everything else is done for the whole batch at once: the components come
-from one call of :func:`scipy.sparse.csgraph.connected_components` on the block-diagonal
-adjacency of the batch, B–B edges and isolated A particles from array operations.
+neighbour search is one periodic KD-tree (scipy) per configuration, queried for all its B
+particles (a single tree holding the whole batch, lifted apart in a third dimension or copied with
+explicit periodic images, was measured no faster). Everything else is done for many
+configurations at once: the components come from one call of
+:func:`scipy.sparse.csgraph.connected_components` on the block-diagonal graph of the particles
+that touch it, B–B edges and isolated A particles from array operations. Chunks of configurations
+run on all cores in threads. Measured by :func:`bench_metrics` (1,000 configurations of N = 4,320,
+2 cores): 1.2–1.4 ms per configuration on 2 threads, 2.1–2.3 ms on one — of which the KD-tree
+search is 1.8 ms, the graph and counts 0.3–0.5 ms — against 20–23 ms for the networkx reference
+(of which 2.3 ms are its own KD-tree search); the graph-and-count part is 40–60× faster, the whole
+16–18× (2 threads) or ~10× (1 thread). The KD-tree is the floor: building it holds the GIL
+(0.5 ms per configuration), so threads cannot overlap the builds.
 :func:`structural_metrics_networkx` is the plain reference (one networkx graph per
 configuration) that the tests and :func:`bench_metrics` compare against.
 """
 
 from __future__ import annotations
 
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +80,9 @@ KINK_NAMES = ("alpha0", "alpha1", "alpha2", "alpha3")
 NEIGHBOURS = 2
 #: Particles per sparse graph: larger batches are split into chunks of whole configurations.
 CHUNK_PARTICLES = 2_500_000
+#: Chunks per thread: more, smaller chunks keep the threads busy to the end (scipy builds a KD-tree
+#: holding the GIL, so threads take turns there; measured best from 8 chunks per thread up).
+CHUNKS_PER_THREAD = 16
 
 
 # --------------------------------------------------------------------------- input checks
@@ -112,23 +124,30 @@ def _drop_self(found: np.ndarray, query: np.ndarray) -> np.ndarray:
                     np.where(is_self[:, 1:2], found[:, [0, 2]], found[:, :2]))
 
 
-def _nearest_two(positions: np.ndarray, box_length: float, query: np.ndarray, workers: int) -> np.ndarray:
+#: Search radius of the first, bounded neighbour query, in mean interparticle spacings L/√N. The
+#: second-nearest neighbour of a B particle lies well inside it in dense configurations; the rare
+#: particles without two neighbours inside are searched again without a bound, so results are exact.
+SEARCH_SPACINGS = 1.6
+
+
+def _nearest_two(positions: np.ndarray, box_length: float, query: np.ndarray) -> np.ndarray:
     """Indices (len(query), 2) of the two nearest particles of ``positions[query]`` other than themselves.
 
-    The search is first bounded to 2.5 mean interparticle spacings (faster); the rare particles
-    with fewer than two neighbours inside the bound are searched again without it, so the result
-    is exact.
+    One periodic KD-tree (scipy) per configuration, searched first within :data:`SEARCH_SPACINGS`
+    spacings (faster); the particles with fewer than two neighbours inside are searched again
+    without the bound, so the result is exact. (Explicit periodic images in a non-periodic tree,
+    and smaller leaves, were measured: no faster in total.)
     """
     tree = cKDTree(positions, boxsize=box_length, balanced_tree=False, compact_nodes=False)
-    bound = 2.5 * box_length / np.sqrt(len(positions))
-    distance, found = tree.query(positions[query], k=NEIGHBOURS + 1, distance_upper_bound=bound, workers=workers)
+    bound = SEARCH_SPACINGS * box_length / np.sqrt(len(positions))
+    distance, found = tree.query(positions[query], k=NEIGHBOURS + 1, distance_upper_bound=bound)
     short = ~np.isfinite(distance[:, -1])
     if short.any():
-        found[short] = tree.query(positions[query[short]], k=NEIGHBOURS + 1, workers=workers)[1]
+        found[short] = tree.query(positions[query[short]], k=NEIGHBOURS + 1)[1]
     return _drop_self(found, query)
 
 
-def _chunk_metrics(positions: np.ndarray, types: np.ndarray, box_length: float, workers: int) -> dict[str, np.ndarray]:
+def _chunk_metrics(positions: np.ndarray, types: np.ndarray, box_length: float) -> dict[str, np.ndarray]:
     """The three counts of checked, wrapped positions (M, N, 2) and types (M, N); see the module docstring."""
     m, n, _ = positions.shape
     total = m * n
@@ -139,7 +158,7 @@ def _chunk_metrics(positions: np.ndarray, types: np.ndarray, box_length: float, 
     for c in range(m):  # one KD-tree per configuration: as fast as one tree of the batch, and simpler
         rows = slice(bounds[c], bounds[c + 1])
         if bounds[c + 1] > bounds[c]:
-            chosen[rows] = c * n + _nearest_two(positions[c], box_length, senders[rows] - c * n, workers)
+            chosen[rows] = c * n + _nearest_two(positions[c], box_length, senders[rows] - c * n)
 
     source, target = np.repeat(senders, NEIGHBOURS), chosen.ravel()
     touched = np.zeros(total, dtype=bool)
@@ -155,28 +174,34 @@ def _chunk_metrics(positions: np.ndarray, types: np.ndarray, box_length: float, 
     config_of_bb = source[to_b] // n
     bb_edges = (np.bincount(config_of_bb, minlength=m) - np.bincount(config_of_bb[mutual], minlength=m) // 2)
 
-    # components: block-diagonal graph of the whole batch; untouched particles are singletons to drop
-    indptr = np.zeros(total + 1, dtype=np.int64)
-    indptr[senders + 1] = NEIGHBOURS  # row b holds b's two choices; sources are sorted
-    adjacency = sparse.csr_matrix((np.ones(target.size, dtype=np.int8), target, np.cumsum(indptr)),
-                                  shape=(total, total))
+    # components: one graph of the particles that touch it (block-diagonal over the configurations),
+    # renumbered 0 … T−1 in order, so B senders stay sorted and each holds one CSR row of two choices
+    node = np.cumsum(touched, dtype=np.int64) - 1
+    n_touched = int(node[-1]) + 1 if total else 0
+    indptr = np.zeros(n_touched + 1, dtype=np.int32)
+    indptr[node[senders] + 1] = NEIGHBOURS
+    adjacency = sparse.csr_array((np.ones(target.size), node[target].astype(np.int32),  # float64: no copy in scipy
+                                  np.cumsum(indptr, dtype=np.int32)), shape=(n_touched, n_touched))
     n_components, labels = connected_components(adjacency, directed=True, connection="weak")
     config_of_label = np.empty(n_components, dtype=np.int64)
-    config_of_label[labels] = np.arange(total) // n  # components never span two configurations
+    config_of_label[labels] = np.flatnonzero(touched) // n  # components never span two configurations
+    components = np.bincount(config_of_label, minlength=m)
     untouched = (~touched).reshape(m, n)
-    components = np.bincount(config_of_label, minlength=m) - untouched.sum(axis=1)
     isolated_a = (untouched & (types == TYPE_A)).sum(axis=1)
     return {"components": components.astype(np.int64), "bb_edges": bb_edges.astype(np.int64),
             "isolated_a": isolated_a.astype(np.int64)}
 
 
 def structural_metrics(positions: np.ndarray, types: np.ndarray, box_length: float,
-                       workers: int = 1) -> dict[str, np.ndarray]:
+                       workers: int = -1) -> dict[str, np.ndarray]:
     """Components, B–B edges and isolated A particles of a batch of configurations (chapter 07).
 
-    Definitions in the module docstring. One periodic KD-tree query per configuration; the counts
-    of the whole batch come from one sparse graph (in chunks of about :data:`CHUNK_PARTICLES`
-    particles, whole configurations each, to bound memory).
+    Definitions in the module docstring. One KD-tree query per configuration; the counts of many
+    configurations at once come from one sparse graph. The batch is cut into chunks of whole
+    configurations (at most :data:`CHUNK_PARTICLES` particles each, to bound memory, and about
+    :data:`CHUNKS_PER_THREAD` per thread) that ``workers`` threads process side by side: scipy's
+    KD-tree queries and most numpy operations release the GIL (the tree builds do not, which
+    bounds the gain of threads).
 
     Parameters
     ----------
@@ -189,7 +214,8 @@ def structural_metrics(positions: np.ndarray, types: np.ndarray, box_length: flo
     box_length : float
         Side of the square periodic box, in the unit of ``positions``.
     workers : int
-        Threads for the KD-tree queries (scipy's ``workers``; −1 = all cores).
+        Threads working on chunks of configurations at once; −1 (default) = every core this
+        process may use. The counts do not depend on it.
 
     Returns
     -------
@@ -203,10 +229,20 @@ def structural_metrics(positions: np.ndarray, types: np.ndarray, box_length: flo
     """
     positions, types, box_length = _checked_batch(positions, types, box_length)
     m, n, _ = positions.shape
-    per_chunk = max(1, CHUNK_PARTICLES // n)
-    parts = [_chunk_metrics(positions[s:s + per_chunk], types[s:s + per_chunk], box_length, workers)
-             for s in range(0, m, per_chunk)]
+    threads = _threads(workers)
+    per_chunk = max(1, min(CHUNK_PARTICLES // n, -(-m // (CHUNKS_PER_THREAD * threads))))
+    starts = range(0, m, per_chunk)
+    with ThreadPoolExecutor(threads) as pool:
+        parts = list(pool.map(lambda s: _chunk_metrics(positions[s:s + per_chunk], types[s:s + per_chunk],
+                                                         box_length), starts))
     return {key: np.concatenate([p[key] for p in parts] or [np.zeros(0, np.int64)]) for key in METRICS}
+
+
+def _threads(workers: int) -> int:
+    """Threads for ``workers`` (−1: the cores this process may use); ValueError for 0 or < −1."""
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers == 0 or workers < -1:
+        raise ValueError(f"workers must be a positive number of threads or -1 (all cores); got {workers!r}")
+    return len(os.sched_getaffinity(0)) if workers == -1 else int(workers)
 
 
 # --------------------------------------------------------------------------- reference
@@ -432,66 +468,80 @@ def jittered_lattice(n_configurations: int, n_particles: int, rng: np.random.Gen
     return positions, rng.permutation(types), length
 
 
-def _search_seconds(positions: np.ndarray, types: np.ndarray, box_length: float, vectorised: bool,
-                    workers: int) -> float:
-    """Wall time of the neighbour search alone, as each implementation does it, over all configurations."""
+def _search_seconds(positions: np.ndarray, types: np.ndarray, box_length: float, vectorised: bool) -> float:
+    """Wall time of the neighbour search alone, one thread, as each implementation does it, all configurations."""
     senders = np.flatnonzero(types == TYPE_B)
     started = time.perf_counter()
     for config in positions:
         if vectorised:
-            _nearest_two(config, box_length, senders, workers)
+            _nearest_two(config, box_length, senders)
         else:
             cKDTree(config, boxsize=box_length).query(config[senders], k=NEIGHBOURS + 1)
     return time.perf_counter() - started
 
 
+def _timed(positions: np.ndarray, types: np.ndarray, length: float, workers: int) -> tuple[dict[str, np.ndarray], float]:
+    started = time.perf_counter()
+    counts = structural_metrics(positions, types, length, workers)
+    return counts, time.perf_counter() - started
+
+
 def bench_metrics(n_configurations: int = 1000, n_particles: int = 4320, seed: int = 0,
-                  n_reference: int = 20, workers: int = 1) -> dict[str, Any]:
+                  n_reference: int = 20) -> dict[str, Any]:
     """Time :func:`structural_metrics` on a batch and compare with the networkx reference; print figures.
 
     The configurations come from :func:`jittered_lattice` (density 1.2, 65 % A). The vectorised
-    version runs once on all ``n_configurations`` (after a one-configuration warm-up); the reference
-    runs on the first ``n_reference`` of them and its time is scaled linearly to the whole batch.
-    The two must agree on that subset. Both spend part of their time in the same kind of KD-tree
-    neighbour search; it is timed alone as well, so the figures also show the graph-and-count
-    part that the vectorised version replaces (total minus search).
+    version runs on all ``n_configurations`` (after a one-configuration warm-up) twice: on one
+    thread and on every core (``workers=-1``, its default); the reference (networkx, one thread
+    by nature) runs on the first ``n_reference`` of them and its time is scaled linearly to the
+    whole batch. All must agree on that subset. Both implementations spend part of their time in
+    a KD-tree neighbour search; it is timed alone as well (one thread), so the figures also show
+    the graph-and-count part that the vectorised version replaces (total minus search).
 
     Returns
     -------
     dict
-        ``seconds`` (vectorised, whole batch), ``ms_per_configuration``, ``reference_seconds`` (on
-        the subset), ``reference_seconds_scaled`` (to the whole batch), ``speedup``;
-        ``search_ms`` and ``reference_search_ms`` (neighbour search per configuration),
-        ``graph_ms`` and ``reference_graph_ms`` (the rest), ``graph_speedup``; and the parameters.
+        ``seconds`` and ``ms_per_configuration`` (every core), ``speedup`` (reference / every
+        core); ``seconds_one_thread``, ``ms_one_thread``, ``speedup_one_thread``;
+        ``reference_seconds`` (on the subset), ``reference_seconds_scaled`` (whole batch);
+        ``search_ms`` and ``reference_search_ms`` (neighbour search per configuration, one
+        thread), ``graph_ms`` and ``reference_graph_ms`` (the rest), ``graph_speedup``; the
+        parameters and ``threads``.
     """
     rng = np.random.default_rng(seed)
     positions, types, length = jittered_lattice(n_configurations, n_particles, rng)
     n_reference = min(n_reference, n_configurations)
-    structural_metrics(positions[:1], types, length, workers)  # warm-up
-    started = time.perf_counter()
-    fast = structural_metrics(positions, types, length, workers)
-    seconds = time.perf_counter() - started
+    structural_metrics(positions[:1], types, length, 1)  # warm-up
+    one, seconds_one = _timed(positions, types, length, 1)
+    fast, seconds = _timed(positions, types, length, -1)
     started = time.perf_counter()
     reference = structural_metrics_networkx(positions[:n_reference], types, length)
     reference_seconds = time.perf_counter() - started
-    if any(not np.array_equal(fast[key][:n_reference], reference[key]) for key in METRICS):
-        raise AssertionError("vectorised and networkx metrics disagree on the benchmark configurations")
-    ms, reference_ms = 1e3 * seconds / n_configurations, 1e3 * reference_seconds / n_reference
-    search_ms = 1e3 * _search_seconds(positions, types, length, True, workers) / n_configurations
-    reference_search_ms = 1e3 * _search_seconds(positions[:n_reference], types, length, False, 1) / n_reference
-    graph_ms, reference_graph_ms = max(ms - search_ms, 1e-6), max(reference_ms - reference_search_ms, 1e-6)
-    result = {"seconds": seconds, "ms_per_configuration": ms, "reference_seconds": reference_seconds,
-              "reference_seconds_scaled": reference_ms * n_configurations / 1e3, "speedup": reference_ms / ms,
+    for counts in (one, fast):
+        if any(not np.array_equal(counts[key][:n_reference], reference[key]) for key in METRICS):
+            raise AssertionError("vectorised and networkx metrics disagree on the benchmark configurations")
+    if any(not np.array_equal(one[key], fast[key]) for key in METRICS):
+        raise AssertionError("the metrics depend on the number of threads")
+    ms, ms_one = 1e3 * seconds / n_configurations, 1e3 * seconds_one / n_configurations
+    reference_ms = 1e3 * reference_seconds / n_reference
+    search_ms = 1e3 * _search_seconds(positions, types, length, True) / n_configurations
+    reference_search_ms = 1e3 * _search_seconds(positions[:n_reference], types, length, False) / n_reference
+    graph_ms, reference_graph_ms = max(ms_one - search_ms, 1e-6), max(reference_ms - reference_search_ms, 1e-6)
+    threads = _threads(-1)
+    result = {"seconds": seconds, "ms_per_configuration": ms, "speedup": reference_ms / ms,
+              "seconds_one_thread": seconds_one, "ms_one_thread": ms_one, "speedup_one_thread": reference_ms / ms_one,
+              "reference_seconds": reference_seconds, "reference_seconds_scaled": reference_ms * n_configurations / 1e3,
               "search_ms": search_ms, "reference_search_ms": reference_search_ms, "graph_ms": graph_ms,
               "reference_graph_ms": reference_graph_ms, "graph_speedup": reference_graph_ms / graph_ms,
               "n_configurations": n_configurations, "n_particles": n_particles, "n_reference": n_reference,
-              "workers": workers}
-    print(f"structural metrics: {n_configurations} jittered-lattice configurations of N = {n_particles} "
-          f"(65 % A), KD-tree workers = {workers}")
-    print(f"  vectorised  {seconds:8.2f} s   {ms:7.2f} ms per configuration "
+              "threads": threads}
+    print(f"structural metrics: {n_configurations} jittered-lattice configurations of N = {n_particles} (65 % A)")
+    print(f"  vectorised, {threads} threads {seconds:8.2f} s   {ms:7.2f} ms per configuration")
+    print(f"  vectorised, 1 thread  {seconds_one:8.2f} s   {ms_one:7.2f} ms per configuration "
           f"(neighbour search {search_ms:.2f}, graph and counts {graph_ms:.2f})")
-    print(f"  networkx    {result['reference_seconds_scaled']:8.2f} s   {reference_ms:7.2f} ms per configuration "
-          f"(neighbour search {reference_search_ms:.2f}, graph and counts {reference_graph_ms:.2f}; "
+    print(f"  networkx,   1 thread  {result['reference_seconds_scaled']:8.2f} s   {reference_ms:7.2f} ms per "
+          f"configuration (neighbour search {reference_search_ms:.2f}, graph and counts {reference_graph_ms:.2f}; "
           f"{n_reference} configurations, scaled)")
-    print(f"  speed-up    {result['speedup']:8.1f} x overall, {result['graph_speedup']:.1f} x on graph and counts")
+    print(f"  speed-up    {result['speedup']:6.1f} x ({threads} threads), {result['speedup_one_thread']:.1f} x "
+          f"(1 thread), {result['graph_speedup']:.1f} x on graph and counts")
     return result

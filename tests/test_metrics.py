@@ -315,11 +315,23 @@ def test_metric_auc_uses_minus_metric_as_glass_score():
 def test_bench_metrics_tiny(capsys):
     result = metrics.bench_metrics(n_configurations=4, n_particles=120, n_reference=2)
     for key in ("seconds", "ms_per_configuration", "reference_seconds", "reference_seconds_scaled", "speedup",
-                "n_configurations", "n_particles", "n_reference", "workers", "search_ms", "reference_search_ms",
-                "graph_ms", "reference_graph_ms", "graph_speedup"):
+                "n_configurations", "n_particles", "n_reference", "threads", "search_ms", "reference_search_ms",
+                "graph_ms", "reference_graph_ms", "graph_speedup", "seconds_one_thread", "ms_one_thread",
+                "speedup_one_thread"):
         assert key in result
     assert result["speedup"] > 0 and result["n_reference"] == 2
     assert "speed-up" in capsys.readouterr().out
+
+
+def test_counts_do_not_depend_on_threads_or_chunks(monkeypatch):
+    positions, types, length = metrics.jittered_lattice(9, 300, np.random.default_rng(4))
+    one = metrics.structural_metrics(positions, types, length, workers=1)
+    monkeypatch.setattr(metrics, "CHUNK_PARTICLES", 600)  # two configurations per sparse graph
+    for workers in (2, 3, -1):
+        many = metrics.structural_metrics(positions, types, length, workers=workers)
+        assert all(np.array_equal(one[key], many[key]) for key in metrics.METRICS)
+    with pytest.raises(ValueError, match="workers"):
+        metrics.structural_metrics(positions, types, length, workers=0)
 
 
 def test_jittered_lattice_is_realistic():
