@@ -9,6 +9,7 @@ Finished work is reused: every chapter caches its products in the run directory.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -148,15 +149,33 @@ def execute_notebooks(profile: Profile, stage: Path, overrides: Mapping[str, Any
             parameters=notebook_parameters(profile, overrides, run_dir),
             cwd=str(root / "notebooks"), kernel_name="python3", progress_bar=False,
         )
-        hide_default_parameters(stage / "notebooks" / source.name)
+        tidy_executed_notebook(stage / "notebooks" / source.name)
         seconds = time.perf_counter() - started
         timings.append((source.name, seconds))
         print(f"[glasslib book] {source.name}: {seconds:.1f} s", flush=True)
     return timings
 
 
-def hide_default_parameters(path: Path) -> None:
-    """Tag the notebook's default ``parameters`` cell ``remove-cell``: the page shows the injected values only."""
+#: Start-up chatter of TensorFlow's C++ runtime (absl logging before it is initialised, oneDNN and
+#: CPU-feature notices) that ``TF_CPP_MIN_LOG_LEVEL`` cannot silence; it says nothing to a reader.
+RUNTIME_NOISE = re.compile(
+    r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+    r"|[IWE]\d{4} [\d:.]+\s+\d+ \S+:\d+\] .*"
+    r"|To enable the following instructions: .* in other operations, rebuild TensorFlow .*)$")
+
+
+def strip_runtime_noise(text: str) -> str:
+    """``text`` without the lines matching :data:`RUNTIME_NOISE`."""
+    return "".join(line for line in text.splitlines(keepends=True) if not RUNTIME_NOISE.match(line.rstrip("\n")))
+
+
+def tidy_executed_notebook(path: Path) -> None:
+    """Prepare an executed notebook for the book, in place.
+
+    Tags the default ``parameters`` cell ``remove-cell`` (the page shows the injected values only)
+    and removes TensorFlow's runtime start-up chatter from stderr outputs (streams left empty are
+    dropped); every other output, warnings included, stays.
+    """
     import nbformat  # noqa: PLC0415
 
     notebook = nbformat.read(path, as_version=4)
@@ -164,6 +183,16 @@ def hide_default_parameters(path: Path) -> None:
         tags = cell.metadata.setdefault("tags", [])
         if "parameters" in tags and "remove-cell" not in tags:
             tags.append("remove-cell")
+        if cell.cell_type != "code":
+            continue
+        outputs = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                output["text"] = strip_runtime_noise(output["text"])
+                if not output["text"].strip():
+                    continue
+            outputs.append(output)
+        cell["outputs"] = outputs
     nbformat.write(notebook, path)
 
 

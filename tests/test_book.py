@@ -35,10 +35,24 @@ def test_every_chapter_is_rendered_with_glued_numbers(built):
         assert page.exists(), f"{page} was not built"
         text = page.read_text()
         assert "Traceback" not in text
+        assert "absl::InitializeLog" not in text and "oneDNN custom operations" not in text, page
     tg_page = (html / "notebooks" / "02_tg.html").read_text()
     # the glued Tg appears as a number in the prose
     assert re.search(r"The slow schedule gives Tg = <span[^>]*>[^<]*\d\.\d{3}", tg_page) or re.search(
         r"Tg = \d\.\d{3}", re.sub(r"<[^>]+>", "", tg_page))
+
+
+@pytest.mark.parametrize("line, noise", [
+    ("WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n", True),
+    ("I0000 00:00:1795251656.934949   11058 port.cc:153] oneDNN custom operations are on.\n", True),
+    ("E0000 00:00:1795249595.969395    2839 util.cc:131] oneDNN supports DT_UINT8 only on AVX-512.\n", True),
+    ("To enable the following instructions: AVX2 FMA, in other operations, rebuild TensorFlow with flags.\n", True),
+    ("UserWarning: the fit did not converge\n", False),
+    ("100%|██████████| 18/18 [00:10<00:00]\n", False),
+])
+def test_runtime_noise_is_stripped_and_nothing_else(line, noise):
+    kept = book.strip_runtime_noise("before\n" + line + "after\n")
+    assert kept == ("before\nafter\n" if noise else "before\n" + line + "after\n")
 
 
 def test_smoke_book_fits_its_time_budget(built):
