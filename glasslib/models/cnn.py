@@ -61,7 +61,7 @@ Input pipeline (tf.data)
 training job (:class:`CachedImages`, 187.5 kB per 250-px image) or renders the batch's
 configurations with the fast renderer (:class:`RenderedImages`). ``render="auto"`` caches when the
 job's images fit in :data:`CACHE_LIMIT_BYTES` (every profile but the paper's), and renders per
-batch otherwise (paper scale: ~16,000 images = 3 GB per job). Both keep up with training on CPU;
+batch otherwise (paper scale: 20,000 images = 3.75 GB per outer job). Both keep up with training on CPU;
 the cache is the faster of the two and the one to prefer on a GPU, where a training step is fast
 enough for rendering (≈0.5 ms per image on one core) to matter. Measured by :func:`bench_cnn`
 (paper's network, batch 20, 2 CPU cores shared with other jobs, TensorFlow 2.21 CPU): training
@@ -221,9 +221,19 @@ PAPER = CNNArchitecture()
 SMALL = CNNArchitecture(image_size=64, conv1_filters=6, conv2_filters=16, dense_units=16)
 
 
+#: The layers with weights, in order; their kernels carry the L2 term and seeds 0–3 of :func:`_layer_seeds`.
+WEIGHTED_LAYERS = ("conv1", "conv2", "dense", "output")
+_DROPOUT_SEED = 4  # index of the dropout layer's seed in _layer_seeds
+
+
 def _layer_seeds(seed: int) -> list[int]:
-    """Five independent initialiser/dropout seeds derived from one."""
+    """Five independent seeds derived from one: the four kernel initialisers, then the dropout."""
     return [int(s) for s in np.random.SeedSequence(int(seed)).generate_state(5) % (2**31 - 1)]
+
+
+def _kernel_initialiser(seeds: Sequence[int], layer: str) -> keras.initializers.Initializer:
+    """The Glorot-uniform initialiser of a weighted layer's kernel (biases start at zero)."""
+    return keras.initializers.GlorotUniform(seed=seeds[WEIGHTED_LAYERS.index(layer)])
 
 
 def build_cnn(architecture: CNNArchitecture = PAPER, dropout: float = DEFAULT_DROPOUT, seed: int = 0) -> keras.Model:
@@ -248,21 +258,20 @@ def build_cnn(architecture: CNNArchitecture = PAPER, dropout: float = DEFAULT_DR
     seeds = _layer_seeds(seed)
     regulariser = keras.regularizers.L2(architecture.l2) if architecture.l2 > 0 else None
 
-    def init(i: int) -> keras.initializers.Initializer:
-        return keras.initializers.GlorotUniform(seed=seeds[i])
-
     a = architecture
     images = keras.Input((a.image_size, a.image_size, 3), dtype="float32", name="images")
     x = keras.layers.Rescaling(scale=-1.0, offset=1.0, name="ink")(images) if a.ink else images
     x = keras.layers.Conv2D(a.conv1_filters, a.conv1_kernel, strides=1, padding="valid", activation="relu",
-                            kernel_initializer=init(0), kernel_regularizer=regulariser, name="conv1")(x)
+                            kernel_initializer=_kernel_initialiser(seeds, "conv1"), kernel_regularizer=regulariser,
+                            name="conv1")(x)
     x = keras.layers.Conv2D(a.conv2_filters, a.conv2_kernel, strides=1, padding="valid", activation="relu",
-                            kernel_initializer=init(1), kernel_regularizer=regulariser, name="conv2")(x)
+                            kernel_initializer=_kernel_initialiser(seeds, "conv2"), kernel_regularizer=regulariser,
+                            name="conv2")(x)
     x = keras.layers.Flatten(name="flatten")(x)
-    x = keras.layers.Dense(a.dense_units, activation="relu", kernel_initializer=init(2),
+    x = keras.layers.Dense(a.dense_units, activation="relu", kernel_initializer=_kernel_initialiser(seeds, "dense"),
                            kernel_regularizer=regulariser, name="dense")(x)
-    x = keras.layers.Dropout(dropout, seed=seeds[4], name="dropout")(x)
-    probabilities = keras.layers.Dense(2, activation="softmax", kernel_initializer=init(3),
+    x = keras.layers.Dropout(dropout, seed=seeds[_DROPOUT_SEED], name="dropout")(x)
+    probabilities = keras.layers.Dense(2, activation="softmax", kernel_initializer=_kernel_initialiser(seeds, "output"),
                                        kernel_regularizer=regulariser, name="output")(x)
     return keras.Model(images, probabilities, name="swanson_cnn")
 
@@ -308,7 +317,7 @@ def _dropout_of(model: keras.Model) -> float:
 
 def kernels(model: keras.Model) -> list[np.ndarray]:
     """The weight matrices/kernels (not the biases) of the four layers, conv1 … output."""
-    return [model.get_layer(name).kernel.numpy() for name in ("conv1", "conv2", "dense", "output")]
+    return [model.get_layer(name).kernel.numpy() for name in WEIGHTED_LAYERS]
 
 
 def l2_penalty(model: keras.Model) -> float:
@@ -648,13 +657,13 @@ def reusable_cnn(architecture: CNNArchitecture, dropout: float, seed: int) -> ke
         return model
     model = cached
     seeds = _layer_seeds(seed)
-    for i, name in enumerate(("conv1", "conv2", "dense", "output")):
+    for name in WEIGHTED_LAYERS:
         layer = model.get_layer(name)
-        layer.kernel.assign(keras.initializers.GlorotUniform(seed=seeds[i])(layer.kernel.shape))
+        layer.kernel.assign(_kernel_initialiser(seeds, name)(layer.kernel.shape))
         layer.bias.assign(tf.zeros_like(layer.bias))
     layer = model.get_layer("dropout")
     layer.rate = dropout
-    layer.seed_generator.state.assign(tf.constant([seeds[4], 0], dtype=layer.seed_generator.state.dtype))
+    layer.seed_generator.state.assign(tf.constant([seeds[_DROPOUT_SEED], 0], dtype=layer.seed_generator.state.dtype))
     optimizer = model.optimizer
     for variable in optimizer.variables:
         variable.assign(tf.zeros_like(variable))
