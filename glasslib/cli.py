@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from glasslib.bench import BENCHES
 from glasslib.profiles import DEFAULT_PROFILE, PROFILES, ProfileError, get_profile, parse_overrides
 
 
@@ -26,7 +27,7 @@ def _resolve(args: argparse.Namespace):
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Run or resume a simulation campaign and print where it wrote."""
-    from glasslib.campaign import run_campaign  # noqa: PLC0415
+    from glasslib.simulation.campaign import run_campaign
 
     profile = _resolve(args)
     schedules = ("slow", "fast") if args.schedule == "all" else (args.schedule,)
@@ -39,7 +40,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def cmd_book(args: argparse.Namespace) -> int:
     """Execute every notebook with papermill and build the HTML book."""
-    from glasslib.book import build_book  # noqa: PLC0415
+    from glasslib.book.runner import build_book
 
     profile = _resolve(args)
     html = build_book(profile, overrides=parse_overrides(args.overrides), run_dir=args.run_dir,
@@ -50,7 +51,7 @@ def cmd_book(args: argparse.Namespace) -> int:
 
 def cmd_parametrise(args: argparse.Namespace) -> int:
     """Write the notebooks with the profile injected, unexecuted (what the test suite's nbval runs)."""
-    from glasslib.book import parametrise_notebooks  # noqa: PLC0415
+    from glasslib.book.runner import parametrise_notebooks
 
     profile = _resolve(args)
     written = parametrise_notebooks(profile, args.out, parse_overrides(args.overrides), args.run_dir)
@@ -59,40 +60,16 @@ def cmd_parametrise(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    """Print speed figures."""
-    from glasslib import bench  # noqa: PLC0415
+    """Print speed figures of one benchmark (``glasslib.bench.BENCHES``)."""
+    from glasslib.bench import bench_module
 
-    profile = _resolve(args)
-    if args.what == "sim":
-        bench.bench_sim(profile, steps=args.steps)
-    elif args.what == "campaign":
-        bench.bench_campaign(profile)
-    elif args.what == "render":
-        from glasslib.render import bench_render  # noqa: PLC0415
-
-        bench_render()
-    elif args.what == "graphs":
-        from glasslib.graphs import bench_graphs  # noqa: PLC0415
-
-        bench_graphs()
-    elif args.what == "cnn":
-        from glasslib.models.cnn import bench_cnn  # noqa: PLC0415
-
-        bench_cnn()
-    elif args.what == "dmpnn":
-        from glasslib.train import bench_dmpnn  # noqa: PLC0415
-
-        bench_dmpnn()
-    elif args.what == "metrics":
-        from glasslib.metrics import bench_metrics  # noqa: PLC0415
-
-        bench_metrics()
+    bench_module(args.what).main(_resolve(args), steps=args.steps)
     return 0
 
 
 def cmd_profiles(args: argparse.Namespace) -> int:
     """Print every profile parameter side by side."""
-    from glasslib.book import profile_table  # noqa: PLC0415
+    from glasslib.book.profile_table import profile_table
 
     print(profile_table(_resolve(args)).to_string(index=False))
     return 0
@@ -127,10 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.set_defaults(func=cmd_simulate)
 
     bench = sub.add_parser("bench", help="print speed figures")
-    bench.add_argument("what", choices=["sim", "campaign", "render", "graphs", "cnn", "dmpnn", "metrics"],
-                       help="sim: LAMMPS throughput via glasslib vs LAMMPS directly; campaign: Dask processes vs "
-                            "threads; render: fast vs matplotlib images; graphs: window + kNN batch building; "
-                            "cnn / dmpnn: training speed beside the machine's matmul rate; metrics: structural metrics vs networkx")
+    bench.add_argument("what", choices=list(BENCHES),
+                       help="; ".join(f"{name}: {what}" for name, (_, what) in BENCHES.items()))
     _profile_arguments(bench)
     bench.add_argument("--steps", type=int, default=None, help="MD steps to time (default: the profile's slow ramp)")
     bench.set_defaults(func=cmd_bench)

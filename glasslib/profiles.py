@@ -1,9 +1,14 @@
 """The scales the book runs at: ``smoke``, ``quick`` (default) and ``paper`` (SPEC section 11).
 
-A :class:`Profile` is a frozen dataclass; :func:`get_profile` returns one by name with validated
+A :class:`Profile` is a frozen dataclass with one home per parameter: each field carries its
+default (the paper's value), its meaning, unit and valid range (or choices) in the field's
+metadata (:func:`param`). :func:`get_profile` returns a profile by name with validated
 overrides, from Python keyword arguments, ``--set key=value`` strings on the command line, or a
 notebook's papermill parameters. Unknown keys and out-of-range values raise
 :class:`ProfileError` naming the key and the valid choices, before anything is started.
+
+Profile-dependent choices are fields too (e.g. :attr:`Profile.liquid_temperatures`,
+:attr:`Profile.graph_figure_l_win`): no code asks which profile it runs under.
 """
 
 from __future__ import annotations
@@ -12,11 +17,11 @@ import dataclasses
 import hashlib
 import json
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
-from glasslib.sim import CoolingSchedule, Protocol
+from glasslib.simulation.protocol import CoolingSchedule, Protocol
 
 DEFAULT_PROFILE = "quick"
 
@@ -25,49 +30,72 @@ class ProfileError(ValueError):
     """A profile name, override key or value that is not valid."""
 
 
+def param(default: Any, meaning: str, unit: str = "", low: float | None = None, high: float | None = None,
+          choices: tuple[str, ...] | None = None, execution: bool = False) -> Any:
+    """A profile field: its default (the paper's value), meaning, unit and valid range or choices.
+
+    ``execution=True`` marks how the book runs (workers, processes), not what it computes: such
+    fields never enter a product's provenance.
+    """
+    return field(default=default, metadata={"meaning": meaning, "unit": unit, "range": (low, high),
+                                            "choices": choices, "execution": execution})
+
+
 @dataclass(frozen=True)
 class Profile:
     """Every parameter of one scale of the book. Units are LJ units; steps are MD timesteps."""
 
     name: str
     # --- system (SPEC 1)
-    n_particles: int
-    density: float = 1.2
-    fraction_a: float = 0.65
+    n_particles: int = param(4320, "particles N", "", 20, 10_000_000)
+    density: float = param(1.2, "number density N/L²", "σ⁻²", 0.05, 3.0)
+    fraction_a: float = param(0.65, "fraction of A particles", "", 0.01, 0.99)
     # --- protocol (SPEC 2)
-    timestep: float = 0.005
-    t_start: float = 2.0
-    t_end: float = 0.05
-    thermostat_damping: float = 0.5
-    t_cool_slow: int = 20_000_000
-    t_cool_fast: int = 200_000
-    snapshot_every_slow: int = 100_000
-    snapshot_every_fast: int = 1_000
-    runs_per_schedule: int = 10_000
-    seed: int = 2020
-    fire_etol: float = 1e-10
-    fire_ftol: float = 1e-5
-    init_fire_maxiter: int = 1_000
-    is_fire_maxiter: int = 10_000_000
-    # --- execution
-    workers: int = 0  # Dask workers; 0 = one per CPU core
-    dask_processes: bool = True  # worker processes (True) or threads (False); see `glasslib bench sim`
+    timestep: float = param(0.005, "MD timestep", "τ", 1e-5, 0.02)
+    t_start: float = param(2.0, "start temperature", "ε/k_B", 0.01, 20.0)
+    t_end: float = param(0.05, "end temperature", "ε/k_B", 0.001, 20.0)
+    thermostat_damping: float = param(0.5, "Nosé–Hoover damping", "τ", 0.001, 1000.0)
+    t_cool_slow: int = param(20_000_000, "slow ramp length", "steps", 10, 10**10)
+    t_cool_fast: int = param(200_000, "fast ramp length", "steps", 10, 10**10)
+    snapshot_every_slow: int = param(100_000, "snapshot interval, slow", "steps", 1, 10**10)
+    snapshot_every_fast: int = param(1_000, "snapshot interval, fast", "steps", 1, 10**10)
+    runs_per_schedule: int = param(10_000, "independent runs per schedule", "", 2, 10**7)
+    seed: int = param(2020, "master seed", "", 0, 2**31 - 2)
+    fire_etol: float = param(1e-10, "FIRE energy tolerance", "", 0.0, 1.0)
+    fire_ftol: float = param(1e-5, "FIRE force tolerance", "ε/σ", 0.0, 10.0)
+    init_fire_maxiter: int = param(1_000, "FIRE iterations, initial configuration", "", 1, 10**9)
+    is_fire_maxiter: int = param(10_000_000, "FIRE iterations, inherent structures", "", 1, 10**9)
+    # --- execution (never part of a product's provenance)
+    workers: int = param(0, "Dask workers (0 = one per core)", "", 0, 4096, execution=True)
+    dask_processes: bool = param(True, "Dask worker processes (else threads); see `glasslib bench campaign`",
+                                 execution=True)
     # --- Tg (SPEC 3)
-    tg_bootstrap: int = 1000
-    tg_min_points: int = 3
+    tg_bootstrap: int = param(1000, "bootstrap resamples for Tg", "", 10, 10**6)
+    tg_min_points: int = param(3, "least temperatures per Tg regime", "", 2, 1000)
+    # --- data sets (SPEC 4)
+    liquid_temperatures: str = param(
+        "paper", "liquid temperatures of data sets 1-5: the paper's, or the same place relative to Tg",
+        choices=("paper", "tg_relative"))
+    graph_figure_l_win: float = param(0.2, "window side of chapter 03's graph figure", "box lengths", 0.05, 0.95)
     # --- classifiers: nested cross-validation (SPEC 5-7)
-    classifier_datasets: str = "1,2,3,4,5,6"  # data sets the classifier chapters train on
-    cnn_iterations: int = 15  # TPE iterations of each inner search
-    cnn_inner_epochs: int = 10
-    cnn_outer_epochs: int = 10
-    cnn_batch_max: int = 100  # upper end of the batch-size search (10 … this, step 10)
-    dmpnn_iterations: int = 15
-    dmpnn_inner_epochs: int = 10
-    dmpnn_outer_epochs: int = 10
-    dmpnn_hidden_max: int = 2400  # upper end of the hidden-size search (300 … this, step 100)
-    dmpnn_depth_max: int = 6
-    dmpnn_l_win_min: float = 0.1  # window side search range, box lengths (step 0.05)
-    dmpnn_l_win_max: float = 0.3
+    classifier_datasets: str = param("1,2,3,4,5,6", "data sets the classifiers train on")
+    cnn_iterations: int = param(15, "CNN: TPE iterations per inner search", "", 1, 10_000)
+    cnn_inner_epochs: int = param(10, "CNN: epochs per inner trial", "", 1, 10_000)
+    cnn_outer_epochs: int = param(10, "CNN: epochs of the outer model", "", 1, 10_000)
+    cnn_batch_max: int = param(100, "CNN: largest batch size searched (10 … this, step 10)", "", 10, 100)
+    dmpnn_iterations: int = param(15, "D-MPNN: TPE iterations per inner search", "", 1, 10_000)
+    dmpnn_inner_epochs: int = param(10, "D-MPNN: epochs per inner trial", "", 1, 10_000)
+    dmpnn_outer_epochs: int = param(10, "D-MPNN: epochs of the outer model", "", 1, 10_000)
+    dmpnn_hidden_max: int = param(2400, "D-MPNN: largest hidden size searched (300 … this, step 100)", "", 300, 2400)
+    dmpnn_depth_max: int = param(6, "D-MPNN: most message-passing steps searched", "", 2, 6)
+    dmpnn_l_win_min: float = param(0.1, "D-MPNN: smallest window side searched (step 0.05)", "box lengths",
+                                   0.05, 0.95)
+    dmpnn_l_win_max: float = param(0.3, "D-MPNN: largest window side searched", "box lengths", 0.05, 0.95)
+    cost_l_wins: str = param("0.1,0.15,0.2,0.25,0.3", "D-MPNN cost study: window sides timed", "box lengths")
+    cost_steps: str = param("", "D-MPNN cost study: timed steps per reference model ('' = the bench's own)")
+    # --- Grad-CAM (chapter 04b)
+    continuation_steps: int = param(2000, "MD steps of the continuation runs that measure mobility", "steps",
+                                    1, 10**9)
 
     # ------------------------------------------------------------------ derived objects
     @property
@@ -83,17 +111,26 @@ class Profile:
             "fast": CoolingSchedule("fast", self.t_cool_fast, self.snapshot_every_fast),
         }
 
+    @staticmethod
+    def simulation_fields() -> tuple[str, ...]:
+        """The fields a stored simulation run depends on: the physics, the ramps and the seed."""
+        return (*(f.name for f in fields(Protocol)),
+                "t_cool_slow", "t_cool_fast", "snapshot_every_slow", "snapshot_every_fast", "seed")
+
     def simulation_hash(self) -> str:
         """SHA-256 of every parameter a stored simulation run depends on.
 
         Changing the number of runs, workers or analysis settings keeps the hash, so finished runs
         stay valid; changing the physics or the ramp changes it, so stored runs become stale.
         """
-        keys = [f.name for f in fields(Protocol)] + [
-            "t_cool_slow", "t_cool_fast", "snapshot_every_slow", "snapshot_every_fast", "seed",
-        ]
-        payload = json.dumps({k: getattr(self, k) for k in sorted(keys)}, sort_keys=True)
+        payload = json.dumps({k: getattr(self, k) for k in sorted(self.simulation_fields())}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
+
+    def settings_hash(self) -> str:
+        """SHA-256 of every field that changes what the book computes (execution fields left out)."""
+        payload = {f.name: getattr(self, f.name) for f in fields(self)
+                   if f.name != "name" and not f.metadata.get("execution")}
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
     @property
     def label(self) -> str:
@@ -106,6 +143,10 @@ class Profile:
     def run_dir(self, root: Path | None = None) -> Path:
         """Default run directory of this profile, ``<root>/runs/<label>``."""
         return (root or runs_root()) / self.label
+
+    def dataset_ids(self) -> tuple[int, ...]:
+        """The data sets the classifier chapters train on, e.g. ``(1, 2, 3, 4, 5, 6)``."""
+        return tuple(int(i) for i in self.classifier_datasets.replace(" ", "").split(","))
 
     def as_dict(self) -> dict[str, Any]:
         """All fields, JSON-serialisable."""
@@ -121,45 +162,16 @@ class Profile:
         }
 
 
-# Ranges checked on every override: key -> (low, high), inclusive.
-_RANGES: dict[str, tuple[float, float]] = {
-    "n_particles": (20, 10_000_000),
-    "density": (0.05, 3.0),
-    "fraction_a": (0.01, 0.99),
-    "timestep": (1e-5, 0.02),
-    "t_start": (0.01, 20.0),
-    "t_end": (0.001, 20.0),
-    "thermostat_damping": (0.001, 1000.0),
-    "t_cool_slow": (10, 10**10),
-    "t_cool_fast": (10, 10**10),
-    "snapshot_every_slow": (1, 10**10),
-    "snapshot_every_fast": (1, 10**10),
-    "runs_per_schedule": (2, 10**7),
-    "seed": (0, 2**31 - 2),
-    "fire_etol": (0.0, 1.0),
-    "fire_ftol": (0.0, 10.0),
-    "init_fire_maxiter": (1, 10**9),
-    "is_fire_maxiter": (1, 10**9),
-    "workers": (0, 4096),
-    "tg_bootstrap": (10, 10**6),
-    "tg_min_points": (2, 1000),
-    "cnn_iterations": (1, 10_000),
-    "cnn_inner_epochs": (1, 10_000),
-    "cnn_outer_epochs": (1, 10_000),
-    "cnn_batch_max": (10, 100),
-    "dmpnn_iterations": (1, 10_000),
-    "dmpnn_inner_epochs": (1, 10_000),
-    "dmpnn_outer_epochs": (1, 10_000),
-    "dmpnn_hidden_max": (300, 2400),
-    "dmpnn_depth_max": (2, 6),
-    "dmpnn_l_win_min": (0.05, 0.95),
-    "dmpnn_l_win_max": (0.05, 0.95),
-}
+def field_info(key: str) -> Mapping[str, Any]:
+    """The metadata of profile field ``key``: meaning, unit, range, choices, execution."""
+    return {f.name: f for f in fields(Profile)}[key].metadata
+
+
 # One key that sets several: ``t_cool`` cools both schedules over the same number of steps.
 _ALIASES: dict[str, tuple[str, ...]] = {"t_cool": ("t_cool_slow", "t_cool_fast")}
 
 PROFILES: dict[str, Profile] = {
-    "paper": Profile(name="paper", n_particles=4320),
+    "paper": Profile(name="paper"),
     "quick": Profile(
         name="quick",
         n_particles=720,
@@ -170,6 +182,8 @@ PROFILES: dict[str, Profile] = {
         runs_per_schedule=40,
         is_fire_maxiter=100_000,
         tg_bootstrap=300,
+        liquid_temperatures="tg_relative",
+        graph_figure_l_win=0.3,
         cnn_iterations=2,
         cnn_inner_epochs=1,  # the CNN cannot learn from ~58 images anyway (chapter 04); 04 must stay < 10 min
         cnn_outer_epochs=3,
@@ -181,6 +195,8 @@ PROFILES: dict[str, Profile] = {
         dmpnn_depth_max=4,
         dmpnn_l_win_min=0.3,
         dmpnn_l_win_max=0.5,
+        cost_l_wins="0.1,0.15,0.2",
+        cost_steps="I:20,I+attention:10,II:2,III:1",
     ),
     "smoke": Profile(
         name="smoke",
@@ -192,6 +208,8 @@ PROFILES: dict[str, Profile] = {
         runs_per_schedule=16,
         is_fire_maxiter=20_000,
         tg_bootstrap=50,
+        liquid_temperatures="tg_relative",
+        graph_figure_l_win=0.3,
         classifier_datasets="1",
         cnn_iterations=1,
         cnn_inner_epochs=1,
@@ -204,6 +222,9 @@ PROFILES: dict[str, Profile] = {
         dmpnn_depth_max=3,
         dmpnn_l_win_min=0.5,
         dmpnn_l_win_max=0.6,
+        cost_l_wins="0.1",
+        cost_steps="I:3,I+attention:2,II:1,III:1",
+        continuation_steps=500,
     ),
 }
 
@@ -251,11 +272,34 @@ def _field_types() -> dict[str, type]:
     return {f.name: hints[str(f.type)] for f in fields(Profile) if f.name != "name"}
 
 
+def _check_field(profile: Profile, key: str) -> None:
+    """The value of ``key`` lies in its range or among its choices (field metadata)."""
+    info, value = field_info(key), getattr(profile, key)
+    low, high = info["range"]
+    if low is not None and not low <= value <= high:
+        raise ProfileError(f"{key}={value!r} is out of range: it must lie in [{low}, {high}]")
+    if info["choices"] and value not in info["choices"]:
+        raise ProfileError(f"{key}={value!r}: choose one of {', '.join(info['choices'])}")
+
+
+def _parse_floats(key: str, text: str) -> list[float]:
+    try:
+        return [float(v) for v in text.replace(" ", "").split(",") if v]
+    except ValueError:
+        raise ProfileError(f"{key}={text!r}: give comma-separated numbers, e.g. '0.1,0.2'") from None
+
+
+def cost_settings(profile: Profile) -> dict[str, Any]:
+    """Window sides and timed steps of chapter 05's training-cost study (``glasslib.bench.dmpnn.bench_dmpnn``)."""
+    steps = dict(pair.split(":") for pair in profile.cost_steps.replace(" ", "").split(",") if pair)
+    return {"l_wins": tuple(_parse_floats("cost_l_wins", profile.cost_l_wins)),
+            "steps": {name: int(n) for name, n in steps.items()} or None}
+
+
 def _validate(profile: Profile) -> Profile:
-    for key, (low, high) in _RANGES.items():
-        value = getattr(profile, key)
-        if not low <= value <= high:
-            raise ProfileError(f"{key}={value!r} is out of range: it must lie in [{low}, {high}]")
+    for f in fields(Profile):
+        if f.name != "name":
+            _check_field(profile, f.name)
     if profile.t_end >= profile.t_start:
         raise ProfileError(f"t_end={profile.t_end} must be below t_start={profile.t_start}")
     ids = profile.classifier_datasets.replace(" ", "").split(",")
@@ -265,6 +309,13 @@ def _validate(profile: Profile) -> Profile:
         )
     if profile.dmpnn_l_win_min > profile.dmpnn_l_win_max:
         raise ProfileError(f"dmpnn_l_win_min={profile.dmpnn_l_win_min} exceeds dmpnn_l_win_max={profile.dmpnn_l_win_max}")
+    if not all(0 < v < 1 for v in _parse_floats("cost_l_wins", profile.cost_l_wins)):
+        raise ProfileError(f"cost_l_wins={profile.cost_l_wins!r}: window sides lie in (0, 1)")
+    for pair in filter(None, profile.cost_steps.replace(" ", "").split(",")):
+        name, sep, count = pair.partition(":")
+        if not sep or name not in {"I", "I+attention", "II", "III"} or not count.isdigit():
+            raise ProfileError(f"cost_steps={profile.cost_steps!r}: give model:steps pairs, "
+                               "models I, I+attention, II, III, e.g. 'I:20,II:2'")
     if profile.t_cool_fast > profile.t_cool_slow:
         raise ProfileError(
             f"t_cool_fast={profile.t_cool_fast} exceeds t_cool_slow={profile.t_cool_slow}: "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from glasslib.profiles import get_profile
-from glasslib.sim import Protocol
+from glasslib.simulation.protocol import Protocol
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 
-from glasslib import artificial, selection
+from glasslib.data import artificial
+from glasslib.models import specs
 from glasslib.profiles import get_profile
 
 
@@ -28,8 +29,8 @@ def test_random_configuration_keeps_the_ka_ratio():
 
 def test_model_specs_follow_the_profile_caps():
     quick = get_profile("quick")
-    space = {p.name: p for p in selection.dmpnn_spec(quick).space}
+    space = {p.name: p for p in specs.dmpnn_spec(quick).space}
     assert space["hidden"].high == quick.dmpnn_hidden_max and space["l_win"].low == quick.dmpnn_l_win_min
-    assert selection.dmpnn_spec(quick).fixed["batch_size"] == 5
-    assert {p.name: p.high for p in selection.cnn_spec(quick).space}["batch_size"] == quick.cnn_batch_max
-    assert selection.dataset_ids(get_profile("smoke")) == (1,)
+    assert specs.dmpnn_spec(quick).fixed["batch_size"] == 5
+    assert {p.name: p.high for p in specs.cnn_spec(quick).space}["batch_size"] == quick.cnn_batch_max
+    assert specs.dataset_ids(get_profile("smoke")) == (1,)

@@ -1,4 +1,4 @@
-"""glasslib.attention (chapter 06): pairing of directed weights, counts on hand-built graphs, the
+"""glasslib.analysis.attention (chapter 06): pairing of directed weights, counts on hand-built graphs, the
 automatic cutoff, the class comparison, the drawing, and the pipeline on a tiny attention D-MPNN."""
 
 from __future__ import annotations
@@ -17,14 +17,24 @@ from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 from scipy.stats import mannwhitneyu  # noqa: E402
 
-from glasslib import attention, train  # noqa: E402
-from glasslib.attention import (COLOUR_BB, AttentionError, AttentionGraph, attention_counts,  # noqa: E402
-                                attention_graphs, compare_classes, count_table, draw_attention,
-                                high_attention_cutoff, load_attention_checkpoint, load_attention_model,
-                                pair_directions)
-from glasslib.datasets import Dataset, DatasetSpec, Splits  # noqa: E402
-from glasslib.graphs import reverse_edge_index  # noqa: E402
-from glasslib.models.dmpnn import DMPNN  # noqa: E402
+from glasslib.analysis import attention_counts as analysis_attention_counts
+from glasslib.analysis.attention import (
+    AttentionError,
+    AttentionGraph,
+    attention_graphs,
+    load_attention_checkpoint,
+    load_attention_model,
+    pair_directions,
+)
+from glasslib.analysis.attention_counts import attention_counts, compare_classes, count_table
+from glasslib.analysis.attention_cutoff import high_attention_cutoff
+from glasslib.book.figures.attention import COLOUR_BB, draw_attention
+from glasslib.data.datasets import Dataset, DatasetSpec
+from glasslib.data.graphs import reverse_edge_index  # noqa: E402
+from glasslib.data.splits import Splits  # noqa: E402
+from glasslib.models.dmpnn import batches, checkpoint, fit
+from glasslib.models.dmpnn import params as dmpnn_params
+from glasslib.models.dmpnn.network import DMPNN  # noqa: E402
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -85,7 +95,7 @@ def test_counts_of_a_hand_built_graph():
     assert attention_counts(graph, 0.65) == {"disjoint_graphs": 1, "bb_edges": 2, "isolated_a": 3, "isolated_b": 2}
     # below every weight: the whole graph is one component, nothing isolated
     assert attention_counts(graph, 0.0) == {"disjoint_graphs": 1, "bb_edges": 2, "isolated_a": 0, "isolated_b": 0}
-    high = attention.high_attention_graph(graph, 0.5)
+    high = analysis_attention_counts.high_attention_graph(graph, 0.5)
     assert sorted(high.nodes) == [0, 2, 3, 4, 5, 6] and high.number_of_edges() == 4
 
 
@@ -199,9 +209,9 @@ TINY = {"k": 3, "l_win": 0.4, "hidden": 16, "depth": 3, "ffn_layers": 1, "attent
 
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory):
-    params = train.DMPNNParams.from_mapping(TINY)
+    params = dmpnn_params.DMPNNParams.from_mapping(TINY)
     torch.manual_seed(0)
-    path = train.save_checkpoint(tmp_path_factory.mktemp("attention") / "tiny.pt", DMPNN(**params.model_kwargs()), params)
+    path = checkpoint.save_checkpoint(tmp_path_factory.mktemp("attention") / "tiny.pt", DMPNN(**params.model_kwargs()), params)
     return path, params
 
 
@@ -223,10 +233,10 @@ def test_attention_graphs_end_to_end(tiny_model):
         assert np.unique(np.sort(g.pairs, axis=1), axis=0).shape[0] == g.pairs.shape[0]  # each connection once
     # the window is the first evaluation window, and its weights do not depend on the batch it ran in
     three = dataclasses.replace(loaded, eval_windows=3)
-    batch = train.evaluation_batches(data, [indices[0]], three, seed=7)[0]
+    batch = batches.evaluation_batches(data, [indices[0]], three, seed=7)[0]
     first = batch.node_graph == 0
     assert np.array_equal(batch.node_particle[first], graphs[0].particles)
-    sigma = train.attention_weights(model, batch)[batch.edge_graph == 0]
+    sigma = fit.attention_weights(model, batch)[batch.edge_graph == 0]
     assert np.sort(sigma) == pytest.approx(np.sort(graphs[0].directed_weights.ravel()), abs=1e-6)
     again = attention_graphs(model, loaded, data, indices[:1], seed=7)
     assert np.array_equal(again[0].weights, graphs[0].weights)
@@ -235,8 +245,8 @@ def test_attention_graphs_end_to_end(tiny_model):
 def test_clear_errors_for_missing_or_attention_free_models(tiny_model, tmp_path):
     with pytest.raises(AttentionError, match="notebooks/05_dmpnn.ipynb"):
         load_attention_checkpoint(tmp_path / "absent.pt")
-    plain = train.DMPNNParams.from_mapping({**TINY, "attention": False, "attention_rescale": False})
-    path = train.save_checkpoint(tmp_path / "plain.pt", DMPNN(**plain.model_kwargs()), plain)
+    plain = dmpnn_params.DMPNNParams.from_mapping({**TINY, "attention": False, "attention_rescale": False})
+    path = checkpoint.save_checkpoint(tmp_path / "plain.pt", DMPNN(**plain.model_kwargs()), plain)
     with pytest.raises(AttentionError, match="no attention"):
         load_attention_checkpoint(path)
     with pytest.raises(AttentionError, match="no attention"):

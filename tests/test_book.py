@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from glasslib import book
+from glasslib.book import runner
 from glasslib.profiles import get_profile
 
 pytestmark = pytest.mark.slow
@@ -23,14 +23,14 @@ def built(tmp_path_factory):
     run directory the nbval pass uses afterwards, so the notebooks' products are computed once."""
     root = tmp_path_factory.mktemp("book")
     run_dir = Path(os.environ.get("GLASSLIB_TEST_RUN_DIR", root / "runs"))
-    html = book.build_book(get_profile("smoke"), run_dir=run_dir, build_dir=root / "build")
+    html = runner.build_book(get_profile("smoke"), run_dir=run_dir, build_dir=root / "build")
     return root, html
 
 
 def test_every_chapter_is_rendered_with_glued_numbers(built):
     _, html = built
     assert (html / "index.html").exists()
-    for source in book.notebook_paths():
+    for source in runner.notebook_paths():
         page = html / "notebooks" / (source.stem + ".html")
         assert page.exists(), f"{page} was not built"
         text = page.read_text()
@@ -51,7 +51,7 @@ def test_every_chapter_is_rendered_with_glued_numbers(built):
     ("100%|██████████| 18/18 [00:10<00:00]\n", False),
 ])
 def test_runtime_noise_is_stripped_and_nothing_else(line, noise):
-    kept = book.strip_runtime_noise("before\n" + line + "after\n")
+    kept = runner.strip_runtime_noise("before\n" + line + "after\n")
     assert kept == ("before\nafter\n" if noise else "before\n" + line + "after\n")
 
 
@@ -65,10 +65,10 @@ def test_smoke_book_fits_its_time_budget(built):
 def test_a_chapter_run_without_its_predecessor_says_what_to_run(tmp_path):
     import papermill
 
-    source = book.notebook_paths(only=["02"])[0]
+    source = runner.notebook_paths(only=["02"])[0]
     with pytest.raises(papermill.PapermillExecutionError) as info:
         papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"), kernel_name="python3",
-                                   parameters=book.notebook_parameters(get_profile("smoke"), {}, tmp_path / "empty"),
+                                   parameters=runner.notebook_parameters(get_profile("smoke"), {}, tmp_path / "empty"),
                                    cwd=str(source.parent), progress_bar=False)
     assert "run notebooks/01_simulation.ipynb first" in str(info.value)
 

@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from glasslib import campaign, store
+from glasslib.simulation import campaign, store
 
 pytestmark = pytest.mark.slow
 

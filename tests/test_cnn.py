@@ -6,6 +6,10 @@ import json
 import os
 import shutil
 
+from glasslib.bench import cnn as bench_cnn
+from glasslib.models.cnn import fit as cnn_fit
+from glasslib.models.cnn import train as cnn_train
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
@@ -20,12 +24,13 @@ except RuntimeError:  # another test module started TensorFlow first
 
 import keras  # noqa: E402
 
-from glasslib.datasets import DatasetSpec, Dataset, Splits  # noqa: E402
-from glasslib.lr_schedule import learning_rate  # noqa: E402
+from glasslib.data.datasets import Dataset, DatasetSpec
+from glasslib.data.render import render_batch  # noqa: E402
+from glasslib.data.splits import Splits  # noqa: E402
 from glasslib.models import cnn  # noqa: E402
-from glasslib.render import render_batch  # noqa: E402
-from glasslib.sim import TYPE_A, TYPE_B  # noqa: E402
-from glasslib.training import TrainRequest  # noqa: E402
+from glasslib.models.contract import TrainRequest  # noqa: E402
+from glasslib.models.lr_schedule import learning_rate  # noqa: E402
+from glasslib.system import TYPE_A, TYPE_B  # noqa: E402
 
 THREADS = 2
 SIZE = 64  # the small network's input side
@@ -129,7 +134,7 @@ def test_l2_term_adds_exactly_0_01_times_the_squared_kernel_norms():
     labels = np.array([0, 1, 0, 1, 1, 0])
     losses = []
     for model in (with_l2, without):
-        cnn._compile(model)
+        cnn_fit._compile(model)
         losses.append(model.evaluate(images, labels, batch_size=6, verbose=0)[0])
     expected = 0.01 * sum(np.sum(np.square(k.astype(np.float64))) for k in cnn.kernels(with_l2))
     assert losses[0] - losses[1] == pytest.approx(expected, rel=1e-5)
@@ -213,7 +218,7 @@ def test_augmentation_draws_the_eight_symmetries_uniformly():
 def test_rendering_per_batch_gives_the_cached_images():
     data = synthetic_dataset(per_class=3, n_particles=50)
     rows = np.array([4, 0, 5, 2])
-    cached, rendered = cnn._sources(data, [rows], SIZE, "cache")[0], cnn._sources(data, [rows], SIZE, "per_batch")[0]
+    cached, rendered = cnn_train._sources(data, [rows], SIZE, "cache")[0], cnn_train._sources(data, [rows], SIZE, "per_batch")[0]
     assert isinstance(cached, cnn.CachedImages) and isinstance(rendered, cnn.RenderedImages)
     np.testing.assert_array_equal(cached.load(np.array([3, 1])), rendered.load(np.array([3, 1])))
     np.testing.assert_array_equal(rendered.load(np.array([0])), render_batch(data.positions[[4]], data.types, size=SIZE))
@@ -360,7 +365,7 @@ def test_one_class_data_and_splits_give_clear_errors():
 # --------------------------------------------------------------------------- bench
 def test_bench_runs_on_a_tiny_setting(capsys):
     tiny = cnn.CNNArchitecture(image_size=32, conv1_filters=2, conv2_filters=2, dense_units=4)
-    result = cnn.bench_cnn(tiny, batch_size=4, batches=2, n_particles=50, matmul_size=128, repeats=1)
+    result = bench_cnn.bench_cnn(tiny, batch_size=4, batches=2, n_particles=50, matmul_size=128, repeats=1)
     keys = {"train_ms_per_sample", "inference_ms_per_sample", "forward_gflop_per_sample", "train_gflops",
             "inference_gflops", "matmul_gflops", "in_memory_samples_per_second", "cache_samples_per_second",
             "render_samples_per_second", "cache_ratio", "render_ratio", "cache_pipeline_samples_per_second",

@@ -5,33 +5,36 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from glasslib import campaign, datasets, store, tg
+from glasslib.data import datasets
+from glasslib.data import splits as data_splits
 from glasslib.profiles import get_profile
+from glasslib.simulation import campaign, store
+from glasslib.simulation import tg as simulation_tg
 
 
 @pytest.mark.parametrize("n_runs", [8, 16, 40, 10_000])
 def test_splits_are_disjoint_cover_the_runs_and_keep_their_fractions(n_runs):
-    splits = datasets.make_splits(n_runs, seed=7)
+    splits = data_splits.make_splits(n_runs, seed=7)
     outer = splits.outer_test
     assert outer.shape[0] == 3 and len(np.unique(outer)) == outer.size  # three disjoint test sets
     assert outer.shape[1] == round(0.2 * n_runs)
     for fold in range(3):
         roles = splits.inner[fold]
-        assert set(np.flatnonzero(roles == datasets.OUTER_TEST)) == set(outer[fold])
-        parts = [splits.runs(fold, r) for r in (datasets.TRAIN, datasets.VALIDATION, datasets.TEST)]
+        assert set(np.flatnonzero(roles == data_splits.OUTER_TEST)) == set(outer[fold])
+        parts = [splits.runs(fold, r) for r in (data_splits.TRAIN, data_splits.VALIDATION, data_splits.TEST)]
         assert sum(len(p) for p in parts) + outer.shape[1] == n_runs  # every run has exactly one role
         assert all(len(p) >= 1 for p in parts)
         assert np.array_equal(np.sort(np.concatenate(parts)), splits.outer_train(fold))
         if n_runs >= 100:
             assert len(parts[0]) / len(splits.outer_train(fold)) == pytest.approx(0.8, abs=0.01)
-    again = datasets.make_splits(n_runs, seed=7)
+    again = data_splits.make_splits(n_runs, seed=7)
     assert np.array_equal(again.inner, splits.inner)
-    assert not np.array_equal(datasets.make_splits(n_runs, seed=8).inner, splits.inner)
+    assert not np.array_equal(data_splits.make_splits(n_runs, seed=8).inner, splits.inner)
 
 
 def test_too_few_runs_for_the_splits_is_a_clear_error():
     with pytest.raises(datasets.DatasetError, match="too few"):
-        datasets.make_splits(4, seed=0)
+        data_splits.make_splits(4, seed=0)
 
 
 def test_a_temperature_the_store_does_not_have_is_refused():
@@ -57,8 +60,8 @@ def tiny_store(tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("store")
     campaign.run_campaign(profile, run_dir, progress=False)
     ensembles = {s: store.load_ensemble(run_dir, s, 10, profile.simulation_hash()) for s in ("slow", "fast")}
-    results = {s: tg.glass_transition(e.target_temperature, e.inherent_energy, 10) for s, e in ensembles.items()}
-    tg.save_tg(run_dir, results, profile.simulation_hash())
+    results = {s: simulation_tg.glass_transition(e.target_temperature, e.inherent_energy, 10) for s, e in ensembles.items()}
+    simulation_tg.save_tg(run_dir, results, profile.simulation_hash())
     return profile, run_dir, ensembles
 
 
@@ -73,7 +76,7 @@ def test_datasets_from_a_real_store(tiny_store):
         for label in (datasets.GLASS, datasets.LIQUID):
             assert sorted(data.run_index[data.labels == label]) == list(range(10))  # one per run and class
         for fold in range(3):
-            test, train = data.indices(fold, datasets.OUTER_TEST), data.indices(fold, datasets.TRAIN)
+            test, train = data.indices(fold, data_splits.OUTER_TEST), data.indices(fold, data_splits.TRAIN)
             assert not set(data.run_index[test]) & set(data.run_index[train])
     assert [d.spec.liquid_temperature for d in built.values()][:5] == sorted(
         [d.spec.liquid_temperature for d in built.values()][:5], reverse=True)
@@ -104,7 +107,7 @@ def test_a_store_of_another_profile_or_a_missing_dataset_is_a_clear_error(tiny_s
 
 
 def test_paper_temperatures_must_be_recorded():
-    from glasslib.store import Ensemble
+    from glasslib.simulation.store import Ensemble
 
     def ensemble(temps):
         r, s = 3, len(temps)

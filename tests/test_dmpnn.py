@@ -1,4 +1,4 @@
-"""The D-MPNN (glasslib.models.dmpnn) and its training loop (glasslib.train): maths, invariances,
+"""The D-MPNN (glasslib.models.dmpnn) and its training loop (glasslib.models.dmpnn.fit): maths, invariances,
 training on a toy task, reproducibility and checkpoints. Small and single-threaded."""
 
 from __future__ import annotations
@@ -11,13 +11,17 @@ import numpy as np
 import pytest
 import torch
 
-from glasslib.configuration import ConfigurationError
-from glasslib.datasets import Dataset, DatasetSpec, Splits
-from glasslib.graphs import GraphBatch, GraphError, batch_graphs, build_graph, random_window_batch, reverse_edge_index
-from glasslib.models.dmpnn import DMPNN, directed_messages, dropout_mask, segment_softmax
-from glasslib.train import (CheckpointError, DMPNNParams, ParameterError, attention_weights, evaluation_batches,
-                            load_checkpoint, predict_dmpnn, save_checkpoint, train_dmpnn)
-from glasslib.training import TrainRequest
+from glasslib.data.datasets import Dataset, DatasetSpec
+from glasslib.data.graph_batch import GraphBatch, GraphError, batch_graphs
+from glasslib.data.graphs import build_graph, random_window_batch, reverse_edge_index
+from glasslib.data.splits import Splits
+from glasslib.models.contract import TrainRequest
+from glasslib.models.dmpnn.batches import evaluation_batches
+from glasslib.models.dmpnn.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from glasslib.models.dmpnn.fit import attention_weights, predict_dmpnn, train_dmpnn
+from glasslib.models.dmpnn.network import DMPNN, directed_messages, dropout_mask, segment_softmax
+from glasslib.models.dmpnn.params import DMPNNParams, ParameterError
+from glasslib.system import ConfigurationError
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -373,7 +377,7 @@ def test_nan_coordinates_are_a_clear_error(toy):
 
 
 def test_learning_rate_follows_the_schedule(toy):
-    from glasslib.lr_schedule import learning_rate
+    from glasslib.models.lr_schedule import learning_rate
 
     result = train_dmpnn(toy, TrainRequest(np.arange(20), np.arange(20), np.arange(20), {**TOY_PARAMS, "hidden": 4},
                                            epochs=3, seed=0))

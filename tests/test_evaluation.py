@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy.stats import mannwhitneyu
 
-from glasslib.evaluation import accuracy, roc_auc, roc_curve
-from glasslib.lr_schedule import learning_rate
+from glasslib.models.lr_schedule import learning_rate
+from glasslib.models.scores import accuracy, roc_auc, roc_curve
 
 
 @pytest.mark.parametrize("seed", range(5))

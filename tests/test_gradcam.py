@@ -1,4 +1,4 @@
-"""Tests of glasslib.gradcam: Grad-CAM maths, per-particle reading, local order, mobility, statistics."""
+"""Tests of glasslib.analysis.gradcam: Grad-CAM maths, per-particle reading, local order, mobility, statistics."""
 
 from __future__ import annotations
 
@@ -20,12 +20,13 @@ except RuntimeError:  # another test module started TensorFlow first
 import keras  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from glasslib import gradcam, sim  # noqa: E402
-from glasslib.artificial import pentagon_motifs  # noqa: E402
+from glasslib.analysis import gradcam, local_order, mobility, statistics
+from glasslib.data.artificial import pentagon_motifs  # noqa: E402
+from glasslib.data.render import pixel_centres, render_batch  # noqa: E402
 from glasslib.models import cnn  # noqa: E402
 from glasslib.profiles import get_profile  # noqa: E402
-from glasslib.render import pixel_centres, render_batch  # noqa: E402
-from glasslib.sim import TYPE_A, TYPE_B  # noqa: E402
+from glasslib.simulation import driver
+from glasslib.system import TYPE_A, TYPE_B  # noqa: E402
 
 SIZE = 32  # image side of the tiny networks, pixels
 
@@ -113,8 +114,8 @@ def test_local_density_of_a_square_lattice():
     spacing, side = 1.0, 10
     ij = np.stack(np.meshgrid(np.arange(side), np.arange(side)), axis=-1).reshape(-1, 2)
     positions = spacing * (ij + 0.5)
-    np.testing.assert_allclose(gradcam.local_density(positions, side * spacing, radius=1.5), 8 / (np.pi * 1.5**2))
-    np.testing.assert_allclose(gradcam.local_density(positions, side * spacing, radius=1.1), 4 / (np.pi * 1.1**2))
+    np.testing.assert_allclose(local_order.local_density(positions, side * spacing, radius=1.5), 8 / (np.pi * 1.5**2))
+    np.testing.assert_allclose(local_order.local_density(positions, side * spacing, radius=1.1), 4 / (np.pi * 1.1**2))
 
 
 def triangular_patch(angle: float, radius: float = 4.0, centre: float = 10.0) -> np.ndarray:
@@ -130,15 +131,15 @@ def triangular_patch(angle: float, radius: float = 4.0, centre: float = 10.0) ->
 def test_psi6_of_a_triangular_lattice_is_one(neighbours):
     positions = triangular_patch(angle=0.3)
     interior = np.hypot(*(positions - 10.0).T) < 2.0
-    psi6 = gradcam.bond_orientational_order(positions, 20.0, 6, neighbours)
+    psi6 = local_order.bond_orientational_order(positions, 20.0, 6, neighbours)
     np.testing.assert_allclose(psi6[interior], 1.0, atol=1e-12)
     ideal_gas = np.random.default_rng(0).uniform(0, 20.0, size=(400, 2))  # density 1 σ⁻²
-    assert np.nanmean(gradcam.bond_orientational_order(ideal_gas, 20.0, 6, neighbours)) < 0.5
+    assert np.nanmean(local_order.bond_orientational_order(ideal_gas, 20.0, 6, neighbours)) < 0.5
 
 
 def test_voronoi_neighbours_of_a_periodic_configuration_average_six():
     positions = np.random.default_rng(2).uniform(0, 8.0, size=(77, 2))
-    i, j = gradcam._voronoi_pairs(positions, 8.0)
+    i, j = local_order._voronoi_pairs(positions, 8.0)
     assert 2 * len(i) / 77 == 6.0  # Euler's formula on the torus: every pair found once, across the boundary too
     assert np.all(i < j)
 
@@ -146,21 +147,21 @@ def test_voronoi_neighbours_of_a_periodic_configuration_average_six():
 def test_psi5_of_a_pentagon_ring_centre_is_one():
     angles = 0.7 + 2 * np.pi * np.arange(5) / 5
     positions = np.vstack([[5.0, 5.0], 5.0 + 0.86 * np.stack([np.cos(angles), np.sin(angles)], axis=-1)])
-    assert gradcam.bond_orientational_order(positions, 10.0, 5)[0] == pytest.approx(1.0)
-    assert gradcam.bond_orientational_order(positions[::-1], 10.0, 5)[-1] == pytest.approx(1.0)  # bonds j → i
-    assert gradcam.bond_orientational_order(positions, 10.0, 6)[0] == pytest.approx(0.0, abs=1e-12)
-    lonely = gradcam.bond_orientational_order(np.array([[1.0, 1.0], [6.0, 6.0]]), 10.0, 6)
+    assert local_order.bond_orientational_order(positions, 10.0, 5)[0] == pytest.approx(1.0)
+    assert local_order.bond_orientational_order(positions[::-1], 10.0, 5)[-1] == pytest.approx(1.0)  # bonds j → i
+    assert local_order.bond_orientational_order(positions, 10.0, 6)[0] == pytest.approx(0.0, abs=1e-12)
+    lonely = local_order.bond_orientational_order(np.array([[1.0, 1.0], [6.0, 6.0]]), 10.0, 6)
     assert np.all(np.isnan(lonely))
 
 
 def test_five_fold_motifs_of_pentagon_configurations():
     box = 12.5
     scaled, types = pentagon_motifs(box, np.random.default_rng(3))
-    motifs = gradcam.five_fold_motifs(scaled * box, types, box)
+    motifs = local_order.five_fold_motifs(scaled * box, types, box)
     np.testing.assert_array_equal(motifs.centres, types == TYPE_B)
     np.testing.assert_array_equal(motifs.membership, 1)
     broken = np.delete(np.arange(len(types)), np.flatnonzero(types == TYPE_A)[0])  # one A of some ring gone
-    partial = gradcam.five_fold_motifs(scaled[broken] * box, types[broken], box)
+    partial = local_order.five_fold_motifs(scaled[broken] * box, types[broken], box)
     assert partial.centres.sum() == (types == TYPE_B).sum() - 1
     assert (partial.membership == 0).sum() == 5  # the B that lost it and its four remaining A
 
@@ -170,24 +171,24 @@ def test_five_fold_motifs_of_pentagon_configurations():
 def small_system():
     """80 particles, melted and FIRE-minimised to convergence (an unconverged start relaxes in the cold run)."""
     protocol = dataclasses.replace(get_profile("smoke").protocol, n_particles=80, init_fire_maxiter=10000)
-    start = sim.initial_configuration(protocol, seed=4, melt_steps=300)
+    start = driver.initial_configuration(protocol, seed=4, melt_steps=300)
     return protocol, start["positions"], start["types"]
 
 
 @pytest.mark.slow
 def test_continuation_displacements_grow_with_temperature_and_repeat(small_system):
     protocol, positions, types = small_system
-    cold = gradcam.continuation_displacements(positions, types, protocol, 0.05, 500, seed=11)
-    hot = gradcam.continuation_displacements(positions, types, protocol, 2.0, 500, seed=11)
+    cold = mobility.continuation_displacements(positions, types, protocol, 0.05, 500, seed=11)
+    hot = mobility.continuation_displacements(positions, types, protocol, 2.0, 500, seed=11)
     assert cold.shape == hot.shape == (80,)
     assert cold.max() < 0.3
     assert hot.max() > 0.3 and hot.mean() > 3 * cold.mean()
-    again = gradcam.continuation_displacements(positions, types, protocol, 0.05, 500, seed=11)
+    again = mobility.continuation_displacements(positions, types, protocol, 0.05, 500, seed=11)
     np.testing.assert_array_equal(again, cold)
-    other = gradcam.continuation_displacements(positions, types, protocol, 0.05, 500, seed=12)
+    other = mobility.continuation_displacements(positions, types, protocol, 0.05, 500, seed=12)
     assert not np.array_equal(other, cold)
     with pytest.raises(gradcam.GradCAMError):
-        gradcam.continuation_displacements(positions[:-1], types[:-1], protocol, 0.05, 10, seed=1)
+        mobility.continuation_displacements(positions[:-1], types[:-1], protocol, 0.05, 10, seed=1)
 
 
 # --------------------------------------------------------------------------- statistics
@@ -195,8 +196,8 @@ def test_weighted_midranks_equal_spearman_of_the_resampled_data():
     rng = np.random.default_rng(0)
     x, y = rng.integers(0, 4, 30).astype(float), rng.normal(size=30)  # x full of ties
     weights = rng.multinomial(30, np.full(30, 1 / 30), size=5).astype(float)
-    rho = gradcam._weighted_pearson(gradcam._weighted_midranks(weights, gradcam._tie_structure(x)),
-                                    gradcam._weighted_midranks(weights, gradcam._tie_structure(y)), weights)
+    rho = statistics._weighted_pearson(statistics._weighted_midranks(weights, statistics._tie_structure(x)),
+                                    statistics._weighted_midranks(weights, statistics._tie_structure(y)), weights)
     counts = weights.astype(int)
     expected = [stats.spearmanr(np.repeat(x, c), np.repeat(y, c)).statistic for c in counts]
     np.testing.assert_allclose(rho, expected, rtol=1e-10)
@@ -210,15 +211,15 @@ def test_correlation_interval_contains_the_true_value():
     x, y = sample.T.copy()
     x[:3] = np.nan  # dropped
     for method in ("bootstrap", "fisher"):
-        result = gradcam.correlation_with_ci(x, y, n_bootstrap=500, seed=0, method=method)
+        result = statistics.correlation_with_ci(x, y, n_bootstrap=500, seed=0, method=method)
         assert result["n"] == 397
         assert result["ci_low"] < true_spearman < result["ci_high"]
         assert result["ci_low"] < result["spearman"] < result["ci_high"]
         assert result["p_value"] < 1e-6 and result["significant"] and result["strength"] == "strong"
         assert result["pearson"] == pytest.approx(stats.pearsonr(x[3:], y[3:]).statistic)
-    grouped = gradcam.correlation_with_ci(x, y, n_bootstrap=200, groups=np.arange(400) // 40)
+    grouped = statistics.correlation_with_ci(x, y, n_bootstrap=200, groups=np.arange(400) // 40)
     assert grouped["n_groups"] == 10 and grouped["ci_low"] < grouped["spearman"] < grouped["ci_high"]
-    weak = gradcam.correlation_with_ci(rng.normal(size=300), rng.normal(size=300), n_bootstrap=200)
+    weak = statistics.correlation_with_ci(rng.normal(size=300), rng.normal(size=300), n_bootstrap=200)
     assert weak["strength"] in ("negligible", "weak") and weak["ci_low"] < 0 < weak["ci_high"]
-    constant = gradcam.correlation_with_ci(np.ones(10), np.arange(10.0), n_bootstrap=10)
+    constant = statistics.correlation_with_ci(np.ones(10), np.arange(10.0), n_bootstrap=10)
     assert np.isnan(constant["spearman"]) and constant["strength"] == "undefined"

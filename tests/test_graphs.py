@@ -1,4 +1,4 @@
-"""Tests of glasslib.graphs: kNN graphs of windows, their batches and reverse-edge indices."""
+"""Tests of glasslib.data.graphs: kNN graphs of windows, their batches and reverse-edge indices."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from glasslib import graphs
-from glasslib.configuration import ConfigurationError
-from glasslib.graphs import GraphBatch, GraphError
+from glasslib.bench import graphs as bench_graphs
+from glasslib.data import graph_batch, graphs
+from glasslib.data.graph_batch import GraphBatch, GraphError
+from glasslib.system import ConfigurationError
 
 N_SMALL = 300
 
@@ -188,7 +189,7 @@ def test_batch_is_a_disjoint_union_with_offsets():
     np.testing.assert_array_equal(batch.edge_graph, batch.node_graph[batch.edge_dst])
     rng = np.random.default_rng(1)
     singles = [graphs.window_graph(p, t, 0.3, 3, rng) for p, t in configurations]
-    assert_same_batch(batch, graphs.batch_graphs(singles))
+    assert_same_batch(batch, graph_batch.batch_graphs(singles))
     offset = np.cumsum([0] + [g.n_nodes for g in singles])
     for g, single in enumerate(singles):
         edges = batch.edge_graph == g
@@ -217,7 +218,7 @@ def test_batch_of_batches_offsets_graph_indices():
     configurations = [random_configuration(800, seed=s) for s in range(3)]
     first = graphs.random_window_batch(configurations[:2], 0.3, 2, np.random.default_rng(0))
     second = graphs.periodic_knn_graph(*configurations[2], k=2)
-    both = graphs.batch_graphs([first, second])
+    both = graph_batch.batch_graphs([first, second])
     both.validate()
     assert both.n_graphs == 3
     np.testing.assert_array_equal(np.unique(both.node_graph), [0, 1, 2])
@@ -321,7 +322,7 @@ def test_to_torch_matches_arrays():
 
 
 def test_bench_graphs_runs(capsys):
-    result = graphs.bench_graphs(n_particles=500, l_win=0.4, k=2, batch=2, repeats=3)
+    result = bench_graphs.bench_graphs(n_particles=500, l_win=0.4, k=2, batch=2, repeats=3)
     assert {"mean_ms", "median_ms", "mean_particles_per_window"} <= result.keys()
     assert result["mean_ms"] > 0 and result["mean_particles_per_window"] > 3
     assert "ms per batch" in capsys.readouterr().out

@@ -1,4 +1,4 @@
-"""Nested cross-validation with TPE (glasslib.hpo) on synthetic data sets and a scikit-learn toy model.
+"""Nested cross-validation with TPE (glasslib.models.nested_cv) on synthetic data sets and a scikit-learn toy model.
 
 The toy model is a logistic regression on two per-configuration features (mean and spread of the
 nearest-neighbour distance): glasses are slightly jittered lattices, liquids strongly jittered ones.
@@ -18,8 +18,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss, roc_auc_score
 
-from glasslib import datasets, hpo
-from glasslib.training import TrainRequest, TrainResult
+from glasslib.data import datasets
+from glasslib.data import splits as data_splits
+from glasslib.models import cross_dataset, fold_results, nested_cv, search_space
+from glasslib.models.contract import TrainRequest, TrainResult
 
 PROFILE_HASH = "synthetic-profile-hash"
 N_RUNS = 20  # runs per class: 40 configurations per data set
@@ -95,8 +97,8 @@ def toy_predict(data: datasets.Dataset, indices: np.ndarray, weights_path: Path,
     return _probability(data, indices, weights)
 
 
-TOY = hpo.ModelSpec("toy", toy_train, toy_predict,
-                    space=(hpo.SearchParam("log10_C", -3, 2, 1), hpo.SearchParam("dropout", 0.0, 0.5, 0.05)),
+TOY = search_space.ModelSpec("toy", toy_train, toy_predict,
+                    space=(search_space.SearchParam("log10_C", -3, 2, 1), search_space.SearchParam("dropout", 0.0, 0.5, 0.05)),
                     fixed={"batch_size": 5})
 SETTINGS = {"n_iter": 4, "inner_epochs": 2, "outer_epochs": 3, "seed": 5}
 # the toy model's 1-iteration "epochs" do not converge, on purpose (catch_warnings is not thread-safe under Dask)
@@ -104,7 +106,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 
 
 # --------------------------------------------------------------------------- synthetic data sets
-def make_dataset(dataset: int, splits: datasets.Splits, liquid_jitter: float) -> datasets.Dataset:
+def make_dataset(dataset: int, splits: data_splits.Splits, liquid_jitter: float) -> datasets.Dataset:
     """2R configurations of a 6×5 lattice in the unit square: glasses jittered little, liquids much."""
     rng = np.random.default_rng(100 + dataset)
     grid = np.stack(np.meshgrid((np.arange(6) + 0.5) / 6, (np.arange(5) + 0.5) / 5), -1).reshape(-1, 2)
@@ -120,15 +122,15 @@ def make_dataset(dataset: int, splits: datasets.Splits, liquid_jitter: float) ->
 def run_dir(tmp_path_factory) -> Path:
     """A run directory holding synthetic data sets 1 and 2 (shared splits)."""
     path = tmp_path_factory.mktemp("hpo_run")
-    splits = datasets.make_splits(N_RUNS, SPLIT_SEED)
+    splits = data_splits.make_splits(N_RUNS, SPLIT_SEED)
     for dataset in (1, 2):
         datasets.save_dataset(path, make_dataset(dataset, splits, LIQUID_JITTER[dataset]), PROFILE_HASH)
     return path
 
 
-def _nested(run_dir: Path, out_dir: Path, ids=(1, 2), **overrides) -> hpo.NestedCVResult:
+def _nested(run_dir: Path, out_dir: Path, ids=(1, 2), **overrides) -> fold_results.NestedCVResult:
     settings = {**SETTINGS, **overrides}
-    return hpo.nested_cv(run_dir, PROFILE_HASH, ids, TOY, out_dir=out_dir, progress=False, **settings)
+    return nested_cv.nested_cv(run_dir, PROFILE_HASH, ids, TOY, out_dir=out_dir, progress=False, **settings)
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +142,7 @@ def reference(run_dir, tmp_path_factory):
     return result, out_dir, list(CALLS)
 
 
-def _essence(result: hpo.FoldResult) -> dict:
+def _essence(result: fold_results.FoldResult) -> dict:
     """What must be reproducible (no wall times, no paths)."""
     trials = [{k: t[k] for k in ("iteration", "params", "auc", "accuracy", "loss", "seed", "best_epoch", "curves")}
               for t in result.trials]
@@ -152,23 +154,23 @@ def _essence(result: hpo.FoldResult) -> dict:
 
 # --------------------------------------------------------------------------- search space
 def test_search_params_live_on_their_grid_with_the_right_types():
-    hidden = hpo.SearchParam("hidden", 300, 2400, 100)
+    hidden = search_space.SearchParam("hidden", 300, 2400, 100)
     assert hidden.values()[:3] == (300, 400, 500) and hidden.values()[-1] == 2400 and len(hidden.values()) == 22
     assert all(isinstance(v, int) for v in hidden.values())
-    window = hpo.SearchParam("l_win", 0.1, 0.3, 0.05)
+    window = search_space.SearchParam("l_win", 0.1, 0.3, 0.05)
     assert window.values() == (0.1, 0.15, 0.2, 0.25, 0.3) and all(isinstance(v, float) for v in window.values())
     assert window.value(99) == 0.3 and window.value(-1) == 0.1  # clipped to the grid
-    offset = hpo.SearchParam("odd", 0.15, 0.35, 0.1)  # low not a multiple of step: still on the grid
+    offset = search_space.SearchParam("odd", 0.15, 0.35, 0.1)  # low not a multiple of step: still on the grid
     assert offset.values() == (0.15, 0.25, 0.35)
-    assert {p.name for p in hpo.DMPNN_SPACE} == {"k", "l_win", "hidden", "depth", "dropout", "ffn_layers"}
-    assert [p.values() for p in hpo.CNN_SPACE][1] == tuple(range(10, 101, 10))
-    narrow = hpo.narrow_space(hpo.DMPNN_SPACE, hidden=(300, 600), depth=(3, 3))
-    model = hpo.ModelSpec("m", toy_train, toy_predict, narrow, hpo.DMPNN_FIXED)
+    assert {p.name for p in search_space.DMPNN_SPACE} == {"k", "l_win", "hidden", "depth", "dropout", "ffn_layers"}
+    assert [p.values() for p in search_space.CNN_SPACE][1] == tuple(range(10, 101, 10))
+    narrow = search_space.narrow_space(search_space.DMPNN_SPACE, hidden=(300, 600), depth=(3, 3))
+    model = search_space.ModelSpec("m", toy_train, toy_predict, narrow, search_space.DMPNN_FIXED)
     assert {p.name for p in model.searched} == {"k", "l_win", "hidden", "dropout", "ffn_layers"}
     params = model.params({"k": 2, "l_win": 4, "hidden": 3, "dropout": 1, "ffn_layers": 0})
     assert params == {"k": 3, "l_win": 0.3, "hidden": 600, "depth": 3, "dropout": 0.05,
                       "ffn_layers": 1, "batch_size": 5}
-    table = hpo.search_space_table(model)
+    table = search_space.search_space_table(model)
     assert table.loc["hidden", "values"] == 4 and table.loc["batch_size", "values"] == 1
 
 
@@ -177,28 +179,28 @@ def test_search_params_live_on_their_grid_with_the_right_types():
     (0.0, 0.5, 0.2, "whole number of steps"), (0.0, float("nan"), 0.1, "finite"),
 ])
 def test_bad_search_params_are_refused(low, high, step, message):
-    with pytest.raises(hpo.HPOError, match=message):
-        hpo.SearchParam("p", low, high, step)
+    with pytest.raises(search_space.HPOError, match=message):
+        search_space.SearchParam("p", low, high, step)
 
 
 def test_bad_model_specs_are_refused():
-    p = hpo.SearchParam("p", 1, 3, 1)
-    with pytest.raises(hpo.HPOError, match="appear twice"):
-        hpo.ModelSpec("m", toy_train, toy_predict, (p, p))
-    with pytest.raises(hpo.HPOError, match="both searched and fixed"):
-        hpo.ModelSpec("m", toy_train, toy_predict, (p,), {"p": 2})
-    with pytest.raises(hpo.HPOError, match="module-level"):
-        hpo.ModelSpec("m", lambda d, r: None, toy_predict, (p,))
-    with pytest.raises(hpo.HPOError, match="no search parameter"):
-        hpo.narrow_space((p,), q=(1, 2))
+    p = search_space.SearchParam("p", 1, 3, 1)
+    with pytest.raises(search_space.HPOError, match="appear twice"):
+        search_space.ModelSpec("m", toy_train, toy_predict, (p, p))
+    with pytest.raises(search_space.HPOError, match="both searched and fixed"):
+        search_space.ModelSpec("m", toy_train, toy_predict, (p,), {"p": 2})
+    with pytest.raises(search_space.HPOError, match="module-level"):
+        search_space.ModelSpec("m", lambda d, r: None, toy_predict, (p,))
+    with pytest.raises(search_space.HPOError, match="no search parameter"):
+        search_space.narrow_space((p,), q=(1, 2))
 
 
 def test_bad_counts_and_unknown_data_sets_are_refused(run_dir, tmp_path):
-    with pytest.raises(hpo.HPOError, match="n_iter must be an integer ≥ 1"):
+    with pytest.raises(search_space.HPOError, match="n_iter must be an integer ≥ 1"):
         _nested(run_dir, tmp_path, n_iter=0)
-    with pytest.raises(hpo.HPOError, match="outer_epochs"):
+    with pytest.raises(search_space.HPOError, match="outer_epochs"):
         _nested(run_dir, tmp_path, outer_epochs=0)
-    with pytest.raises(hpo.HPOError, match=r"unknown data set id\(s\) \[7\]"):
+    with pytest.raises(search_space.HPOError, match=r"unknown data set id\(s\) \[7\]"):
         _nested(run_dir, tmp_path, ids=(1, 7))
     with pytest.raises(Exception, match="03_datasets"):  # stored data set missing: chapter 03's error
         _nested(run_dir, tmp_path, ids=(4,))
@@ -213,7 +215,7 @@ def test_nested_cv_reports_every_fold_with_params_from_the_space(reference):
         assert fold.params["log10_C"] in grids["log10_C"] and isinstance(fold.params["log10_C"], int)
         assert fold.params["dropout"] in grids["dropout"] and fold.params["batch_size"] == 5
         assert 0.0 <= fold.auc <= 1.0 and 0.0 <= fold.accuracy <= 1.0
-        assert len(fold.trials) == SETTINGS["n_iter"] and fold.params == hpo.best_trial(fold.trials)["params"]
+        assert len(fold.trials) == SETTINGS["n_iter"] and fold.params == nested_cv.best_trial(fold.trials)["params"]
         assert len(fold.curves["validation_auc"]) == SETTINGS["outer_epochs"]
         assert fold.test_probability.shape == fold.test_labels.shape == fold.test_indices.shape
         assert (out_dir / f"ds{fold.dataset}_fold{fold.fold}.result.json").exists()
@@ -237,22 +239,22 @@ def test_inner_searches_see_inner_sets_and_the_outer_model_is_scored_on_outer_te
     jobs = list(result.folds)
     for block, (dataset_id, fold) in enumerate(jobs):
         data = datasets.load_dataset(run_dir, dataset_id, PROFILE_HASH)
-        part = {role: data.indices(fold, role) for role in hpo.ROLE_NAMES}
+        part = {role: data.indices(fold, role) for role in fold_results.ROLE_NAMES}
         inner, outer = calls[block * (n + 1): block * (n + 1) + n], calls[block * (n + 1) + n]
         for call in inner:
             assert call["dataset"] == dataset_id and call["weights_path"] is None
-            assert np.array_equal(call["train"], part[datasets.TRAIN])
-            assert np.array_equal(call["validation"], part[datasets.VALIDATION])
-            assert np.array_equal(call["test"], part[datasets.TEST])
+            assert np.array_equal(call["train"], part[data_splits.TRAIN])
+            assert np.array_equal(call["validation"], part[data_splits.VALIDATION])
+            assert np.array_equal(call["test"], part[data_splits.TEST])
             seen = np.concatenate([call["train"], call["validation"], call["test"]])
-            assert not np.isin(seen, part[datasets.OUTER_TEST]).any()
+            assert not np.isin(seen, part[data_splits.OUTER_TEST]).any()
             assert call["epochs"] == SETTINGS["inner_epochs"]
         assert len({c["seed"] for c in inner}) == n  # one seed per iteration
-        assert np.array_equal(outer["train"], np.union1d(part[datasets.TRAIN], part[datasets.TEST]))
-        assert np.array_equal(outer["validation"], part[datasets.VALIDATION])
-        assert np.array_equal(outer["test"], part[datasets.OUTER_TEST])
+        assert np.array_equal(outer["train"], np.union1d(part[data_splits.TRAIN], part[data_splits.TEST]))
+        assert np.array_equal(outer["validation"], part[data_splits.VALIDATION])
+        assert np.array_equal(outer["test"], part[data_splits.OUTER_TEST])
         assert outer["epochs"] == SETTINGS["outer_epochs"] and outer["params"] == result.folds[(dataset_id, fold)].params
-        assert np.array_equal(result.folds[(dataset_id, fold)].test_indices, part[datasets.OUTER_TEST])
+        assert np.array_equal(result.folds[(dataset_id, fold)].test_indices, part[data_splits.OUTER_TEST])
 
 
 def test_same_seed_same_result_other_seed_other_trials(reference, run_dir, tmp_path):
@@ -285,9 +287,9 @@ def test_finished_folds_load_from_json_and_only_what_changed_reruns(reference, r
 
 
 def test_a_space_with_nothing_to_search_runs_one_trial(run_dir, tmp_path):
-    fixed = hpo.ModelSpec("fixed", toy_train, toy_predict, (hpo.SearchParam("log10_C", 1, 1, 1),), {"dropout": 0.1})
+    fixed = search_space.ModelSpec("fixed", toy_train, toy_predict, (search_space.SearchParam("log10_C", 1, 1, 1),), {"dropout": 0.1})
     CALLS.clear()
-    result = hpo.run_fold(run_dir, PROFILE_HASH, 1, 2, fixed, out_dir=tmp_path, **SETTINGS)
+    result = nested_cv.run_fold(run_dir, PROFILE_HASH, 1, 2, fixed, out_dir=tmp_path, **SETTINGS)
     assert len(CALLS) == 2 and result.params == {"log10_C": 1, "dropout": 0.1} and len(result.trials) == 1
 
 
@@ -295,36 +297,36 @@ def test_an_interrupted_search_resumes_with_only_the_missing_evaluations(run_dir
     n = 5
     kwargs = {**SETTINGS, "n_iter": n}
     CALLS.clear()
-    uninterrupted = hpo.run_fold(run_dir, PROFILE_HASH, 1, 0, TOY, out_dir=tmp_path / "whole", **kwargs)
+    uninterrupted = nested_cv.run_fold(run_dir, PROFILE_HASH, 1, 0, TOY, out_dir=tmp_path / "whole", **kwargs)
     CALLS.clear()
     FAIL_AT_CALL.append(3)  # two evaluations finish, the third is killed
     try:
         with pytest.raises(Interrupted):
-            hpo.run_fold(run_dir, PROFILE_HASH, 1, 0, TOY, out_dir=tmp_path / "cut", **kwargs)
+            nested_cv.run_fold(run_dir, PROFILE_HASH, 1, 0, TOY, out_dir=tmp_path / "cut", **kwargs)
     finally:
         FAIL_AT_CALL.clear()
     assert not (tmp_path / "cut" / "ds1_fold0.result.json").exists()
     CALLS.clear()
-    resumed = hpo.run_fold(run_dir, PROFILE_HASH, 1, 0, TOY, out_dir=tmp_path / "cut", **kwargs)
+    resumed = nested_cv.run_fold(run_dir, PROFILE_HASH, 1, 0, TOY, out_dir=tmp_path / "cut", **kwargs)
     assert len(CALLS) == (n - 2) + 1  # the three missing evaluations and the outer model
     assert _essence(resumed) == _essence(uninterrupted)  # the same as if never interrupted
 
 
 def test_a_longer_search_extends_a_shorter_one_and_a_corrupt_trials_file_is_redone(run_dir, tmp_path):
     kwargs = {**SETTINGS, "out_dir": tmp_path / "grow"}
-    hpo.run_fold(run_dir, PROFILE_HASH, 2, 1, TOY, **{**kwargs, "n_iter": 2})
+    nested_cv.run_fold(run_dir, PROFILE_HASH, 2, 1, TOY, **{**kwargs, "n_iter": 2})
     CALLS.clear()
-    grown = hpo.run_fold(run_dir, PROFILE_HASH, 2, 1, TOY, **{**kwargs, "n_iter": 4})
+    grown = nested_cv.run_fold(run_dir, PROFILE_HASH, 2, 1, TOY, **{**kwargs, "n_iter": 4})
     assert len(CALLS) == 2 + 1
-    fresh = hpo.run_fold(run_dir, PROFILE_HASH, 2, 1, TOY, **{**SETTINGS, "n_iter": 4, "out_dir": tmp_path / "fresh"})
+    fresh = nested_cv.run_fold(run_dir, PROFILE_HASH, 2, 1, TOY, **{**SETTINGS, "n_iter": 4, "out_dir": tmp_path / "fresh"})
     assert _essence(grown) == _essence(fresh)
     CALLS.clear()
-    shorter = hpo.run_fold(run_dir, PROFILE_HASH, 2, 1, TOY, **{**kwargs, "n_iter": 3})
+    shorter = nested_cv.run_fold(run_dir, PROFILE_HASH, 2, 1, TOY, **{**kwargs, "n_iter": 3})
     assert len(CALLS) == 1 and shorter.trials == grown.trials[:3]  # first three trials reused
     (tmp_path / "grow" / "trials_ds2_fold1.pkl").write_bytes(b"\x80\x04 truncated")
     (tmp_path / "grow" / "ds2_fold1.result.json").write_text("{ half")
     CALLS.clear()
-    redone = hpo.run_fold(run_dir, PROFILE_HASH, 2, 1, TOY, **{**kwargs, "n_iter": 3})
+    redone = nested_cv.run_fold(run_dir, PROFILE_HASH, 2, 1, TOY, **{**kwargs, "n_iter": 3})
     assert len(CALLS) == 3 + 1 and _essence(redone) == _essence(shorter)
 
 
@@ -342,47 +344,47 @@ def test_dask_local_cluster_gives_the_in_process_result(reference, run_dir, tmp_
 # --------------------------------------------------------------------------- cross-data-set matrix
 def test_cross_dataset_matrix_has_the_outer_aucs_on_its_diagonal(reference, run_dir):
     result, out_dir, _ = reference
-    matrix = hpo.cross_dataset_auc(run_dir, PROFILE_HASH, TOY, [1, 2], [1, 2], out_dir)
+    matrix = cross_dataset.cross_dataset_auc(run_dir, PROFILE_HASH, TOY, [1, 2], [1, 2], out_dir)
     assert matrix.shape == (2, 2) and np.all((matrix >= 0) & (matrix <= 1))
     for i, dataset in enumerate((1, 2)):
         assert matrix[i, i] == pytest.approx(result.summary().loc[dataset, "AUC mean"], abs=1e-12)
-    one_row = hpo.cross_dataset_auc(run_dir, PROFILE_HASH, TOY, [2], [1, 2], out_dir)
+    one_row = cross_dataset.cross_dataset_auc(run_dir, PROFILE_HASH, TOY, [2], [1, 2], out_dir)
     assert one_row.shape == (1, 2) and np.allclose(one_row[0], matrix[1])
 
 
 def test_cross_dataset_matrix_says_what_to_run_first(reference, run_dir, tmp_path):
     result, out_dir, _ = reference
-    with pytest.raises(hpo.HPOError, match=r"data set 1, fold 0 has no trained 'toy' model.*on data set 1 first"):
-        hpo.cross_dataset_auc(run_dir, PROFILE_HASH, TOY, [1], [2], tmp_path / "empty")
+    with pytest.raises(search_space.HPOError, match=r"data set 1, fold 0 has no trained 'toy' model.*on data set 1 first"):
+        cross_dataset.cross_dataset_auc(run_dir, PROFILE_HASH, TOY, [1], [2], tmp_path / "empty")
     copy = tmp_path / "copy"
     copy.mkdir()
     for path in out_dir.iterdir():
         if path.name != "ds2_fold1.weights":
             (copy / path.name).write_bytes(path.read_bytes())
-    with pytest.raises(hpo.HPOError, match=r"data set 2, fold 1: the weights file .*ds2_fold1.weights is missing"):
-        hpo.cross_dataset_auc(run_dir, PROFILE_HASH, TOY, [1, 2], [1], copy)
+    with pytest.raises(search_space.HPOError, match=r"data set 2, fold 1: the weights file .*ds2_fold1.weights is missing"):
+        cross_dataset.cross_dataset_auc(run_dir, PROFILE_HASH, TOY, [1, 2], [1], copy)
 
 
 def test_cross_dataset_matrix_refuses_data_sets_with_different_splits(tmp_path):
     for dataset, seed in ((1, SPLIT_SEED), (3, SPLIT_SEED + 1)):
-        data = make_dataset(dataset, datasets.make_splits(N_RUNS, seed), LIQUID_JITTER[dataset])
+        data = make_dataset(dataset, data_splits.make_splits(N_RUNS, seed), LIQUID_JITTER[dataset])
         datasets.save_dataset(tmp_path, data, PROFILE_HASH)
-    with pytest.raises(hpo.HPOError, match="do not share their cross-validation splits"):
-        hpo.cross_dataset_auc(tmp_path, PROFILE_HASH, TOY, [1], [3], tmp_path / "models")
+    with pytest.raises(search_space.HPOError, match="do not share their cross-validation splits"):
+        cross_dataset.cross_dataset_auc(tmp_path, PROFILE_HASH, TOY, [1], [3], tmp_path / "models")
 
 
 # --------------------------------------------------------------------------- bad folds
-@pytest.mark.parametrize("role, name", [(datasets.TEST, "inner test"), (datasets.OUTER_TEST, "outer test")])
+@pytest.mark.parametrize("role, name", [(data_splits.TEST, "inner test"), (data_splits.OUTER_TEST, "outer test")])
 def test_a_fold_whose_test_set_has_one_class_is_a_clear_error(tmp_path, role, name):
-    splits = datasets.make_splits(N_RUNS, SPLIT_SEED)
+    splits = data_splits.make_splits(N_RUNS, SPLIT_SEED)
     data = make_dataset(3, splits, LIQUID_JITTER[3])
     labels = data.labels.copy()
     labels[data.indices(1, role)] = datasets.LIQUID  # fold 1's set loses its glasses
     datasets.save_dataset(tmp_path, datasets.Dataset(data.spec, data.positions, data.types, labels, data.run_index,
                                                      data.inherent_energy, data.box_length, splits), PROFILE_HASH)
     CALLS.clear()
-    with pytest.raises(hpo.HPOError, match=rf"data set 3, fold 1: the {name} set .*too few samples for its split"):
-        hpo.run_fold(tmp_path, PROFILE_HASH, 3, 1, TOY, out_dir=tmp_path / "out", **SETTINGS)
+    with pytest.raises(search_space.HPOError, match=rf"data set 3, fold 1: the {name} set .*too few samples for its split"):
+        nested_cv.run_fold(tmp_path, PROFILE_HASH, 3, 1, TOY, out_dir=tmp_path / "out", **SETTINGS)
     assert CALLS == []  # refused before any training
-    with pytest.raises(hpo.HPOError, match="folds 0 … 2, not 3"):
-        hpo.run_fold(tmp_path, PROFILE_HASH, 3, 3, TOY, out_dir=tmp_path / "out", **SETTINGS)
+    with pytest.raises(search_space.HPOError, match="folds 0 … 2, not 3"):
+        nested_cv.run_fold(tmp_path, PROFILE_HASH, 3, 3, TOY, out_dir=tmp_path / "out", **SETTINGS)

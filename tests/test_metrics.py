@@ -11,14 +11,17 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from glasslib import metrics, store
-from glasslib.datasets import Dataset, DatasetSpec, Splits
-from glasslib.evaluation import roc_auc
-from glasslib.sim import TYPE_A, TYPE_B
+from glasslib.analysis import bond_metrics, kink, ramp_metrics
+from glasslib.bench import metrics as bench_metrics
+from glasslib.data.datasets import Dataset, DatasetSpec
+from glasslib.data.splits import Splits
+from glasslib.models.scores import roc_auc
+from glasslib.simulation import store
+from glasslib.system import TYPE_A, TYPE_B
 
 A, B = TYPE_A, TYPE_B
 L = 10.0
-#: Hand-built configuration in a 10 σ box (module docstring of glasslib.metrics for the rules):
+#: Hand-built configuration in a 10 σ box (module docstring of glasslib.analysis.bond_metrics for the rules):
 #: cluster 1 straddles the x boundary: B0 chooses A1 (0.5 across the boundary) and A2 (0.8);
 #: cluster 2 is a mutual B–B pair: B3 and B4 choose each other and both choose A5 — 3 edges, 1 B–B;
 #: cluster 3 is a one-way B–B edge: B6 chooses A7 and B8, B8 chooses A9 and A10 but not B6;
@@ -54,10 +57,10 @@ def random_batch(rng: np.random.Generator, m: int, n: int, box: float,
 
 
 # --------------------------------------------------------------------------- hand-built counts
-@pytest.mark.parametrize("implementation", [metrics.structural_metrics, metrics.structural_metrics_networkx])
+@pytest.mark.parametrize("implementation", [bond_metrics.structural_metrics, bond_metrics.structural_metrics_networkx])
 def test_hand_built_configuration(implementation):
     counts = implementation(HAND, HAND_TYPES, L)
-    assert {key: counts[key].tolist() for key in metrics.METRICS} == {key: [v] for key, v in HAND_COUNTS.items()}
+    assert {key: counts[key].tolist() for key in bond_metrics.METRICS} == {key: [v] for key, v in HAND_COUNTS.items()}
     assert brute_force_metrics(HAND, HAND_TYPES, L) == HAND_COUNTS
 
 
@@ -69,10 +72,10 @@ def test_periodic_boundary_decides_the_edges(positions):
     """Through the boundary B0 and B1 are 0.4–0.5 σ apart and choose each other (one B–B edge, A4 alone);
     without the periodic images (a 100 σ box) they are ~9.6 σ apart and both choose A4 instead."""
     positions, types = np.array(positions), np.array([B, B, A, A, A])
-    for implementation in (metrics.structural_metrics, metrics.structural_metrics_networkx):
+    for implementation in (bond_metrics.structural_metrics, bond_metrics.structural_metrics_networkx):
         periodic, open_box = implementation(positions, types, L), implementation(positions, types, 100.0)
-        assert [int(periodic[key][0]) for key in metrics.METRICS] == [1, 1, 1]
-        assert [int(open_box[key][0]) for key in metrics.METRICS] == [1, 0, 0]
+        assert [int(periodic[key][0]) for key in bond_metrics.METRICS] == [1, 1, 1]
+        assert [int(open_box[key][0]) for key in bond_metrics.METRICS] == [1, 0, 0]
     assert brute_force_metrics(positions, types, L) == {"components": 1, "bb_edges": 1, "isolated_a": 1}
 
 
@@ -83,15 +86,15 @@ def test_counts_invariant_under_translation_permutation_and_scaling():
     order = rng.permutation(len(HAND))
     for positions, types, box in [(batch, HAND_TYPES, L), (batch[:, order], HAND_TYPES[order], L),
                                   (batch / L, HAND_TYPES, 1.0), (batch - 3 * L, HAND_TYPES, L)]:
-        counts = metrics.structural_metrics(positions, types, box)
+        counts = bond_metrics.structural_metrics(positions, types, box)
         for key, value in HAND_COUNTS.items():
             assert counts[key].tolist() == [value] * 6, key
 
 
 def test_three_b_particles_form_a_triangle_and_single_b():
-    triangle = metrics.structural_metrics(np.array([[1.0, 1.0], [2.0, 1.0], [1.5, 2.0]]), np.array([B, B, B]), L)
+    triangle = bond_metrics.structural_metrics(np.array([[1.0, 1.0], [2.0, 1.0], [1.5, 2.0]]), np.array([B, B, B]), L)
     assert (triangle["components"][0], triangle["bb_edges"][0], triangle["isolated_a"][0]) == (1, 3, 0)
-    one_b = metrics.structural_metrics(np.array([[1.0, 1.0], [2.0, 1.0], [1.5, 2.0], [6, 6]]),
+    one_b = bond_metrics.structural_metrics(np.array([[1.0, 1.0], [2.0, 1.0], [1.5, 2.0], [6, 6]]),
                                        np.array([B, A, A, A]), L)
     assert (one_b["components"][0], one_b["bb_edges"][0], one_b["isolated_a"][0]) == (1, 0, 1)
 
@@ -99,7 +102,7 @@ def test_three_b_particles_form_a_triangle_and_single_b():
 def test_coincident_particles_are_never_their_own_neighbour():
     positions = np.array([[1.0, 1.0], [1.0, 1.0], [2.0, 1.0], [3.5, 1.0], [7.0, 7.0]])
     types = np.array([B, A, A, A, A])
-    counts = metrics.structural_metrics(positions, types, L)
+    counts = bond_metrics.structural_metrics(positions, types, L)
     assert (counts["components"][0], counts["bb_edges"][0], counts["isolated_a"][0]) == (1, 0, 2)
 
 
@@ -109,36 +112,36 @@ def test_configuration_without_b_particles():
     positions, _ = random_batch(rng, 3, 7, L, 0.0)
     types = np.full((3, 7), A)
     types[1, :3] = B  # a batch mixing configurations with and without B particles
-    counts = metrics.structural_metrics(positions, types, L)
+    counts = bond_metrics.structural_metrics(positions, types, L)
     assert counts["components"][[0, 2]].tolist() == [0, 0]
     assert counts["bb_edges"][[0, 2]].tolist() == [0, 0]
     assert counts["isolated_a"][[0, 2]].tolist() == [7, 7]
     assert counts["components"][1] >= 1
-    reference = metrics.structural_metrics_networkx(positions, types, L)
-    assert all(np.array_equal(counts[key], reference[key]) for key in metrics.METRICS)
+    reference = bond_metrics.structural_metrics_networkx(positions, types, L)
+    assert all(np.array_equal(counts[key], reference[key]) for key in bond_metrics.METRICS)
 
 
 def test_fewer_than_three_particles_nan_and_bad_input_are_rejected():
     with pytest.raises(ValueError, match="at least 3 particles"):
-        metrics.structural_metrics(np.zeros((2, 2, 2)), np.array([A, B]), L)
+        bond_metrics.structural_metrics(np.zeros((2, 2, 2)), np.array([A, B]), L)
     nan = HAND.copy()
     nan[4, 1] = np.nan
-    for implementation in (metrics.structural_metrics, metrics.structural_metrics_networkx):
+    for implementation in (bond_metrics.structural_metrics, bond_metrics.structural_metrics_networkx):
         with pytest.raises(ValueError, match="NaN"):
             implementation(nan, HAND_TYPES, L)
     with pytest.raises(ValueError, match="LAMMPS types"):
-        metrics.structural_metrics(HAND, np.where(HAND_TYPES == A, 0, B), L)
+        bond_metrics.structural_metrics(HAND, np.where(HAND_TYPES == A, 0, B), L)
     with pytest.raises(ValueError, match="types must have shape"):
-        metrics.structural_metrics(HAND, HAND_TYPES[:-1], L)
+        bond_metrics.structural_metrics(HAND, HAND_TYPES[:-1], L)
     with pytest.raises(ValueError, match="box_length"):
-        metrics.structural_metrics(HAND, HAND_TYPES, 0.0)
+        bond_metrics.structural_metrics(HAND, HAND_TYPES, 0.0)
     with pytest.raises(ValueError, match="shape"):
-        metrics.structural_metrics(np.zeros((2, 5, 3)), np.full(5, A), L)
+        bond_metrics.structural_metrics(np.zeros((2, 5, 3)), np.full(5, A), L)
 
 
 def test_empty_batch_gives_empty_counts():
-    counts = metrics.structural_metrics(np.zeros((0, 5, 2)), np.full(5, B), L)
-    assert all(counts[key].shape == (0,) for key in metrics.METRICS)
+    counts = bond_metrics.structural_metrics(np.zeros((0, 5, 2)), np.full(5, B), L)
+    assert all(counts[key].shape == (0,) for key in bond_metrics.METRICS)
 
 
 # --------------------------------------------------------------------------- vectorised == reference
@@ -147,13 +150,13 @@ def test_empty_batch_gives_empty_counts():
 ])
 def test_vectorised_equals_networkx_and_brute_force(seed, m, n, box, fraction_b):
     positions, types = random_batch(np.random.default_rng(seed), m, n, box, fraction_b)
-    fast = metrics.structural_metrics(positions, types, box)
-    reference = metrics.structural_metrics_networkx(positions, types, box)
-    for key in metrics.METRICS:
+    fast = bond_metrics.structural_metrics(positions, types, box)
+    reference = bond_metrics.structural_metrics_networkx(positions, types, box)
+    for key in bond_metrics.METRICS:
         assert np.array_equal(fast[key], reference[key]), key
         assert fast[key].shape == (m,) and fast[key].dtype == np.int64
     for c in range(m):
-        assert brute_force_metrics(positions[c], types[c], box) == {key: int(fast[key][c]) for key in metrics.METRICS}
+        assert brute_force_metrics(positions[c], types[c], box) == {key: int(fast[key][c]) for key in bond_metrics.METRICS}
 
 
 def test_far_particles_beyond_the_search_bound_are_still_found():
@@ -162,16 +165,16 @@ def test_far_particles_beyond_the_search_bound_are_still_found():
     positions = np.concatenate([rng.uniform(0, 1.5, (97, 2)), [[10.0, 10.0], [15.0, 4.0], [4.0, 16.0]]])
     types = np.where(rng.random(100) < 0.4, B, A)
     types[-3:] = B
-    counts = metrics.structural_metrics(positions, types, 20.0)
-    assert {key: int(counts[key][0]) for key in metrics.METRICS} == brute_force_metrics(positions, types, 20.0)
+    counts = bond_metrics.structural_metrics(positions, types, 20.0)
+    assert {key: int(counts[key][0]) for key in bond_metrics.METRICS} == brute_force_metrics(positions, types, 20.0)
 
 
 def test_chunked_batch_equals_one_graph(monkeypatch):
     positions, types = random_batch(np.random.default_rng(6), 7, 40, 6.0, 0.35)
-    whole = metrics.structural_metrics(positions, types, 6.0)
-    monkeypatch.setattr(metrics, "CHUNK_PARTICLES", 90)  # two configurations per chunk
-    chunked = metrics.structural_metrics(positions, types, 6.0)
-    assert all(np.array_equal(whole[key], chunked[key]) for key in metrics.METRICS)
+    whole = bond_metrics.structural_metrics(positions, types, 6.0)
+    monkeypatch.setattr(bond_metrics, "CHUNK_PARTICLES", 90)  # two configurations per chunk
+    chunked = bond_metrics.structural_metrics(positions, types, 6.0)
+    assert all(np.array_equal(whole[key], chunked[key]) for key in bond_metrics.METRICS)
 
 
 # --------------------------------------------------------------------------- kink regression
@@ -200,7 +203,7 @@ def kinked_data(seed: int = 0, noise: float = 0.05) -> tuple[np.ndarray, np.ndar
 def test_kink_regression_matches_closed_form(weighted):
     t, y, tg, _ = kinked_data()
     w = np.random.default_rng(1).uniform(0.5, 2.0, t.size) if weighted else np.ones_like(t)
-    fit = metrics.kink_regression(t, y, tg, weights=w if weighted else None)
+    fit = kink.kink_regression(t, y, tg, weights=w if weighted else None)
     expected = closed_form(t, y, tg, w)
     for key, value in expected.items():
         np.testing.assert_allclose(fit[key], value, rtol=1e-9, atol=1e-300, err_msg=key)
@@ -213,23 +216,23 @@ def test_kink_regression_matches_closed_form(weighted):
 
 def test_kink_regression_recovers_alpha3():
     t, y, tg, truth = kinked_data(seed=2)
-    fit = metrics.kink_regression(t, y, tg)
+    fit = kink.kink_regression(t, y, tg)
     assert np.all(np.abs(fit["coefficients"] - truth) < 4 * fit["standard_errors"])
     assert fit["p_alpha3_positive"] < 1e-6 and fit["r_squared"] > 0.99
-    no_kink = metrics.kink_regression(t, 1.0 + 0.5 * t + 0.05 * np.random.default_rng(3).standard_normal(t.size), tg)
+    no_kink = kink.kink_regression(t, 1.0 + 0.5 * t + 0.05 * np.random.default_rng(3).standard_normal(t.size), tg)
     assert no_kink["p_alpha3_positive"] > 0.001
 
 
 def test_kink_regression_rejects_unusable_data():
     t, y, tg, _ = kinked_data()
     with pytest.raises(ValueError, match="at least 5 points"):
-        metrics.kink_regression(t[:4], y[:4], tg)
+        kink.kink_regression(t[:4], y[:4], tg)
     with pytest.raises(ValueError, match="one side of Tg"):
-        metrics.kink_regression(t, y, 5.0)
+        kink.kink_regression(t, y, 5.0)
     with pytest.raises(ValueError, match="two distinct temperatures"):
-        metrics.kink_regression(t, y, t[-2])
+        kink.kink_regression(t, y, t[-2])
     with pytest.raises(ValueError, match="differ in length"):
-        metrics.kink_regression(t, y[:-1], tg)
+        kink.kink_regression(t, y[:-1], tg)
 
 
 # --------------------------------------------------------------------------- vs temperature, store
@@ -250,24 +253,24 @@ def write_fake_runs(run_dir, n_runs: int = 3, n_snap: int = 4, n: int = 30, box:
 def test_metrics_vs_temperature_averages_over_runs(tmp_path):
     positions = write_fake_runs(tmp_path)
     profile = SimpleNamespace(runs_per_schedule=3, simulation_hash=lambda: "h" * 64)
-    frame = metrics.metrics_vs_temperature(tmp_path, profile, batch_runs=2)
+    frame = ramp_metrics.metrics_vs_temperature(tmp_path, profile, batch_runs=2)
     assert frame["temperature"].tolist() == pytest.approx(np.linspace(2.0, 0.05, 4).tolist())
     assert frame["n_runs"].tolist() == [3] * 4
     types = np.where(np.arange(30) % 3 == 0, B, A)
     for index in range(4):
-        counts = metrics.structural_metrics(positions[:, index], types, 5.0)
-        for key in metrics.METRICS:
+        counts = bond_metrics.structural_metrics(positions[:, index], types, 5.0)
+        for key in bond_metrics.METRICS:
             assert frame[f"{key}_mean"][index] == pytest.approx(counts[key].mean())
             assert frame[f"{key}_sem"][index] == pytest.approx(counts[key].std(ddof=1) / np.sqrt(3))
 
 
 def test_kink_table_fits_every_metric():
     t, y, tg, truth = kinked_data(seed=4)
-    frame = pd.DataFrame({"temperature": t, **{f"{key}_mean": (k + 1) * y for k, key in enumerate(metrics.METRICS)}})
-    table = metrics.kink_table(frame, tg)
-    assert list(table.index) == list(metrics.METRICS)
-    for k, key in enumerate(metrics.METRICS):
-        fit = metrics.kink_regression(t, (k + 1) * y, tg)
+    frame = pd.DataFrame({"temperature": t, **{f"{key}_mean": (k + 1) * y for k, key in enumerate(bond_metrics.METRICS)}})
+    table = kink.kink_table(frame, tg)
+    assert list(table.index) == list(bond_metrics.METRICS)
+    for k, key in enumerate(bond_metrics.METRICS):
+        fit = kink.kink_regression(t, (k + 1) * y, tg)
         assert table.loc[key, "alpha3"] == pytest.approx(fit["coefficients"][3])
         assert table.loc[key, "se_alpha3"] == pytest.approx(fit["standard_errors"][3])
         assert table.loc[key, "p_alpha3_positive"] == pytest.approx(fit["p_alpha3_positive"])
@@ -276,7 +279,7 @@ def test_kink_table_fits_every_metric():
 def test_metrics_vs_temperature_says_what_is_missing(tmp_path):
     profile = SimpleNamespace(runs_per_schedule=2, simulation_hash=lambda: "h" * 64)
     with pytest.raises(store.StoreError, match="01_simulation"):
-        metrics.metrics_vs_temperature(tmp_path, profile)
+        ramp_metrics.metrics_vs_temperature(tmp_path, profile)
 
 
 # --------------------------------------------------------------------------- as classifiers
@@ -301,19 +304,19 @@ def lattice_dataset(per_class: int = 4, seed: int = 0) -> Dataset:
 
 def test_metric_auc_uses_minus_metric_as_glass_score():
     data = lattice_dataset()
-    auc = metrics.metric_auc(data)
-    counts = metrics.structural_metrics(data.positions, data.types, 1.0)
-    assert set(auc) == set(metrics.METRICS)
-    for key in metrics.METRICS:
+    auc = ramp_metrics.metric_auc(data)
+    counts = bond_metrics.structural_metrics(data.positions, data.types, 1.0)
+    assert set(auc) == set(bond_metrics.METRICS)
+    for key in bond_metrics.METRICS:
         assert auc[key] == pytest.approx(roc_auc(data.labels, -counts[key]))
     assert auc["bb_edges"] == 1.0 and auc["isolated_a"] == 1.0  # spread-out B: no B–B edges, few lonely A
     subset = np.array([0, 1, 5, 6])
-    assert metrics.metric_auc(data, subset)["bb_edges"] == 1.0
+    assert ramp_metrics.metric_auc(data, subset)["bb_edges"] == 1.0
 
 
 # --------------------------------------------------------------------------- bench
 def test_bench_metrics_tiny(capsys):
-    result = metrics.bench_metrics(n_configurations=4, n_particles=120, n_reference=2)
+    result = bench_metrics.bench_metrics(n_configurations=4, n_particles=120, n_reference=2)
     for key in ("seconds", "ms_per_configuration", "reference_seconds", "reference_seconds_scaled", "speedup",
                 "n_configurations", "n_particles", "n_reference", "threads", "search_ms", "reference_search_ms",
                 "graph_ms", "reference_graph_ms", "graph_speedup", "seconds_one_thread", "ms_one_thread",
@@ -324,18 +327,18 @@ def test_bench_metrics_tiny(capsys):
 
 
 def test_counts_do_not_depend_on_threads_or_chunks(monkeypatch):
-    positions, types, length = metrics.jittered_lattice(9, 300, np.random.default_rng(4))
-    one = metrics.structural_metrics(positions, types, length, workers=1)
-    monkeypatch.setattr(metrics, "CHUNK_PARTICLES", 600)  # two configurations per sparse graph
+    positions, types, length = bench_metrics.jittered_lattice(9, 300, np.random.default_rng(4))
+    one = bond_metrics.structural_metrics(positions, types, length, workers=1)
+    monkeypatch.setattr(bond_metrics, "CHUNK_PARTICLES", 600)  # two configurations per sparse graph
     for workers in (2, 3, -1):
-        many = metrics.structural_metrics(positions, types, length, workers=workers)
-        assert all(np.array_equal(one[key], many[key]) for key in metrics.METRICS)
+        many = bond_metrics.structural_metrics(positions, types, length, workers=workers)
+        assert all(np.array_equal(one[key], many[key]) for key in bond_metrics.METRICS)
     with pytest.raises(ValueError, match="workers"):
-        metrics.structural_metrics(positions, types, length, workers=0)
+        bond_metrics.structural_metrics(positions, types, length, workers=0)
 
 
 def test_jittered_lattice_is_realistic():
-    positions, types, length = metrics.jittered_lattice(2, 500, np.random.default_rng(0))
+    positions, types, length = bench_metrics.jittered_lattice(2, 500, np.random.default_rng(0))
     assert positions.shape == (2, 500, 2) and np.all((positions >= 0) & (positions < length))
     assert np.mean(types == A) == pytest.approx(0.65, abs=0.01)
     assert length == pytest.approx(np.sqrt(500 / 1.2))
@@ -345,9 +348,9 @@ def test_positions_on_the_box_edge_are_wrapped_without_touching_the_input():
     positions = HAND.copy()
     positions[1] = [L, 5.0]  # exactly on the edge: the same point as x = 0
     before = positions.copy()
-    edge = metrics.structural_metrics(positions, HAND_TYPES, L)
+    edge = bond_metrics.structural_metrics(positions, HAND_TYPES, L)
     positions_zero = HAND.copy()
     positions_zero[1] = [0.0, 5.0]
-    zero = metrics.structural_metrics(positions_zero, HAND_TYPES, L)
-    assert all(np.array_equal(edge[k], zero[k]) for k in metrics.METRICS)
+    zero = bond_metrics.structural_metrics(positions_zero, HAND_TYPES, L)
+    assert all(np.array_equal(edge[k], zero[k]) for k in bond_metrics.METRICS)
     assert np.array_equal(positions, before)

@@ -1,4 +1,4 @@
-"""Tests of glasslib.render: the CNN's input images (book chapter 03, read by chapter 04)."""
+"""Tests of glasslib.data.render: the CNN's input images (book chapter 03, read by chapter 04)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
 
-from glasslib import render
-from glasslib.configuration import ConfigurationError
-from glasslib.plots import COLOUR_A, COLOUR_B
-from glasslib.sim import TYPE_A, TYPE_B
+from glasslib.bench import render as bench_render
+from glasslib.book.figures.palette import COLOUR_A, COLOUR_B
+from glasslib.data import render
+from glasslib.system import TYPE_A, TYPE_B, ConfigurationError
 
 RENDERERS = [render.render_matplotlib, render.render_fast]
 ORANGE = tuple(round(255 * c) for c in to_rgb(COLOUR_A))
@@ -165,7 +165,7 @@ def test_compare_images_counts_masks_and_colours():
 
 
 def test_bench_runs_on_a_tiny_input(capsys):
-    result = render.bench_render(n_images=2, n_particles=50, repeats=1)
+    result = bench_render.bench_render(n_images=2, n_particles=50, repeats=1)
     assert set(result) == {"matplotlib_images_per_second", "fast_images_per_second", "batch_images_per_second",
                            "speedup", "batch_speedup", "iou", "colour_agreement"}
     assert all(value > 0 for value in result.values())

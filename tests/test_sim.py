@@ -1,12 +1,13 @@
-"""LAMMPS physics through glasslib.sim: energies, FIRE, the plane, the ramp, reproducibility."""
+"""LAMMPS physics through glasslib.simulation.driver: energies, FIRE, the plane, the ramp, reproducibility."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from glasslib import sim
-from glasslib.sim import CoolingSchedule, Protocol
+from glasslib import system
+from glasslib.simulation import driver
+from glasslib.simulation.protocol import CoolingSchedule, Protocol
 
 pytestmark = pytest.mark.slow
 
@@ -17,12 +18,12 @@ def lj(r: float, eps: float, sig: float) -> float:
 
 
 def lammps_total_energy(protocol: Protocol, positions: np.ndarray, types: np.ndarray) -> float:
-    lmp = sim.new_lammps()
+    lmp = driver.new_lammps()
     try:
-        lmp.commands_list(sim.system_commands(protocol))
-        sim.create_atoms(lmp, positions, types)
+        lmp.commands_list(driver.system_commands(protocol))
+        driver.create_atoms(lmp, positions, types)
         lmp.command("run 0")
-        return sim.thermo(lmp)["pe"] * len(types)
+        return driver.thermo(lmp)["pe"] * len(types)
     finally:
         lmp.close()
 
@@ -46,19 +47,19 @@ def test_pair_energies_of_hand_placed_particles_match_the_formula(small_protocol
     i, j = np.triu_indices(len(types), 1)
     delta = positions[i] - positions[j]
     delta -= protocol.box_length * np.round(delta / protocol.box_length)
-    assert sim.lj_pair_energy(np.hypot(*delta.T), types[i], types[j]).sum() == pytest.approx(expected, rel=1e-12)
+    assert system.lj_pair_energy(np.hypot(*delta.T), types[i], types[j]).sum() == pytest.approx(expected, rel=1e-12)
 
 
 def test_energy_just_inside_the_cutoff_is_not_shifted_to_zero():
-    inside = sim.lj_pair_energy(np.array([2.499, 1.999, 2.199]), np.array([1, 1, 2]), np.array([1, 2, 2]))
+    inside = system.lj_pair_energy(np.array([2.499, 1.999, 2.199]), np.array([1, 1, 2]), np.array([1, 2, 2]))
     assert np.all(inside < -1e-3)
-    outside = sim.lj_pair_energy(np.array([2.501, 2.001, 2.201]), np.array([1, 1, 2]), np.array([1, 2, 2]))
+    outside = system.lj_pair_energy(np.array([2.501, 2.001, 2.201]), np.array([1, 1, 2]), np.array([1, 2, 2]))
     assert np.all(outside == 0.0)
 
 
 @pytest.fixture(scope="module")
 def start(small_protocol):
-    return sim.initial_configuration(small_protocol, seed=3)
+    return driver.initial_configuration(small_protocol, seed=3)
 
 
 def test_initial_configuration_is_a_minimised_liquid(small_protocol, start):
@@ -69,11 +70,11 @@ def test_initial_configuration_is_a_minimised_liquid(small_protocol, start):
 
 
 def test_fire_lowers_the_energy_and_ends_below_its_force_tolerance(small_protocol, start):
-    lmp = sim.start_run(small_protocol, start["positions"], start["types"], seed=5)
+    lmp = driver.start_run(small_protocol, start["positions"], start["types"], seed=5)
     try:
         lmp.command("run 200")  # a thermal configuration, away from the minimum
-        before = sim.thermo(lmp)["pe"]
-        after = sim.fire_minimise(lmp, etol=0.0, ftol=1e-5, maxiter=200_000)
+        before = driver.thermo(lmp)["pe"]
+        after = driver.fire_minimise(lmp, etol=0.0, ftol=1e-5, maxiter=200_000)
         assert after["pe"] < before
         assert after["fnorm"] < 1e-5
     finally:
@@ -81,7 +82,7 @@ def test_fire_lowers_the_energy_and_ends_below_its_force_tolerance(small_protoco
 
 
 def test_positions_and_velocities_stay_in_the_plane(small_protocol, start):
-    lmp = sim.start_run(small_protocol, start["positions"], start["types"], seed=5)
+    lmp = driver.start_run(small_protocol, start["positions"], start["types"], seed=5)
     try:
         lmp.command("run 1000")
         n = lmp.extract_global("nlocal")
@@ -95,7 +96,7 @@ def test_positions_and_velocities_stay_in_the_plane(small_protocol, start):
 
 def test_thermostat_follows_the_linear_ramp(small_protocol, start):
     schedule = CoolingSchedule("test", 20_000, 1_000)
-    out = sim.run_cooling(small_protocol, schedule, start["positions"], start["types"], seed=9, inherent=False)
+    out = driver.run_cooling(small_protocol, schedule, start["positions"], start["types"], seed=9, inherent=False)
     target = schedule.target_temperatures(2.0, 0.05)
     assert np.allclose(out["target_temperature"], target)
     assert target[-1] == pytest.approx(0.05) and np.all(np.diff(target) < 0)
@@ -106,7 +107,7 @@ def test_thermostat_follows_the_linear_ramp(small_protocol, start):
 
 def test_the_same_seed_gives_the_same_run_and_another_seed_another(small_protocol, start):
     schedule = CoolingSchedule("test", 1_000, 500)
-    runs = [sim.run_cooling(small_protocol, schedule, start["positions"], start["types"], seed=s) for s in (11, 11, 12)]
+    runs = [driver.run_cooling(small_protocol, schedule, start["positions"], start["types"], seed=s) for s in (11, 11, 12)]
     for key in ("positions", "temperature", "potential_energy", "inherent_energy"):
         assert np.array_equal(runs[0][key], runs[1][key])
     assert not np.allclose(runs[0]["positions"], runs[2]["positions"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from glasslib import store
+from glasslib.simulation import lammps_files, store
 
 HASH = "a" * 64
 
@@ -103,8 +103,8 @@ ITEM: ATOMS id type x y z
 def test_dump_round_trip(tmp_path):
     positions = np.array([[1.0, 2.0], [3.0, 4.0], [9.5, 0.5]])
     types = np.array([1, 2, 1])
-    path = store.write_dump(tmp_path / "a.dump", [(0, positions, types), (10, positions + 0.1, types)], 10.0)
-    frames = store.read_dump(path)
+    path = lammps_files.write_dump(tmp_path / "a.dump", [(0, positions, types), (10, positions + 0.1, types)], 10.0)
+    frames = lammps_files.read_dump(path)
     assert [f.step for f in frames] == [0, 10]
     assert np.allclose(frames[1].positions, positions + 0.1) and np.array_equal(frames[0].types, types)
 
@@ -112,7 +112,7 @@ def test_dump_round_trip(tmp_path):
 def test_dump_is_sorted_by_id(tmp_path):
     path = tmp_path / "b.dump"
     path.write_text(DUMP)
-    (frame,) = store.read_dump(path)
+    (frame,) = lammps_files.read_dump(path)
     assert frame.ids.tolist() == [1, 2, 3] and frame.types.tolist() == [1, 2, 1]
     assert np.allclose(frame.positions[0], [1.0, 2.0]) and frame.box_length == 10.0
 
@@ -131,6 +131,6 @@ def test_dump_is_sorted_by_id(tmp_path):
 def test_malformed_dumps_name_the_file_and_the_problem(tmp_path, text, message):
     path = tmp_path / "bad.dump"
     path.write_text(text)
-    with pytest.raises(store.DumpFormatError, match=message) as info:
-        store.read_dump(path)
+    with pytest.raises(lammps_files.DumpFormatError, match=message) as info:
+        lammps_files.read_dump(path)
     assert str(path) in str(info.value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from glasslib.structure import mean_rdf, partial_rdf
+from glasslib.data.rdf import mean_rdf, partial_rdf
 
 
 def test_ideal_gas_rdf_is_one():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from glasslib import store, tg
+from glasslib.simulation import store, tg
 
 
 def two_slopes(t: np.ndarray, tg_true: float, e0: float = -3.9, glass: float = 0.02, liquid: float = 0.09) -> np.ndarray:

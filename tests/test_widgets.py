@@ -1,4 +1,4 @@
-"""glasslib.widgets (chapter 06): the live explorer and the kernel-free HTML show the same states,
+"""glasslib.book.attention_explorer (chapter 06): the live explorer and the kernel-free HTML show the same states,
 the HTML is self-contained, and in headless Chromium its slider switches the shown state."""
 
 from __future__ import annotations
@@ -16,10 +16,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from glasslib.attention import AttentionGraph, attention_counts
-from glasslib.graphs import build_graph
-from glasslib.widgets import (MAX_CONFIGURATIONS, MAX_CUTOFFS, cutoff_grid, explorer, render_state,
-                              static_explorer, static_explorer_html)
+from glasslib.analysis.attention import AttentionGraph
+from glasslib.analysis.attention_counts import attention_counts
+from glasslib.book.attention_explorer import (
+    MAX_CONFIGURATIONS,
+    MAX_CUTOFFS,
+    cutoff_grid,
+    explorer,
+    render_state,
+    static_explorer,
+    static_explorer_html,
+)
+from glasslib.data.graphs import build_graph
 
 CHROMIUM = "/usr/bin/chromium"
 SIZE = 200  # small images keep the tests fast

@@ -1,0 +1,81 @@
+"""Where "high attention" starts: a cutoff in the clear trough of the weight distribution (chapter 06)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable
+
+import numpy as np
+
+from glasslib.analysis.attention import AttentionError
+
+if TYPE_CHECKING:  # torch, networkx and matplotlib load when used
+
+    pass
+
+
+#: Weights used for the density of :func:`high_attention_cutoff` at most (evenly spaced quantiles).
+KDE_MAX_POINTS = 20_000
+
+
+def _largest_gap(logs: np.ndarray) -> float:
+    values = np.unique(logs)
+    gap = int(np.argmax(np.diff(values)))
+    return float(10.0 ** (0.5 * (values[gap] + values[gap + 1])))
+
+
+def high_attention_cutoff(weights: np.ndarray | Iterable[float], override: float | None = None,
+                          method: str = "kde", grid_points: int = 1024) -> float:
+    """The weight above which a connection counts as high attention (module docstring).
+
+    Parameters
+    ----------
+    weights : array of positive floats — e.g. the pooled ``AttentionGraph.weights`` of a chapter.
+    override : float, optional — return this value (checked to be finite and ≥ 0) instead.
+    method : ``"kde"`` (default: density minimum between the two most prominent modes of
+        ``log10(weight)``) or ``"gap"`` (the largest gap between consecutive sorted weights in log scale).
+    grid_points : int — evaluation points of the density.
+
+    Returns
+    -------
+    float — the cutoff; a weight is high attention when it is strictly greater.
+
+    Raises
+    ------
+    AttentionError
+        Without a finite positive weight, with a bad ``override`` or an unknown ``method``.
+    """
+    from scipy.signal import find_peaks
+    from scipy.stats import gaussian_kde
+
+    if override is not None:
+        if not np.isfinite(override) or override < 0:
+            raise AttentionError(f"the cutoff override must be a finite weight ≥ 0, got {override!r}")
+        return float(override)
+    if method not in ("kde", "gap"):
+        raise AttentionError(f"method must be 'kde' or 'gap', got {method!r}")
+    values = np.asarray(list(weights) if not isinstance(weights, np.ndarray) else weights, dtype=np.float64).ravel()
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size == 0:
+        raise AttentionError("no finite positive attention weight to place a cutoff among")
+    logs = np.sort(np.log10(values))
+    if logs[0] == logs[-1]:
+        return float(values.max())
+    if method == "gap":
+        return _largest_gap(logs)
+    if logs.size > KDE_MAX_POINTS:  # evenly spaced order statistics: same distribution, bounded cost
+        logs_kde = logs[np.linspace(0, logs.size - 1, KDE_MAX_POINTS).round().astype(np.int64)]
+    else:
+        logs_kde = logs
+    try:
+        kde = gaussian_kde(logs_kde)
+    except np.linalg.LinAlgError:
+        return _largest_gap(logs)
+    bandwidth = float(np.sqrt(kde.covariance[0, 0]))
+    grid = np.linspace(logs[0] - 3 * bandwidth, logs[-1] + 3 * bandwidth, int(grid_points))
+    density = kde(grid)
+    peaks, properties = find_peaks(density, prominence=0.0)
+    if peaks.size < 2:
+        return _largest_gap(logs)
+    two = np.sort(peaks[np.argsort(properties["prominences"])[-2:]])
+    trough = two[0] + int(np.argmin(density[two[0]:two[1] + 1]))
+    return float(10.0 ** grid[trough])

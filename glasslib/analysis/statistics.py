@@ -1,0 +1,136 @@
+"""Rank correlations with configuration-level bootstrap intervals (chapter 04b) and their wording."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from scipy import stats
+
+from glasslib.analysis.gradcam import GradCAMError
+
+#: Bootstrap resamples processed together in :func:`correlation_with_ci` (bounds memory: ≈ this many
+#: resample × observation float64 cells per array).
+BOOTSTRAP_CELLS = 2_000_000
+
+
+def correlation_strength(rho: float) -> str:
+    """Plain words for |ρ|: negligible (< 0.1), weak (< 0.3), moderate (< 0.5), strong (≥ 0.5)."""
+    if not np.isfinite(rho):
+        return "undefined"
+    size = abs(rho)
+    return "negligible" if size < 0.1 else "weak" if size < 0.3 else "moderate" if size < 0.5 else "strong"
+
+
+def _tie_structure(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sort order, start (in sorted order) of each run of equal values, and each value's run index."""
+    order = np.argsort(values, kind="stable")
+    sorted_values = values[order]
+    new = np.r_[True, sorted_values[1:] != sorted_values[:-1]]
+    run = np.empty(len(values), dtype=np.int64)
+    run[order] = np.cumsum(new) - 1
+    return order, np.flatnonzero(new), run
+
+
+def _weighted_midranks(weights: np.ndarray, ties: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+    """Mid-ranks of every observation in resamples given as (k, n) integer multiplicities."""
+    order, starts, run = ties
+    per_run = np.add.reduceat(weights[:, order], starts, axis=1)  # copies of each tied value, (k, runs)
+    below = np.cumsum(per_run, axis=1) - per_run
+    return (below + (per_run + 1) / 2)[:, run]
+
+
+def _weighted_pearson(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Row-wise Pearson correlation of (k, n) x and y with (k, n) weights; NaN for a constant row."""
+    total = weights.sum(axis=1, keepdims=True)
+    dx = x - (weights * x).sum(axis=1, keepdims=True) / total
+    dy = y - (weights * y).sum(axis=1, keepdims=True) / total
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (weights * dx * dy).sum(axis=1) / np.sqrt((weights * dx**2).sum(axis=1) * (weights * dy**2).sum(axis=1))
+
+
+def _bootstrap_spearman(x: np.ndarray, y: np.ndarray, groups: np.ndarray, n_bootstrap: int,
+                        rng: np.random.Generator) -> np.ndarray:
+    """Spearman ρ of ``n_bootstrap`` resamples (with replacement) of the groups; (n_bootstrap,)."""
+    ties_x, ties_y = _tie_structure(x), _tie_structure(y)
+    _, group = np.unique(groups, return_inverse=True)
+    n_groups = int(group.max()) + 1
+    chunk = max(1, BOOTSTRAP_CELLS // len(x))
+    rhos = []
+    for start in range(0, n_bootstrap, chunk):
+        draws = rng.multinomial(n_groups, np.full(n_groups, 1.0 / n_groups), size=min(chunk, n_bootstrap - start))
+        weights = draws[:, group].astype(np.float64)  # copies of each observation in each resample
+        rhos.append(_weighted_pearson(_weighted_midranks(weights, ties_x), _weighted_midranks(weights, ties_y),
+                                      weights))
+    return np.concatenate(rhos)
+
+
+def correlation_with_ci(x: np.ndarray, y: np.ndarray, n_bootstrap: int = 1000, seed: int = 0, *,
+                        groups: np.ndarray | None = None, confidence: float = 0.95,
+                        method: Literal["bootstrap", "fisher"] = "bootstrap") -> dict[str, Any]:
+    """Pearson and Spearman correlation of two per-particle quantities, with an interval for Spearman's ρ.
+
+    Pairs where either value is NaN or infinite are dropped first.
+
+    Intervals (for Spearman's ρ)
+    ----------------------------
+    ``"bootstrap"`` (default): the percentile interval of ρ over ``n_bootstrap`` resamples with
+    replacement — of the observations, or, with ``groups``, of whole groups (e.g. configurations:
+    particles of one configuration are not independent, and resampling them one by one gives too
+    narrow an interval). Ties get mid-ranks, as in :func:`scipy.stats.spearmanr`.
+    ``"fisher"``: tanh(atanh ρ ± z / √(n − 3) · √1.06) (Fieller, Hartley and Pearson 1957), which
+    assumes independent observations (no ``groups``).
+    ``p_value`` is :func:`scipy.stats.spearmanr`'s (independent observations; optimistic for
+    particles pooled from few configurations).
+
+    Parameters
+    ----------
+    x, y : (n,) values.
+    n_bootstrap : int — resamples of the bootstrap.
+    seed : int — seed of the resampling.
+    groups : (n,) labels, optional — resampling units of the bootstrap.
+    confidence : float — coverage of the interval (0.95).
+    method : ``"bootstrap"`` or ``"fisher"``.
+
+    Returns
+    -------
+    dict with ``pearson``, ``pearson_p_value``, ``spearman``, ``p_value`` (Spearman's), ``ci_low``,
+    ``ci_high`` (Spearman's ρ), ``n`` (pairs used), ``n_groups``, ``method``, ``strength``
+    (:func:`correlation_strength` of ρ) and ``significant`` (the interval excludes 0). All
+    statistics are NaN when x or y is constant.
+    """
+    x, y = np.asarray(x, dtype=np.float64).ravel(), np.asarray(y, dtype=np.float64).ravel()
+    if x.shape != y.shape:
+        raise GradCAMError(f"x and y must have the same length, got {x.shape} and {y.shape}")
+    groups = np.arange(len(x)) if groups is None else np.asarray(groups).ravel()
+    if groups.shape != x.shape:
+        raise GradCAMError(f"groups must have the length of x ({len(x)}), got {groups.shape}")
+    if method not in ("bootstrap", "fisher") or (method == "fisher" and len(np.unique(groups)) != len(x)):
+        raise GradCAMError(f"method must be 'bootstrap' or 'fisher' (the latter without groups), got {method!r}")
+    if not 0 < confidence < 1 or n_bootstrap < 1:
+        raise GradCAMError("confidence must lie in (0, 1) and n_bootstrap be ≥ 1")
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y, groups = x[keep], y[keep], groups[keep]
+    n = len(x)
+    if n < 4:
+        raise GradCAMError(f"need at least 4 finite pairs, got {n}")
+    result: dict[str, Any] = {"n": n, "n_groups": len(np.unique(groups)), "method": method}
+    nan = float("nan")
+    if np.ptp(x) == 0 or np.ptp(y) == 0:
+        result.update(pearson=nan, pearson_p_value=nan, spearman=nan, p_value=nan, ci_low=nan, ci_high=nan,
+                      strength="undefined", significant=False)
+        return result
+    pearson = stats.pearsonr(x, y)
+    spearman = stats.spearmanr(x, y)
+    rho = float(spearman.statistic)
+    tail = (1 - confidence) / 2
+    if method == "fisher":
+        half = stats.norm.ppf(1 - tail) * np.sqrt(1.06 / (n - 3))
+        low, high = np.tanh(np.arctanh(np.clip(rho, -0.999999, 0.999999)) + np.array([-half, half]))
+    else:
+        rhos = _bootstrap_spearman(x, y, groups, int(n_bootstrap), np.random.default_rng(seed))
+        low, high = np.nanquantile(rhos, [tail, 1 - tail])
+    result.update(pearson=float(pearson.statistic), pearson_p_value=float(pearson.pvalue), spearman=rho,
+                  p_value=float(spearman.pvalue), ci_low=float(low), ci_high=float(high),
+                  strength=correlation_strength(rho), significant=bool(low > 0 or high < 0))
+    return result

@@ -1,0 +1,192 @@
+"""Run the book: execute the notebooks with papermill, then build the HTML with jupyter-book.
+
+Source notebooks in ``notebooks/`` carry no outputs. :func:`build_book` executes each, in order,
+into a staging copy of the book (``_build/stage``) with the profile as papermill parameters, and
+jupyter-book (``execute_notebooks: off``) renders the executed copies into ``_build/html``.
+Finished work is reused: every chapter caches its products in the run directory.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Mapping
+
+from glasslib.profiles import Profile
+
+BOOK_FILES = ("_config.yml", "_toc.yml", "book")
+
+
+def project_root() -> Path:
+    """The folder holding ``_toc.yml`` and ``notebooks/``: beside the glasslib package, else upwards from cwd."""
+    candidates = [Path(__file__).resolve().parent.parent, *Path.cwd().resolve().parents, Path.cwd().resolve()]
+    for folder in candidates:
+        if (folder / "_toc.yml").exists() and (folder / "notebooks").is_dir():
+            return folder
+    raise FileNotFoundError("cannot find the book (a folder with _toc.yml and notebooks/); run from the project")
+
+
+def notebook_paths(root: Path | None = None, only: list[str] | None = None) -> list[Path]:
+    """Source notebooks in book order (``notebooks/NN_*.ipynb``), optionally those whose name starts with ``only``."""
+    paths = sorted((root or project_root()).joinpath("notebooks").glob("[0-9][0-9]*.ipynb"))
+    if only:
+        paths = [p for p in paths if any(p.name.startswith(prefix) for prefix in only)]
+    return paths
+
+
+def notebook_parameters(profile: Profile, overrides: Mapping[str, Any] | None, run_dir: Path | None) -> dict[str, Any]:
+    """The papermill parameters every chapter takes."""
+    return {"profile": profile.name, "overrides": dict(overrides or {}),
+            "run_dir": str(Path(run_dir).resolve()) if run_dir else None}
+
+
+def parametrise_notebooks(profile: Profile, out_dir: Path, overrides: Mapping[str, Any] | None = None,
+                          run_dir: Path | None = None) -> list[Path]:
+    """Write copies of the notebooks with the profile injected but not executed (for nbval)."""
+    import nbformat
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for source in notebook_paths():
+        notebook = load_notebook_node(str(source))  # gives every cell a tags list, as papermill expects
+        notebook = parameterize_notebook(notebook, notebook_parameters(profile, overrides, run_dir))
+        target = out_dir / source.name
+        nbformat.write(notebook, target)
+        written.append(target)
+    return written
+
+
+def execute_notebooks(profile: Profile, stage: Path, overrides: Mapping[str, Any] | None = None,
+                      run_dir: Path | None = None, only: list[str] | None = None) -> list[tuple[str, float]]:
+    """Execute the notebooks in order with papermill into ``stage/notebooks``; return (name, seconds)."""
+    import papermill
+
+    root = project_root()
+    (stage / "notebooks").mkdir(parents=True, exist_ok=True)
+    timings = []
+    for source in notebook_paths(root, only):
+        started = time.perf_counter()
+        print(f"[glasslib book] executing {source.name} at profile {profile.label} ...", flush=True)
+        papermill.execute_notebook(
+            str(source), str(stage / "notebooks" / source.name),
+            parameters=notebook_parameters(profile, overrides, run_dir),
+            cwd=str(root / "notebooks"), kernel_name="python3", progress_bar=False,
+        )
+        tidy_executed_notebook(stage / "notebooks" / source.name)
+        seconds = time.perf_counter() - started
+        timings.append((source.name, seconds))
+        print(f"[glasslib book] {source.name}: {seconds:.1f} s", flush=True)
+    return timings
+
+
+#: Start-up chatter of TensorFlow's C++ runtime (absl logging before it is initialised, oneDNN and
+#: CPU-feature notices) that ``TF_CPP_MIN_LOG_LEVEL`` cannot silence; it says nothing to a reader.
+RUNTIME_NOISE = re.compile(
+    r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+    r"|[IWE]\d{4} [\d:.]+\s+\d+ \S+:\d+\] .*"
+    r"|To enable the following instructions: .* in other operations, rebuild TensorFlow .*)$")
+
+
+def strip_runtime_noise(text: str) -> str:
+    """``text`` without the lines matching :data:`RUNTIME_NOISE`."""
+    return "".join(line for line in text.splitlines(keepends=True) if not RUNTIME_NOISE.match(line.rstrip("\n")))
+
+
+def tidy_executed_notebook(path: Path) -> None:
+    """Prepare an executed notebook for the book, in place.
+
+    Tags the default ``parameters`` cell ``remove-cell`` (the page shows the injected values only)
+    and removes TensorFlow's runtime start-up chatter from stderr outputs (streams left empty are
+    dropped); every other output, warnings included, stays.
+    """
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if "parameters" in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
+        if cell.cell_type != "code":
+            continue
+        outputs = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                output["text"] = strip_runtime_noise(output["text"])
+                if not output["text"].strip():
+                    continue
+            outputs.append(output)
+        cell["outputs"] = outputs
+    nbformat.write(notebook, path)
+
+
+def stage_book_files(stage: Path) -> None:
+    """Copy the book's configuration and prose chapters into the staging folder."""
+    root = project_root()
+    stage.mkdir(parents=True, exist_ok=True)
+    for name in BOOK_FILES:
+        source, target = root / name, stage / name
+        if source.is_dir():
+            shutil.copytree(source, target, dirs_exist_ok=True)
+        else:
+            shutil.copy2(source, target)
+
+
+def jupyter_book_build(stage: Path, html_dir: Path) -> Path:
+    """Build ``stage`` with jupyter-book, warnings as errors; copy the HTML to ``html_dir``."""
+    executable = shutil.which("jupyter-book") or str(Path(sys.executable).with_name("jupyter-book"))
+    done = subprocess.run([executable, "build", str(stage), "--warningiserror", "--keep-going", "--quiet"],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"jupyter-book build failed:\n{done.stdout[-6000:]}\n{done.stderr[-6000:]}")
+    if html_dir.exists():
+        shutil.rmtree(html_dir)
+    shutil.copytree(stage / "_build" / "html", html_dir)
+    return html_dir
+
+
+def record_timings(path: Path, label: str, timings: dict[str, float]) -> dict[str, Any]:
+    """Merge this execution's notebook times (s) into ``path``; a different profile starts afresh."""
+    record: dict[str, Any] = {"profile": label, "notebooks": {}}
+    if path.exists():
+        previous = json.loads(path.read_text())
+        if previous.get("profile") == label:
+            record = previous
+    record["notebooks"].update(timings)
+    record["total_seconds"] = sum(record["notebooks"].values())
+    path.write_text(json.dumps(record, indent=2) + "\n")
+    return record
+
+
+def build_book(profile: Profile, overrides: Mapping[str, Any] | None = None, run_dir: Path | None = None,
+               build_dir: Path | None = None, only: list[str] | None = None, execute: bool = True) -> Path:
+    """Execute the notebooks (unless ``execute=False``) and build the HTML book; return the HTML folder.
+
+    Parameters
+    ----------
+    profile : Profile
+        Scale to run at; its name and ``overrides`` become the notebooks' papermill parameters.
+    run_dir : Path, optional
+        Run directory the notebooks use (default ``runs/<profile label>``).
+    build_dir : Path, optional
+        Output root (default ``<project>/_build``): ``stage/`` holds the executed book, ``html/`` the result.
+    only : list of str, optional
+        Execute only the notebooks whose names start with these prefixes (others keep their last executed copy).
+    """
+    build_dir = Path(build_dir or project_root() / "_build").resolve()
+    stage = build_dir / "stage"
+    stage_book_files(stage)
+    if execute:
+        timings = execute_notebooks(profile, stage, overrides, run_dir, only)
+        record_timings(build_dir / "timings.json", profile.label, dict(timings))
+    missing = [p.name for p in notebook_paths() if not (stage / "notebooks" / p.name).exists()]
+    if missing:
+        raise FileNotFoundError(f"no executed copy of {missing} in {stage}; run `glasslib book` without --no-execute")
+    return jupyter_book_build(stage, build_dir / "html")

@@ -1,0 +1,311 @@
+"""The six liquid-vs-glass data sets and their cross-validation splits (book chapter 03).
+
+Each data set is a binary task, liquid (label 0) vs glass (label 1), with one configuration per
+run and class, so the classes are balanced by construction (SPEC section 4):
+
+====  ====================  =====================
+set   glass                 liquid
+====  ====================  =====================
+1     slow, T = 0.05        slow, T = 1.99
+2     slow, 0.05            slow, 1.76
+3     slow, 0.05            slow, 0.96
+4     slow, 0.05            slow, 0.55
+5     slow, 0.05            slow, 0.44
+6     **fast**, 0.05        slow, 0.55 (equal mean inherent-structure energy)
+====  ====================  =====================
+
+**Temperatures at reduced scale.** At the ``paper`` profile the table holds as it is (the nearest
+recorded temperature, which lies within half a snapshot spacing). At any other profile the ramps
+are far faster, Tg is higher and the paper's temperatures would not mean the same; we keep each
+liquid's *place relative to Tg*: with the paper's slow-schedule Tg_paper = 0.37, a liquid at T_p
+sits at the fraction u = (T_p − Tg_paper)/(T_start − Tg_paper) of the way from Tg to the start
+of the ramp, and the profile's liquid is taken at Tg + u·(T_start − Tg) with its own slow-schedule
+Tg from chapter 02, snapped to the nearest recorded temperature. Data set 6's liquid is the
+recorded slow-schedule temperature whose mean inherent-structure energy is closest to that of the
+fast-schedule glasses — the paper's defining property, at any scale. Data sets 1–5 keep five
+distinct temperatures, hottest first: should two land on the same recorded temperature (a coarse
+ramp), the colder one moves one recorded step down.
+
+**Splits** are by run, drawn once from the profile seed and shared by all six data sets: three
+disjoint outer test sets of 20 % of the runs each and, inside each outer training set, an 80/10/10
+inner train/validation/test split. A run's glass and liquid are always on the same side, and a
+model trained on data set i and fold f can be tested on data set j's fold-f test set without
+ever having seen those runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from glasslib import published
+from glasslib.data.splits import DatasetError, Splits, make_splits
+from glasslib.profiles import Profile
+from glasslib.simulation import store
+from glasslib.simulation.tg import load_tg
+
+DATASET_IDS = (1, 2, 3, 4, 5, 6)
+
+
+LIQUID, GLASS = 0, 1
+
+
+#: The paper's liquid temperatures of data sets 1–5 (slow schedule) and 6, ε/k_B.
+PAPER_LIQUID_T = {1: 1.99, 2: 1.76, 3: 0.96, 4: 0.55, 5: 0.44, 6: 0.55}
+
+
+PAPER_GLASS_T = 0.05
+
+
+PRODUCER = "notebooks/03_datasets.ipynb"
+
+
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """Which snapshots make up one data set.
+
+    Attributes
+    ----------
+    dataset : int — 1 … 6.
+    glass_schedule, liquid_schedule : str — ``"slow"`` or ``"fast"``.
+    glass_index, liquid_index : int — snapshot index in the schedule's ramp.
+    glass_temperature, liquid_temperature : float — recorded target temperatures, ε/k_B.
+    rule : str — how the liquid temperature was chosen.
+    """
+
+    dataset: int
+    glass_schedule: str
+    glass_index: int
+    glass_temperature: float
+    liquid_schedule: str
+    liquid_index: int
+    liquid_temperature: float
+    rule: str
+
+
+def nearest_snapshot(temperatures: np.ndarray, requested: float, tolerance: float | None = None) -> int:
+    """Index of the recorded temperature nearest ``requested``.
+
+    Parameters
+    ----------
+    temperatures : (S,) recorded target temperatures of a ramp.
+    requested : float
+    tolerance : float, optional
+        Largest accepted distance; default half the spacing of recorded temperatures.
+
+    Raises
+    ------
+    DatasetError
+        If no recorded temperature lies within the tolerance.
+    """
+    temperatures = np.asarray(temperatures, dtype=float)
+    if tolerance is None:
+        tolerance = 0.5 * float(np.min(np.abs(np.diff(np.sort(temperatures))))) + 1e-9
+    index = int(np.argmin(np.abs(temperatures - requested)))
+    if abs(temperatures[index] - requested) > tolerance:
+        raise DatasetError(
+            f"the store has no snapshot at T = {requested:g}: the nearest recorded temperature is "
+            f"{temperatures[index]:g} (tolerance {tolerance:.3g}); recorded: {np.round(np.sort(temperatures), 4).tolist()}"
+        )
+    return index
+
+
+def liquid_temperature_rule(paper_t: float, tg: float, t_start: float, tg_paper: float = published.TG_SLOW.value) -> float:
+    """The temperature that sits where ``paper_t`` sits relative to Tg (module docstring)."""
+    fraction = (paper_t - tg_paper) / (t_start - tg_paper)
+    return tg + fraction * (t_start - tg)
+
+
+def choose_specs(profile: Profile, slow: store.Ensemble, fast: store.Ensemble, tg_slow: float) -> list[DatasetSpec]:
+    """The snapshots of data sets 1–6 for ``profile`` (module docstring), distinct liquid temperatures.
+
+    Parameters
+    ----------
+    slow, fast : the two schedules' ensembles (energies only).
+    tg_slow : the profile's slow-schedule Tg from chapter 02.
+    """
+    glass_slow = nearest_snapshot(slow.target_temperature, PAPER_GLASS_T)
+    glass_fast = nearest_snapshot(fast.target_temperature, PAPER_GLASS_T)
+    order = np.argsort(-slow.target_temperature)  # snapshot indices from hot to cold
+    specs, previous_rank = [], -1
+    for dataset in DATASET_IDS[:5]:
+        if profile.name == "paper":
+            target, rule = PAPER_LIQUID_T[dataset], "paper's temperature"
+        else:
+            target = liquid_temperature_rule(PAPER_LIQUID_T[dataset], tg_slow, profile.t_start)
+            rule = f"same place relative to Tg as the paper's {PAPER_LIQUID_T[dataset]:g}"
+        # at paper scale the temperature must be recorded (within half a spacing); else the nearest
+        tolerance = None if profile.name == "paper" else np.inf
+        rank = int(np.flatnonzero(order == nearest_snapshot(slow.target_temperature, target, tolerance))[0])
+        if rank <= previous_rank:  # two data sets on one temperature: the colder moves one step down
+            rank, rule = previous_rank + 1, rule + "; moved one recorded step colder to stay distinct"
+        if rank >= len(order) or order[rank] == glass_slow:
+            raise DatasetError(
+                "data sets 1-5 need five distinct recorded liquid temperatures above the glasses' T = 0.05; "
+                "record more snapshots along the slow ramp (lower snapshot_every_slow)"
+            )
+        previous_rank, index = rank, int(order[rank])
+        specs.append(DatasetSpec(dataset, "slow", glass_slow, float(slow.target_temperature[glass_slow]),
+                                 "slow", index, float(slow.target_temperature[index]), rule))
+    glass_energy = fast.inherent_energy[:, glass_fast].mean()
+    matched = int(np.argmin(np.abs(slow.inherent_energy.mean(axis=0) - glass_energy)))
+    specs.append(DatasetSpec(6, "fast", glass_fast, float(fast.target_temperature[glass_fast]), "slow", matched,
+                             float(slow.target_temperature[matched]), "slow liquid of equal mean inherent-structure energy"))
+    return specs
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One data set: 2R configurations, R glasses then R liquids.
+
+    Attributes
+    ----------
+    spec : DatasetSpec
+    positions : (2R, N, 2) float32 — scaled to the unit square, wrapped into [0, 1).
+    types : (N,) int8 — LAMMPS types (all runs share the initial configuration's types).
+    labels : (2R,) int8 — 1 glass, 0 liquid.
+    run_index : (2R,) — run of each configuration; splits act on it.
+    inherent_energy : (2R,) — per particle, ε.
+    box_length : float — σ.
+    splits : Splits
+    """
+
+    spec: DatasetSpec
+    positions: np.ndarray
+    types: np.ndarray
+    labels: np.ndarray
+    run_index: np.ndarray
+    inherent_energy: np.ndarray
+    box_length: float
+    splits: Splits
+
+    def indices(self, fold: int, role: int) -> np.ndarray:
+        """Configuration indices whose run has ``role`` in ``fold`` (both classes of those runs)."""
+        return np.flatnonzero(np.isin(self.run_index, self.splits.runs(fold, role)))
+
+    def class_energy(self, label: int) -> tuple[float, float]:
+        """Mean and standard deviation of the inherent-structure energy of one class, ε."""
+        values = self.inherent_energy[self.labels == label]
+        return float(values.mean()), float(values.std(ddof=1))
+
+
+def dataset_path(run_dir: Path, dataset: int) -> Path:
+    """Where data set ``dataset`` is stored."""
+    return Path(run_dir) / "datasets" / f"dataset_{dataset}.h5"
+
+
+def _gather(run_dir: Path, profile: Profile, schedule: str, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Scaled positions (R, N, 2), inherent energies (R,), types (N,) and box length of one snapshot of every run."""
+    expected = profile.simulation_hash()
+    positions, energies = [], []
+    types, length = None, None
+    for run in range(profile.runs_per_schedule):
+        snap = store.read_snapshot(store.run_path(run_dir, schedule, run), index, expected)
+        positions.append(np.mod(snap["positions"] / snap["box_length"], 1.0))
+        energies.append(snap["inherent_energy"])
+        types, length = snap["types"], snap["box_length"]
+    return np.asarray(positions, dtype=np.float32), np.asarray(energies), types, float(length)
+
+
+def assemble(run_dir: Path, profile: Profile, spec: DatasetSpec, splits: Splits) -> Dataset:
+    """Read the glass and liquid snapshots of every run and form the data set."""
+    glass_pos, glass_e, types, length = _gather(run_dir, profile, spec.glass_schedule, spec.glass_index)
+    liquid_pos, liquid_e, _, _ = _gather(run_dir, profile, spec.liquid_schedule, spec.liquid_index)
+    runs = np.arange(profile.runs_per_schedule)
+    return Dataset(
+        spec=spec,
+        positions=np.concatenate([glass_pos, liquid_pos]),
+        types=np.asarray(types, dtype=np.int8),
+        labels=np.concatenate([np.full(len(runs), GLASS), np.full(len(runs), LIQUID)]).astype(np.int8),
+        run_index=np.concatenate([runs, runs]),
+        inherent_energy=np.concatenate([glass_e, liquid_e]),
+        box_length=length,
+        splits=splits,
+    )
+
+
+def save_dataset(run_dir: Path, data: Dataset, profile_hash: str) -> Path:
+    """Store a data set (with its spec and splits) atomically as HDF5."""
+    arrays = {"positions": data.positions, "types": data.types, "labels": data.labels,
+              "run_index": data.run_index, "inherent_energy": data.inherent_energy,
+              "outer_test": data.splits.outer_test, "inner": data.splits.inner}
+    attrs: dict[str, Any] = {f"spec_{k}": v for k, v in data.spec.__dict__.items()}
+    attrs.update({"profile_hash": profile_hash, "box_length": data.box_length})
+    return store.write_atomic(dataset_path(run_dir, data.spec.dataset), arrays, attrs)
+
+
+def load_dataset(run_dir: Path, dataset: int, profile_hash: str) -> Dataset:
+    """A stored data set; a clear error naming chapter 03 if it is missing, stale or corrupt."""
+    if dataset not in DATASET_IDS:
+        raise DatasetError(f"there is no data set {dataset}; choose from {list(DATASET_IDS)}")
+    path = dataset_path(run_dir, dataset)
+    try:
+        with store.open_checked(path, profile_hash, ("positions", "types", "labels", "run_index", "inner")) as h5:
+            arrays = {key: h5[key][()] for key in h5}
+            attrs = dict(h5.attrs)
+    except store.StoreError as err:
+        raise store.StoreError(f"{err}\nRun {PRODUCER} first, with the same profile and overrides.") from None
+    spec = DatasetSpec(**{k[5:]: _plain(v) for k, v in attrs.items() if k.startswith("spec_")})
+    return Dataset(spec, arrays["positions"], arrays["types"], arrays["labels"], arrays["run_index"],
+                   arrays["inherent_energy"], float(attrs["box_length"]), Splits(arrays["outer_test"], arrays["inner"]))
+
+
+def _plain(value: Any) -> Any:
+    """HDF5 attribute → plain Python scalar or str."""
+    if isinstance(value, bytes):
+        return value.decode()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def build_datasets(profile: Profile, run_dir: Path) -> dict[int, Dataset]:
+    """Build (or load, when current) all six data sets of ``profile`` from its simulation store.
+
+    Needs chapter 01's store and chapter 02's ``tg.json``; raises their clear errors otherwise.
+    """
+    expected = profile.simulation_hash()
+    tg_slow = float(load_tg(run_dir, expected)["slow"]["tg"])
+    slow = store.load_ensemble(run_dir, "slow", profile.runs_per_schedule, expected)
+    fast = store.load_ensemble(run_dir, "fast", profile.runs_per_schedule, expected)
+    specs = choose_specs(profile, slow, fast, tg_slow)
+    splits = make_splits(profile.runs_per_schedule, profile.seed)
+    datasets = {}
+    for spec in specs:
+        try:
+            current = load_dataset(run_dir, spec.dataset, expected)
+            if current.spec == spec and np.array_equal(current.splits.inner, splits.inner) \
+                    and len(current.labels) == 2 * profile.runs_per_schedule:
+                datasets[spec.dataset] = current
+                continue
+        except store.StoreError:
+            pass
+        datasets[spec.dataset] = assemble(run_dir, profile, spec, splits)
+        save_dataset(run_dir, datasets[spec.dataset], expected)
+    return datasets
+
+
+def summary_table(datasets: dict[int, Dataset]) -> pd.DataFrame:
+    """Temperatures, counts and inherent-structure energy (mean ± std) of each class per data set."""
+    rows = []
+    for number, data in datasets.items():
+        glass, liquid = data.class_energy(GLASS), data.class_energy(LIQUID)
+        rows.append({
+            "data set": number,
+            "glass": f"{data.spec.glass_schedule}, T = {data.spec.glass_temperature:.3f}",
+            "liquid": f"{data.spec.liquid_schedule}, T = {data.spec.liquid_temperature:.3f}",
+            "paper liquid T": PAPER_LIQUID_T[number],
+            "glasses": int((data.labels == GLASS).sum()),
+            "liquids": int((data.labels == LIQUID).sum()),
+            "glass E_IS [ε]": f"{glass[0]:.4f} ± {glass[1]:.4f}",
+            "liquid E_IS [ε]": f"{liquid[0]:.4f} ± {liquid[1]:.4f}",
+            "gap / std": round(abs(glass[0] - liquid[0]) / np.hypot(glass[1], liquid[1]), 2),
+            "rule": data.spec.rule,
+        })
+    return pd.DataFrame(rows).set_index("data set")

@@ -1,0 +1,288 @@
+"""Training, prediction, checkpoints and speed figures of the D-MPNN (chapters 05–07).
+
+Implements the contract of :mod:`glasslib.models.contract` for :class:`glasslib.models.dmpnn.network.DMPNN`:
+:func:`train_dmpnn` is a :data:`~glasslib.models.contract.TrainFunction` and :func:`predict_dmpnn` a
+:data:`~glasslib.models.contract.PredictFunction`.
+
+Hyperparameters (``request.params``, see :class:`DMPNNParams`): ``k``, ``l_win``, ``hidden``,
+``depth``, ``dropout``, ``ffn_layers``, ``batch_size`` (5 in the paper), ``attention``,
+``features`` (``"paper"`` or ``"invariant"``), ``eval_windows`` and ``attention_rescale`` (an
+option outside the paper, off by default).
+
+Training (SPEC sections 6–7)
+    Binary cross-entropy on the logits, Adam, and the per-batch learning rate of
+    :func:`glasslib.models.lr_schedule.learning_rate` set on the optimiser before every batch. Every epoch
+    shuffles the training configurations and draws **fresh random windows** (one per configuration
+    and epoch) from a numpy Generator seeded with ``(request.seed, epoch)``; the weights are
+    initialised, and dropout drawn, from torch's generator seeded with ``request.seed`` (inside
+    :func:`torch.random.fork_rng`, so the caller's random state is left alone). After every epoch
+    the model is scored on the validation set; the weights of the epoch with the best validation
+    ROC AUC are kept (ties, common once a small validation set is separated perfectly, go to the
+    lower validation cross-entropy), used on the test set and saved.
+
+Evaluation windows
+    Evaluation is repeatable: configuration ``i`` of a data set is always seen through the same
+    ``eval_windows`` windows (default 3), drawn from a Generator seeded with ``(seed, i)``, and
+    its glass probability is the **mean of the probabilities of those windows**. The windows do not
+    depend on which other configurations are evaluated with it, so a validation score, a test score
+    and :func:`predict_dmpnn` agree configuration by configuration; the same seed gives the same AUC.
+
+Checkpoints
+    One file written with ``torch.save``: ``{"format", "hyperparameters", "state_dict",
+    "metadata"}`` (plain values and tensors only), read back with ``torch.load(weights_only=True)``.
+    A checkpoint that holds other pickled objects, lacks parts, or was trained with other
+    architecture hyperparameters (``k``, ``hidden``, ``depth``, ``dropout``, ``ffn_layers``,
+    ``attention``, ``features``, ``attention_rescale``) than those asked for raises
+    :class:`CheckpointError` and loads nothing. ``l_win``, ``batch_size`` and ``eval_windows`` may differ: testing at another window
+    size is the book's size-generalisation study (SPEC section 7).
+
+Device: CUDA when available, CPU otherwise; ``torch.set_num_threads(request.threads)`` for the
+duration of a job (restored afterwards).
+
+:func:`bench_dmpnn` prints the speed figures of the reference models I, II and III.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from glasslib.data.datasets import Dataset
+from glasslib.data.graph_batch import GraphBatch, TorchGraphBatch
+from glasslib.models.contract import TrainRequest, TrainResult
+from glasslib.models.dmpnn.batches import _TRAIN_STREAM, evaluation_batches, training_batch
+from glasslib.models.dmpnn.checkpoint import load_checkpoint, save_checkpoint
+from glasslib.models.dmpnn.network import DMPNN
+from glasslib.models.dmpnn.params import DMPNNParams
+from glasslib.models.lr_schedule import INITIAL, learning_rate
+from glasslib.models.scores import accuracy, roc_auc
+from glasslib.models.torch_runtime import default_device, synchronize, torch_state
+
+
+def train_step(model: DMPNN, optimizer: torch.optim.Optimizer, batch: TorchGraphBatch,
+               labels: torch.Tensor) -> torch.Tensor:
+    """One optimisation step on one batch; returns the (detached) mean loss.
+
+    Parameters
+    ----------
+    batch : TorchGraphBatch with G graphs; labels : (G,) float, 1 glass / 0 liquid.
+    """
+    logits = model(batch).logits
+    loss = F.binary_cross_entropy_with_logits(logits, labels)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    return loss.detach()
+
+
+def predict_batches(model: DMPNN, batches: Sequence[GraphBatch | TorchGraphBatch], windows: int) -> np.ndarray:
+    """Glass probabilities averaged over each configuration's ``windows`` consecutive graphs.
+
+    Runs in eval mode (no dropout) without gradients; the module's mode is restored afterwards.
+
+    Returns
+    -------
+    (C,) float64 — one probability per configuration, ``C = total graphs / windows``.
+    """
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    probabilities = []
+    try:
+        with torch.inference_mode():
+            for batch in batches:
+                tensors = batch.to_torch(device) if isinstance(batch, GraphBatch) else batch
+                probabilities.append(torch.sigmoid(model(tensors).logits).double().cpu())
+    finally:
+        model.train(was_training)
+    if not probabilities:
+        return np.zeros(0)
+    return torch.cat(probabilities).view(-1, windows).mean(dim=1).numpy()
+
+
+def attention_weights(model: DMPNN, batch: GraphBatch | TorchGraphBatch, step: int = -1) -> np.ndarray:
+    """Edge attention weights of a batch at one message-passing step (chapter 06).
+
+    Parameters
+    ----------
+    model : DMPNN with ``attention=True``.
+    batch : GraphBatch or TorchGraphBatch with E directed edges (e.g. from :func:`evaluation_batches`
+        or :func:`glasslib.data.graphs.random_window_batch`).
+    step : int
+        Index into the ``T − 1`` attention steps; default −1, the paper's step ``T − 1``.
+
+    Returns
+    -------
+    (E,) float64
+        ``σ`` of every directed edge, in the batch's edge order (eval mode: no dropout); sums to 1
+        over the edges of each graph.
+    """
+    if not model.attention or model.depth < 2:
+        raise ValueError("this D-MPNN has no attention weights: it was built with attention=False or depth < 2")
+    device = next(model.parameters()).device
+    tensors = batch.to_torch(device) if isinstance(batch, GraphBatch) else batch
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.inference_mode():
+            weights = model(tensors).attention
+    finally:
+        model.train(was_training)
+    return weights[step].double().cpu().numpy()
+
+
+def _checked_indices(dataset: Dataset, indices: Any, name: str) -> np.ndarray:
+    indices = np.asarray(indices)
+    if indices.ndim != 1 or (indices.size and not np.issubdtype(indices.dtype, np.integer)):
+        raise ValueError(f"{name} must be a 1-D array of configuration indices, got shape {indices.shape} "
+                         f"and dtype {indices.dtype}")
+    indices = indices.astype(np.int64)
+    n = len(dataset.labels)
+    if indices.size and (indices.min() < 0 or indices.max() >= n):
+        raise ValueError(f"{name} holds indices outside 0 … {n - 1} (the data set has {n} configurations)")
+    return indices
+
+
+def _require_both_classes(dataset: Dataset, indices: np.ndarray, name: str) -> None:
+    if indices.size and np.unique(dataset.labels[indices]).size < 2:
+        raise ValueError(f"the {name} set ({indices.size} configurations) holds only one class; ROC AUC needs both")
+
+
+def _log_loss(labels: np.ndarray, probability: np.ndarray) -> float:
+    """Mean binary cross-entropy of probabilities (clipped to [1e-7, 1 − 1e-7])."""
+    p = np.clip(probability, 1e-7, 1 - 1e-7)
+    return float(-np.mean(np.where(np.asarray(labels) == 1, np.log(p), np.log1p(-p))))
+
+
+def train_dmpnn(dataset: Dataset, request: TrainRequest, progress: bool = False) -> TrainResult:
+    """Train a D-MPNN (a :data:`glasslib.models.contract.TrainFunction`; module docstring for the details).
+
+    Parameters
+    ----------
+    dataset : Dataset
+    request : TrainRequest
+        ``params`` as in :class:`DMPNNParams`. An empty validation set keeps the last epoch
+        (``validation_auc`` is NaN then); an empty test set gives NaN scores.
+    progress : bool
+        Show a tqdm bar over epochs.
+
+    Returns
+    -------
+    TrainResult
+        Scores of the best-validation epoch on ``request.test`` (probabilities averaged over
+        ``eval_windows`` fixed windows per configuration); ``curves`` holds per epoch
+        ``train_loss`` (mean over samples), ``validation_auc``, ``validation_loss`` (cross-entropy of
+        the window-averaged probabilities), ``learning_rate`` (at the epoch's
+        last batch) and ``epoch_seconds``; ``samples_per_second`` counts training samples over the
+        time of the training batches (windows, graphs, forward, backward, update).
+    """
+    started = time.perf_counter()
+    params = DMPNNParams.from_mapping(request.params)
+    train = _checked_indices(dataset, request.train, "train")
+    validation = _checked_indices(dataset, request.validation, "validation")
+    test = _checked_indices(dataset, request.test, "test")
+    if train.size == 0:
+        raise ValueError("the training set is empty")
+    if int(request.epochs) < 1:
+        raise ValueError(f"epochs must be ≥ 1, got {request.epochs}")
+    _require_both_classes(dataset, validation, "validation")
+    _require_both_classes(dataset, test, "test")
+    epochs, device = int(request.epochs), default_device()
+    steps_per_epoch = math.ceil(train.size / params.batch_size)
+    labels_all = torch.as_tensor(np.asarray(dataset.labels, dtype=np.float32), device=device)
+    curves: dict[str, list[float]] = {"train_loss": [], "validation_auc": [], "validation_loss": [],
+                                      "learning_rate": [], "epoch_seconds": []}
+    train_seconds, best_auc, best_loss, best_epoch, best_state = 0.0, -math.inf, math.inf, 0, None
+
+    with torch_state(request.threads, request.seed, device):
+        model = DMPNN(**params.model_kwargs()).to(device)
+        optimizer = torch.optim.Adam(model.parameters(), lr=INITIAL)
+        validation_batches = [b.to_torch(device) for b in evaluation_batches(dataset, validation, params, request.seed)]
+        epoch_range: Any = range(epochs)
+        if progress:
+            from tqdm.auto import tqdm
+            epoch_range = tqdm(epoch_range, desc="D-MPNN epochs")
+        for epoch in epoch_range:
+            epoch_started = time.perf_counter()
+            rng = np.random.default_rng(np.random.SeedSequence((int(request.seed), _TRAIN_STREAM, epoch)))
+            order = rng.permutation(train)
+            model.train()
+            loss_sum = torch.zeros((), device=device)
+            for b in range(steps_per_epoch):
+                chunk = order[b * params.batch_size:(b + 1) * params.batch_size]
+                graph = training_batch(dataset, chunk, params, rng).to_torch(device)
+                rate = float(learning_rate(epoch * steps_per_epoch + b, steps_per_epoch, epochs))
+                for group in optimizer.param_groups:
+                    group["lr"] = rate
+                labels = labels_all[torch.as_tensor(chunk, device=device)]
+                loss_sum += train_step(model, optimizer, graph, labels) * chunk.size
+            train_loss = float(loss_sum) / train.size
+            synchronize(device)
+            train_seconds += time.perf_counter() - epoch_started
+            if not math.isfinite(train_loss):
+                raise FloatingPointError(f"the training loss became {train_loss} in epoch {epoch}; "
+                                         "lower the learning rate or check the input configurations")
+            if validation.size:
+                probability = predict_batches(model, validation_batches, params.eval_windows)
+                truth = dataset.labels[validation]
+                auc, loss = roc_auc(truth, probability), _log_loss(truth, probability)
+            else:
+                auc = loss = math.nan
+            if best_state is None or not validation.size or (auc, -loss) > (best_auc, -best_loss):
+                best_auc, best_loss, best_epoch = auc, loss, epoch
+                best_state = {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}
+            curves["train_loss"].append(train_loss)
+            curves["validation_auc"].append(auc)
+            curves["validation_loss"].append(loss)
+            curves["learning_rate"].append(rate)
+            curves["epoch_seconds"].append(time.perf_counter() - epoch_started)
+
+        model.load_state_dict(best_state)
+        test_batches = evaluation_batches(dataset, test, params, request.seed)
+        probability = predict_batches(model, test_batches, params.eval_windows)
+    labels_test = np.asarray(dataset.labels[test])
+    if test.size:
+        auc_test, accuracy_test = roc_auc(labels_test, probability), accuracy(labels_test, probability)
+    else:
+        auc_test = accuracy_test = math.nan
+    if request.weights_path is not None:
+        save_checkpoint(request.weights_path, best_state, params,
+                        {"best_epoch": best_epoch, "validation_auc": float(best_auc), "seed": int(request.seed)})
+    return TrainResult(auc=auc_test, accuracy=accuracy_test, test_probability=probability, test_labels=labels_test,
+                       curves=curves, best_epoch=best_epoch, seconds=time.perf_counter() - started,
+                       samples_per_second=epochs * train.size / max(train_seconds, 1e-12))
+
+
+def predict_dmpnn(dataset: Dataset, indices: np.ndarray, weights_path: Path, params: Mapping[str, Any],
+                  seed: int, threads: int = 1) -> np.ndarray:
+    """Glass probabilities of configurations from saved weights (a :data:`~glasslib.models.contract.PredictFunction`).
+
+    Parameters
+    ----------
+    dataset : Dataset
+    indices : (n,) int — configurations to score.
+    weights_path : a checkpoint written by :func:`train_dmpnn`.
+    params : the hyperparameters it was trained with (``l_win`` may differ: size generalisation).
+    seed : seed of the fixed evaluation windows (module docstring).
+    threads : CPU threads.
+
+    Returns
+    -------
+    (n,) float64 — mean glass probability over ``eval_windows`` fixed windows per configuration.
+
+    Raises
+    ------
+    CheckpointError
+        See :func:`load_checkpoint`.
+    """
+    indices = _checked_indices(dataset, indices, "indices")
+    device = default_device()
+    with torch_state(threads, seed, device):
+        model, params = load_checkpoint(weights_path, params, device)
+        return predict_batches(model, evaluation_batches(dataset, indices, params, seed), params.eval_windows)

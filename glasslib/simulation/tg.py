@@ -1,0 +1,303 @@
+"""The glass transition temperature from inherent-structure energies (book chapter 02).
+
+The rule (SPEC section 3), the same for every profile:
+
+1. average the inherent-structure energy per particle over runs at each recorded temperature;
+2. fit a **continuous piecewise-linear curve with three segments** to the mean curve by least
+   squares: ``E(T) = a + b·T + c₁·max(T − T₁, 0) + c₂·max(T − T₂, 0)``. Two segments are the
+   regimes of the SPEC — the glass (flat) and the supercooled liquid (steep) — and the third
+   absorbs the flattening of the liquid's inherent-structure energy at high temperature, which
+   would otherwise tilt a single liquid line and move its crossing with the glass line (the
+   paper's Fig. 1 likewise draws its liquid line as a tangent near Tg);
+3. the breakpoints are found by a grid search followed by a Nelder–Mead refinement, each
+   segment holding at least ``min_points`` recorded temperatures;
+4. **Tg is the breakpoint where the slope increases the most**: there the flat glass line meets
+   the steep liquid line (the other breakpoint, where the slope falls, is the high-temperature
+   flattening). Tg is where the glass and liquid lines cross, by construction;
+5. the uncertainty of Tg is the spread of the same fit over bootstrap resamples of the runs.
+
+No index or temperature range is picked by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+from scipy.optimize import minimize, minimize_scalar
+
+GRID_POINTS = 96
+
+
+N_BREAKS = 2
+
+
+@dataclass(frozen=True)
+class PiecewiseFit:
+    """A continuous piecewise-linear fit with K breakpoints, and which of them is Tg.
+
+    Attributes
+    ----------
+    breaks : (K,) ascending breakpoint temperatures, ε/k_B.
+    intercept : value of the first segment's line at T = 0, ε.
+    slopes : (K + 1,) slope of each segment, ascending in T, ε per (ε/k_B).
+    sse : sum of squared residuals, ε².
+    tg_index : index into ``breaks`` of the glass transition (largest slope increase).
+    """
+
+    breaks: np.ndarray
+    intercept: float
+    slopes: np.ndarray
+    sse: float
+    tg_index: int
+
+    @property
+    def tg(self) -> float:
+        """The glass transition temperature."""
+        return float(self.breaks[self.tg_index])
+
+    @property
+    def slope_glass(self) -> float:
+        """Slope of the segment just below Tg."""
+        return float(self.slopes[self.tg_index])
+
+    @property
+    def slope_liquid(self) -> float:
+        """Slope of the segment just above Tg."""
+        return float(self.slopes[self.tg_index + 1])
+
+    def predict(self, temperature: np.ndarray) -> np.ndarray:
+        """Fitted energy at ``temperature`` (any shape)."""
+        t = np.asarray(temperature, dtype=float)
+        increments = np.diff(self.slopes)
+        return self.intercept + self.slopes[0] * t + sum(
+            c * np.maximum(t - b, 0.0) for c, b in zip(increments, self.breaks))
+
+    def glass_line(self, temperature: np.ndarray) -> np.ndarray:
+        """The glass-regime line (segment below Tg) extended over ``temperature``."""
+        t = np.asarray(temperature, dtype=float)
+        return self.predict(self.tg) + self.slope_glass * (t - self.tg)
+
+    def liquid_line(self, temperature: np.ndarray) -> np.ndarray:
+        """The liquid-regime line (segment above Tg) extended over ``temperature``."""
+        t = np.asarray(temperature, dtype=float)
+        return self.predict(self.tg) + self.slope_liquid * (t - self.tg)
+
+
+def _piecewise_sse(t: np.ndarray, e: np.ndarray, breaks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Least-squares continuous piecewise-linear fits for many breakpoint sets at once.
+
+    Parameters
+    ----------
+    t, e : (S,) temperatures and energies.
+    breaks : (G, K) candidate breakpoints.
+
+    Returns
+    -------
+    sse : (G,); coef : (G, K + 2) = (a, b, c₁ … c_K) with c_k the slope increment at break k.
+    """
+    hinges = np.maximum(t[None, None, :] - breaks[:, :, None], 0.0)  # (G, K, S)
+    base = np.broadcast_to(np.stack([np.ones_like(t), t]), (len(breaks), 2, len(t)))
+    design = np.concatenate([base, hinges], axis=1)  # (G, K + 2, S)
+    gram = design @ design.transpose(0, 2, 1)
+    rhs = design @ e
+    scale = np.trace(gram, axis1=1, axis2=2)[:, None, None] * 1e-13
+    coef = np.linalg.solve(gram + scale * np.eye(gram.shape[1]), rhs[..., None])[..., 0]
+    resid = e[None, :] - np.einsum("gks,gk->gs", design, coef)
+    return np.einsum("gs,gs->g", resid, resid), coef
+
+
+def _segment_counts_ok(t: np.ndarray, breaks: np.ndarray, min_points: int) -> np.ndarray:
+    """(G,) whether every segment between sorted ``breaks`` (G, K) holds ≥ ``min_points`` temperatures."""
+    edges = np.concatenate([np.full((len(breaks), 1), -np.inf), breaks, np.full((len(breaks), 1), np.inf)], axis=1)
+    counts = np.diff(np.searchsorted(t, edges, side="right"), axis=1)
+    return np.all(counts >= min_points, axis=1) & np.all(np.diff(breaks, axis=1) > 0, axis=1)
+
+
+def _check(t: np.ndarray, e: np.ndarray, n_breaks: int, min_points: int) -> tuple[np.ndarray, np.ndarray]:
+    t = np.asarray(t, dtype=float)
+    e = np.asarray(e, dtype=float)
+    if t.shape != e.shape or t.ndim != 1:
+        raise ValueError(f"temperature and energy must be 1-D of equal length, got {t.shape} and {e.shape}")
+    if not (np.all(np.isfinite(t)) and np.all(np.isfinite(e))):
+        raise ValueError("temperature and energy must be finite")
+    need = (n_breaks + 1) * min_points
+    if len(t) < need:
+        raise ValueError(
+            f"a fit with {n_breaks + 1} regimes needs at least {need} temperatures ({min_points} per regime), "
+            f"got {len(t)}; record more snapshots (lower snapshot_every_*) or lower tg_min_points"
+        )
+    order = np.argsort(t)
+    return t[order], e[order]
+
+
+def fit_piecewise(temperature: np.ndarray, energy: np.ndarray, n_breaks: int = N_BREAKS,
+                  min_points: int = 3) -> PiecewiseFit:
+    """Continuous piecewise-linear least squares with ``n_breaks`` breakpoints (1 or 2).
+
+    Parameters
+    ----------
+    temperature, energy : (S,)
+        Recorded temperatures (any order) and mean inherent-structure energies per particle, ε.
+    n_breaks : int
+        1 — two lines meeting at Tg; 2 — the book's rule (see the module docstring).
+    min_points : int
+        Least number of temperatures per segment.
+
+    Raises
+    ------
+    ValueError
+        Too few temperatures for the segments, or non-finite input.
+    """
+    if n_breaks not in (1, 2):
+        raise ValueError(f"n_breaks must be 1 or 2, got {n_breaks}")
+    t, e = _check(temperature, energy, n_breaks, min_points)
+    grid = np.linspace(t[min_points - 1], t[len(t) - min_points], GRID_POINTS)
+    if n_breaks == 1:
+        candidates = grid[:, None]
+    else:
+        i, j = np.triu_indices(GRID_POINTS, 1)
+        candidates = np.stack([grid[i], grid[j]], axis=1)
+    candidates = candidates[_segment_counts_ok(t, candidates, min_points)]
+    if len(candidates) == 0:
+        raise ValueError("no breakpoints leave every segment enough temperatures; lower tg_min_points")
+    sse, _ = _piecewise_sse(t, e, candidates)
+    best = candidates[int(np.argmin(sse))]
+    step = grid[1] - grid[0]
+
+    def objective(x: np.ndarray) -> float:
+        breaks = np.sort(np.atleast_1d(x))[None, :]
+        if not _segment_counts_ok(t, breaks, min_points)[0]:
+            return float(sse.max() * 10 + 1.0)
+        return float(_piecewise_sse(t, e, breaks)[0][0])
+
+    if n_breaks == 1:
+        refined = minimize_scalar(objective, bounds=(best[0] - step, best[0] + step), method="bounded",
+                                  options={"xatol": 1e-10})
+        x = np.array([refined.x])
+    else:
+        refined = minimize(objective, best, method="Nelder-Mead",
+                           options={"xatol": 1e-10, "fatol": 1e-16, "initial_simplex": [best, best + [step, 0], best + [0, step]]})
+        x = np.sort(refined.x)
+    breaks = x if objective(x) <= objective(best) else best
+    final_sse, coef = _piecewise_sse(t, e, breaks[None, :])
+    coef = coef[0]
+    slopes = coef[1] + np.concatenate([[0.0], np.cumsum(coef[2:])])
+    return PiecewiseFit(breaks=np.asarray(breaks, dtype=float), intercept=float(coef[0]), slopes=slopes,
+                        sse=float(final_sse[0]), tg_index=int(np.argmax(coef[2:])))
+
+
+def fit_hinge(temperature: np.ndarray, energy: np.ndarray, min_points: int = 3) -> PiecewiseFit:
+    """Two lines meeting at a breakpoint (the SPEC's plain two-regime fit)."""
+    return fit_piecewise(temperature, energy, n_breaks=1, min_points=min_points)
+
+
+def fit_tg(temperature: np.ndarray, energy: np.ndarray, min_points: int = 3) -> PiecewiseFit:
+    """The book's rule: three segments, Tg at the largest slope increase (module docstring)."""
+    return fit_piecewise(temperature, energy, n_breaks=N_BREAKS, min_points=min_points)
+
+
+@dataclass(frozen=True)
+class TgResult:
+    """Tg of one cooling schedule with its bootstrap uncertainty.
+
+    Attributes
+    ----------
+    fit : PiecewiseFit — fit to the mean curve of all runs.
+    temperature : (S,) — recorded temperatures, ascending.
+    mean_energy, sem_energy : (S,) — mean and standard error over runs, ε.
+    tg_bootstrap : (B,) — Tg of each bootstrap resample of runs.
+    """
+
+    fit: PiecewiseFit
+    temperature: np.ndarray
+    mean_energy: np.ndarray
+    sem_energy: np.ndarray
+    tg_bootstrap: np.ndarray
+
+    @property
+    def tg(self) -> float:
+        """Tg of the mean curve."""
+        return self.fit.tg
+
+    @property
+    def tg_std(self) -> float:
+        """Bootstrap standard deviation of Tg."""
+        return float(np.std(self.tg_bootstrap, ddof=1))
+
+    def tg_interval(self, level: float = 0.95) -> tuple[float, float]:
+        """Percentile bootstrap confidence interval of Tg."""
+        tail = 50 * (1 - level)
+        low, high = np.percentile(self.tg_bootstrap, [tail, 100 - tail])
+        return float(low), float(high)
+
+    def glass_energy(self) -> tuple[float, float]:
+        """Mean ± standard error of the inherent-structure energy at the lowest temperature, ε."""
+        return float(self.mean_energy[0]), float(self.sem_energy[0])
+
+
+def glass_transition(
+    temperature: np.ndarray, inherent_energy: np.ndarray, n_bootstrap: int = 1000,
+    min_points: int = 3, seed: int = 0,
+) -> TgResult:
+    """Tg of one schedule from its runs' inherent-structure energies.
+
+    Parameters
+    ----------
+    temperature : (S,)
+        Target temperature of each snapshot.
+    inherent_energy : (R, S)
+        Inherent-structure energy per particle of every run at every snapshot, ε.
+    n_bootstrap : int
+        Bootstrap resamples of the R runs (with replacement).
+    min_points : int
+        Least number of temperatures in each regime.
+    seed : int
+        Seed of the bootstrap's numpy Generator.
+    """
+    energy = np.asarray(inherent_energy, dtype=float)
+    t = np.asarray(temperature, dtype=float)
+    if energy.ndim != 2 or energy.shape[1] != t.shape[0]:
+        raise ValueError(f"inherent_energy must be (runs, {t.shape[0]}), got {energy.shape}")
+    if energy.shape[0] < 2:
+        raise ValueError(f"need at least 2 runs for an uncertainty, got {energy.shape[0]}")
+    order = np.argsort(t)
+    t, energy = t[order], energy[:, order]
+    runs = energy.shape[0]
+    fit = fit_tg(t, energy.mean(axis=0), min_points)
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, runs, size=(n_bootstrap, runs))
+    boot_means = energy[picks].mean(axis=1)  # (B, S)
+    tg_boot = np.array([fit_tg(t, curve, min_points).tg for curve in boot_means])
+    return TgResult(fit, t, energy.mean(axis=0), energy.std(axis=0, ddof=1) / np.sqrt(runs), tg_boot)
+
+
+TG_FILE = "tg.json"
+
+
+TG_PRODUCER = "notebooks/02_tg.ipynb"
+
+
+def save_tg(run_dir: Path, results: Mapping[str, TgResult], profile_hash: str) -> Path:
+    """Store every schedule's Tg, its uncertainty and fit in ``run_dir/tg.json`` for later chapters."""
+    from glasslib.rundir_io import write_json_atomic
+
+    payload: dict[str, Any] = {"profile_hash": profile_hash, "schedules": {}}
+    for name, res in results.items():
+        payload["schedules"][name] = {
+            "tg": res.tg, "tg_std": res.tg_std, "tg_interval_95": list(res.tg_interval()),
+            "breaks": res.fit.breaks, "slopes": res.fit.slopes, "intercept": res.fit.intercept,
+            "slope_glass": res.fit.slope_glass, "slope_liquid": res.fit.slope_liquid,
+            "temperature": res.temperature,
+            "mean_energy": res.mean_energy, "sem_energy": res.sem_energy,
+        }
+    return write_json_atomic(Path(run_dir) / TG_FILE, payload)
+
+
+def load_tg(run_dir: Path, profile_hash: str) -> dict[str, dict[str, Any]]:
+    """Every schedule's stored Tg record (see :func:`save_tg`); a clear error if chapter 02 has not run."""
+    from glasslib.rundir_io import read_json_checked
+
+    return read_json_checked(Path(run_dir) / TG_FILE, profile_hash, TG_PRODUCER)["schedules"]
