@@ -5,8 +5,9 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.glasslib-installed
 PROFILE ?= quick
+BENCHES := sim campaign render graphs cnn dmpnn metrics
 
-.PHONY: book test env unit nbtest bench clean
+.PHONY: book test env lint format unit bench clean
 
 env: $(STAMP)
 
@@ -21,13 +22,25 @@ $(STAMP): pyproject.toml
 book: env
 	$(VENV)/bin/glasslib book --profile $(PROFILE)
 
-test: env
+# Lint first (seconds), then the unit tests, the smoke book and every notebook under nbval.
+test: env lint
 	$(VENV)/bin/glasslib parametrise --profile smoke --out _build/nbval --run-dir _build/nbval-runs/smoke
 	GLASSLIB_TEST_RUN_DIR=$(CURDIR)/_build/nbval-runs/smoke $(PY) -m pytest tests _build/nbval --nbval-lax --durations=15
 
+lint: env
+	$(PY) -m ruff check glasslib tests notebooks
+	$(PY) -m ruff format --check glasslib tests
+
+format: env
+	$(PY) -m ruff check --fix glasslib tests notebooks
+	$(PY) -m ruff format glasslib tests
+
+# Fast tests: no LAMMPS campaigns, no notebooks (about a minute).
+unit: env
+	$(PY) -m pytest tests -m "not slow" -q
+
 bench: env
-	$(VENV)/bin/glasslib bench sim
-	$(VENV)/bin/glasslib bench campaign
+	for name in $(BENCHES); do $(VENV)/bin/glasslib bench $$name --profile $(PROFILE) || exit 1; done
 
 clean:
 	rm -rf _build

@@ -1,4 +1,4 @@
-"""The ``glasslib`` command: ``book``, ``simulate``, ``bench`` and ``profiles``.
+"""The ``glasslib`` command: ``book``, ``simulate``, ``results``, ``bench`` and ``profiles``.
 
 Every subcommand resolves its profile first, so a wrong profile name, key or value stops with a
 message listing the valid choices before anything is started.
@@ -15,10 +15,17 @@ from glasslib.profiles import DEFAULT_PROFILE, PROFILES, ProfileError, get_profi
 
 
 def _profile_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--profile", default=DEFAULT_PROFILE,
-                        help=f"scale to run at: {', '.join(PROFILES)} (default {DEFAULT_PROFILE})")
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                        help="override one profile parameter (repeatable); `glasslib profiles` lists them")
+    parser.add_argument(
+        "--profile", default=DEFAULT_PROFILE, help=f"scale to run at: {', '.join(PROFILES)} (default {DEFAULT_PROFILE})"
+    )
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override one profile parameter (repeatable); `glasslib profiles` lists them",
+    )
 
 
 def _resolve(args: argparse.Namespace):
@@ -31,8 +38,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     profile = _resolve(args)
     schedules = ("slow", "fast") if args.schedule == "all" else (args.schedule,)
-    report = run_campaign(profile, run_dir=args.out, runs=args.runs, schedules=schedules,
-                          scheduler=args.scheduler)
+    report = run_campaign(profile, run_dir=args.out, runs=args.runs, schedules=schedules, scheduler=args.scheduler)
     print(report.summary())
     print(f"wrote: {report.run_dir}")
     return 0
@@ -43,8 +49,14 @@ def cmd_book(args: argparse.Namespace) -> int:
     from glasslib.book.runner import build_book
 
     profile = _resolve(args)
-    html = build_book(profile, overrides=parse_overrides(args.overrides), run_dir=args.run_dir,
-                      build_dir=args.build_dir, only=args.only, execute=not args.no_execute)
+    html = build_book(
+        profile,
+        overrides=parse_overrides(args.overrides),
+        run_dir=args.run_dir,
+        build_dir=args.build_dir,
+        only=args.only,
+        execute=not args.no_execute,
+    )
     print(f"book: {html / 'index.html'}")
     return 0
 
@@ -67,11 +79,22 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_results(args: argparse.Namespace) -> int:
+    """Print the run's headline numbers as one JSON document (absent chapters are absent keys)."""
+    from glasslib.book.console import quiet_runtime_chatter
+    from glasslib.results import results_json
+
+    with quiet_runtime_chatter():  # reading the CNN's results loads TensorFlow, which talks on stderr
+        document = results_json(_resolve(args), args.run_dir)
+    print(document)
+    return 0
+
+
 def cmd_profiles(args: argparse.Namespace) -> int:
     """Print every profile parameter side by side."""
     from glasslib.book.profile_table import profile_table
 
-    print(profile_table(_resolve(args)).to_string(index=False))
+    print(profile_table(_resolve(args)).to_string())
     return 0
 
 
@@ -88,7 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     book.add_argument("--no-execute", action="store_true", help="build from the last executed notebooks")
     book.set_defaults(func=cmd_book)
 
-    parametrise = sub.add_parser("parametrise", help="write the notebooks with a profile injected, unexecuted (for nbval)")
+    parametrise = sub.add_parser(
+        "parametrise", help="write the notebooks with a profile injected, unexecuted (for nbval)"
+    )
     _profile_arguments(parametrise)
     parametrise.add_argument("--out", type=Path, required=True, help="folder for the notebooks")
     parametrise.add_argument("--run-dir", type=Path, default=None, help="run directory the notebooks use")
@@ -98,17 +123,26 @@ def build_parser() -> argparse.ArgumentParser:
     _profile_arguments(simulate)
     simulate.add_argument("--runs", type=int, default=None, help="runs per schedule (default: the profile's)")
     simulate.add_argument("--schedule", choices=["all", "slow", "fast"], default="all")
-    simulate.add_argument("--scheduler", default=None,
-                          help="Dask scheduler address (tcp://host:8786) or scheduler file (.json); default a LocalCluster")
+    simulate.add_argument(
+        "--scheduler",
+        default=None,
+        help="Dask scheduler address (tcp://host:8786) or scheduler file (.json); default a LocalCluster",
+    )
     simulate.add_argument("--out", type=Path, default=None, help="run directory (default runs/<profile>)")
     simulate.set_defaults(func=cmd_simulate)
 
     bench = sub.add_parser("bench", help="print speed figures")
-    bench.add_argument("what", choices=list(BENCHES),
-                       help="; ".join(f"{name}: {what}" for name, (_, what) in BENCHES.items()))
+    bench.add_argument(
+        "what", choices=list(BENCHES), help="; ".join(f"{name}: {what}" for name, (_, what) in BENCHES.items())
+    )
     _profile_arguments(bench)
     bench.add_argument("--steps", type=int, default=None, help="MD steps to time (default: the profile's slow ramp)")
     bench.set_defaults(func=cmd_bench)
+
+    results = sub.add_parser("results", help="print the run's headline numbers (Tg, AUCs, metrics, claims) as JSON")
+    _profile_arguments(results)
+    results.add_argument("--run-dir", type=Path, default=None, help="run directory (default runs/<profile>)")
+    results.set_defaults(func=cmd_results)
 
     profiles = sub.add_parser("profiles", help="list every profile parameter beside the paper's value")
     _profile_arguments(profiles)

@@ -17,9 +17,10 @@ import dataclasses
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from glasslib.simulation.protocol import CoolingSchedule, Protocol
 
@@ -30,15 +31,24 @@ class ProfileError(ValueError):
     """A profile name, override key or value that is not valid."""
 
 
-def param(default: Any, meaning: str, unit: str = "", low: float | None = None, high: float | None = None,
-          choices: tuple[str, ...] | None = None, execution: bool = False) -> Any:
+def param(
+    default: Any,
+    meaning: str,
+    unit: str = "",
+    low: float | None = None,
+    high: float | None = None,
+    choices: tuple[str, ...] | None = None,
+    execution: bool = False,
+) -> Any:
     """A profile field: its default (the paper's value), meaning, unit and valid range or choices.
 
     ``execution=True`` marks how the book runs (workers, processes), not what it computes: such
     fields never enter a product's provenance.
     """
-    return field(default=default, metadata={"meaning": meaning, "unit": unit, "range": (low, high),
-                                            "choices": choices, "execution": execution})
+    return field(
+        default=default,
+        metadata={"meaning": meaning, "unit": unit, "range": (low, high), "choices": choices, "execution": execution},
+    )
 
 
 @dataclass(frozen=True)
@@ -67,15 +77,18 @@ class Profile:
     is_fire_maxiter: int = param(10_000_000, "FIRE iterations, inherent structures", "", 1, 10**9)
     # --- execution (never part of a product's provenance)
     workers: int = param(0, "Dask workers (0 = one per core)", "", 0, 4096, execution=True)
-    dask_processes: bool = param(True, "Dask worker processes (else threads); see `glasslib bench campaign`",
-                                 execution=True)
+    dask_processes: bool = param(
+        True, "Dask worker processes (else threads); see `glasslib bench campaign`", execution=True
+    )
     # --- Tg (SPEC 3)
     tg_bootstrap: int = param(1000, "bootstrap resamples for Tg", "", 10, 10**6)
     tg_min_points: int = param(3, "least temperatures per Tg regime", "", 2, 1000)
     # --- data sets (SPEC 4)
     liquid_temperatures: str = param(
-        "paper", "liquid temperatures of data sets 1-5: the paper's, or the same place relative to Tg",
-        choices=("paper", "tg_relative"))
+        "paper",
+        "liquid temperatures of data sets 1-5: the paper's, or the same place relative to Tg",
+        choices=("paper", "tg_relative"),
+    )
     graph_figure_l_win: float = param(0.2, "window side of chapter 03's graph figure", "box lengths", 0.05, 0.95)
     # --- classifiers: nested cross-validation (SPEC 5-7)
     classifier_datasets: str = param("1,2,3,4,5,6", "data sets the classifiers train on")
@@ -88,14 +101,12 @@ class Profile:
     dmpnn_outer_epochs: int = param(10, "D-MPNN: epochs of the outer model", "", 1, 10_000)
     dmpnn_hidden_max: int = param(2400, "D-MPNN: largest hidden size searched (300 … this, step 100)", "", 300, 2400)
     dmpnn_depth_max: int = param(6, "D-MPNN: most message-passing steps searched", "", 2, 6)
-    dmpnn_l_win_min: float = param(0.1, "D-MPNN: smallest window side searched (step 0.05)", "box lengths",
-                                   0.05, 0.95)
+    dmpnn_l_win_min: float = param(0.1, "D-MPNN: smallest window side searched (step 0.05)", "box lengths", 0.05, 0.95)
     dmpnn_l_win_max: float = param(0.3, "D-MPNN: largest window side searched", "box lengths", 0.05, 0.95)
     cost_l_wins: str = param("0.1,0.15,0.2,0.25,0.3", "D-MPNN cost study: window sides timed", "box lengths")
     cost_steps: str = param("", "D-MPNN cost study: timed steps per reference model ('' = the bench's own)")
     # --- Grad-CAM (chapter 04b)
-    continuation_steps: int = param(2000, "MD steps of the continuation runs that measure mobility", "steps",
-                                    1, 10**9)
+    continuation_steps: int = param(2000, "MD steps of the continuation runs that measure mobility", "steps", 1, 10**9)
 
     # ------------------------------------------------------------------ derived objects
     @property
@@ -114,8 +125,14 @@ class Profile:
     @staticmethod
     def simulation_fields() -> tuple[str, ...]:
         """The fields a stored simulation run depends on: the physics, the ramps and the seed."""
-        return (*(f.name for f in fields(Protocol)),
-                "t_cool_slow", "t_cool_fast", "snapshot_every_slow", "snapshot_every_fast", "seed")
+        return (
+            *(f.name for f in fields(Protocol)),
+            "t_cool_slow",
+            "t_cool_fast",
+            "snapshot_every_slow",
+            "snapshot_every_fast",
+            "seed",
+        )
 
     def simulation_hash(self) -> str:
         """SHA-256 of every parameter a stored simulation run depends on.
@@ -128,8 +145,9 @@ class Profile:
 
     def settings_hash(self) -> str:
         """SHA-256 of every field that changes what the book computes (execution fields left out)."""
-        payload = {f.name: getattr(self, f.name) for f in fields(self)
-                   if f.name != "name" and not f.metadata.get("execution")}
+        payload = {
+            f.name: getattr(self, f.name) for f in fields(self) if f.name != "name" and not f.metadata.get("execution")
+        }
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
     @property
@@ -292,8 +310,10 @@ def _parse_floats(key: str, text: str) -> list[float]:
 def cost_settings(profile: Profile) -> dict[str, Any]:
     """Window sides and timed steps of chapter 05's training-cost study (``glasslib.bench.dmpnn.bench_dmpnn``)."""
     steps = dict(pair.split(":") for pair in profile.cost_steps.replace(" ", "").split(",") if pair)
-    return {"l_wins": tuple(_parse_floats("cost_l_wins", profile.cost_l_wins)),
-            "steps": {name: int(n) for name, n in steps.items()} or None}
+    return {
+        "l_wins": tuple(_parse_floats("cost_l_wins", profile.cost_l_wins)),
+        "steps": {name: int(n) for name, n in steps.items()} or None,
+    }
 
 
 def _validate(profile: Profile) -> Profile:
@@ -308,14 +328,18 @@ def _validate(profile: Profile) -> Profile:
             f"classifier_datasets={profile.classifier_datasets!r}: give distinct data sets from 1-6, e.g. '1,2,3,4,5,6'"
         )
     if profile.dmpnn_l_win_min > profile.dmpnn_l_win_max:
-        raise ProfileError(f"dmpnn_l_win_min={profile.dmpnn_l_win_min} exceeds dmpnn_l_win_max={profile.dmpnn_l_win_max}")
+        raise ProfileError(
+            f"dmpnn_l_win_min={profile.dmpnn_l_win_min} exceeds dmpnn_l_win_max={profile.dmpnn_l_win_max}"
+        )
     if not all(0 < v < 1 for v in _parse_floats("cost_l_wins", profile.cost_l_wins)):
         raise ProfileError(f"cost_l_wins={profile.cost_l_wins!r}: window sides lie in (0, 1)")
     for pair in filter(None, profile.cost_steps.replace(" ", "").split(",")):
         name, sep, count = pair.partition(":")
         if not sep or name not in {"I", "I+attention", "II", "III"} or not count.isdigit():
-            raise ProfileError(f"cost_steps={profile.cost_steps!r}: give model:steps pairs, "
-                               "models I, I+attention, II, III, e.g. 'I:20,II:2'")
+            raise ProfileError(
+                f"cost_steps={profile.cost_steps!r}: give model:steps pairs, "
+                "models I, I+attention, II, III, e.g. 'I:20,II:2'"
+            )
     if profile.t_cool_fast > profile.t_cool_slow:
         raise ProfileError(
             f"t_cool_fast={profile.t_cool_fast} exceeds t_cool_slow={profile.t_cool_slow}: "
@@ -326,8 +350,7 @@ def _validate(profile: Profile) -> Profile:
         every = getattr(profile, f"snapshot_every_{name}")
         if t_cool % every or t_cool // every < 2:
             raise ProfileError(
-                f"snapshot_every_{name}={every} must divide t_cool_{name}={t_cool} "
-                "into at least 2 snapshots"
+                f"snapshot_every_{name}={every} must divide t_cool_{name}={t_cool} into at least 2 snapshots"
             )
     return profile
 
@@ -343,7 +366,9 @@ def parse_overrides(pairs: list[str] | None) -> dict[str, str]:
     return overrides
 
 
-def get_profile(name: str | Profile = DEFAULT_PROFILE, overrides: Mapping[str, Any] | None = None, **kwargs: Any) -> Profile:
+def get_profile(
+    name: str | Profile = DEFAULT_PROFILE, overrides: Mapping[str, Any] | None = None, **kwargs: Any
+) -> Profile:
     """The named profile with overrides applied and validated.
 
     Parameters

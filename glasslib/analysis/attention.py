@@ -1,7 +1,7 @@
 """Edge attention of the D-MPNN: weights per connection, high-attention graphs, counts (chapter 06).
 
 SPEC section 8 ("Attention"). An attention D-MPNN trained on data set 1 (chapter 05, model
-``dmpnn-attention``) weighs every directed edge of a window with ``σ`` after each of its ``T − 1``
+``dmpnn_attention``) weighs every directed edge of a window with ``σ`` after each of its ``T − 1``
 message-passing updates; the softmax is taken **within each graph**, so the directed weights of
 one window sum to 1 whatever else shares its batch. This module reads the weights at step
 ``T − 1`` and turns them into the paper's structural description.
@@ -62,14 +62,16 @@ scale with its size (``l_win``); compare classes at the same ``l_win``.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-if TYPE_CHECKING:  # torch, networkx and matplotlib load when used
+from glasslib.rundir import ProductError, product_hash
 
+if TYPE_CHECKING:  # torch, networkx and matplotlib load when used
     from glasslib.data.datasets import Dataset
     from glasslib.models.dmpnn.network import DMPNN
     from glasslib.models.dmpnn.params import DMPNNParams
@@ -81,8 +83,8 @@ if TYPE_CHECKING:  # torch, networkx and matplotlib load when used
 PRODUCER = "notebooks/05_dmpnn.ipynb"
 
 
-#: Name of the attention model in the run directory (``<run_dir>/models/dmpnn-attention``).
-MODEL_NAME = "dmpnn-attention"
+#: Name of the attention model in the run directory (``<run_dir>/models/dmpnn_attention``).
+MODEL_NAME = "dmpnn_attention"
 
 
 class AttentionError(ValueError):
@@ -160,15 +162,22 @@ def pair_directions(edge_rev: np.ndarray, weights: np.ndarray) -> tuple[np.ndarr
     if edge_rev.ndim != 1 or weights.shape != edge_rev.shape:
         raise AttentionError(f"edge_rev {edge_rev.shape} and weights {weights.shape} must be two (E,) arrays")
     index = np.arange(n_edges)
-    if n_edges and (edge_rev.min() < 0 or edge_rev.max() >= n_edges or not np.array_equal(edge_rev[edge_rev], index)
-                    or np.any(edge_rev == index)):
-        raise AttentionError("edge_rev does not pair the directed edges (it must be an involution without fixed points)")
+    if n_edges and (
+        edge_rev.min() < 0
+        or edge_rev.max() >= n_edges
+        or not np.array_equal(edge_rev[edge_rev], index)
+        or np.any(edge_rev == index)
+    ):
+        raise AttentionError(
+            "edge_rev does not pair the directed edges (it must be an involution without fixed points)"
+        )
     first = np.flatnonzero(index < edge_rev)
     return first, np.stack([weights[first], weights[edge_rev[first]]], axis=1)
 
 
-def _split_graphs(batch: Any, sigma: np.ndarray, probability: np.ndarray, indices: np.ndarray,
-                  labels: np.ndarray, l_win: float) -> list[AttentionGraph]:
+def _split_graphs(
+    batch: Any, sigma: np.ndarray, probability: np.ndarray, indices: np.ndarray, labels: np.ndarray, l_win: float
+) -> list[AttentionGraph]:
     """Cut a batch of one window per configuration into :class:`AttentionGraph` objects."""
     first, directed = pair_directions(batch.edge_rev, sigma)
     src, dst = batch.edge_src[first], batch.edge_dst[first]
@@ -179,21 +188,35 @@ def _split_graphs(batch: Any, sigma: np.ndarray, probability: np.ndarray, indice
     graphs = []
     for g in range(batch.n_graphs):  # one slice per window, not a loop over particles
         nodes = slice(node_start[g], node_start[g + 1])
-        mine = order[pair_start[g]:pair_start[g + 1]]
+        mine = order[pair_start[g] : pair_start[g + 1]]
         local = np.stack([src[mine], dst[mine]], axis=1) - node_start[g]
         features = batch.node_features[nodes]
-        graphs.append(AttentionGraph(
-            configuration=int(indices[g]), label=int(labels[g]),
-            positions=features[:, :2].astype(np.float64), types=(features[:, 2] > 0.5).astype(np.int8),
-            particles=np.asarray(batch.node_particle[nodes], dtype=np.int64), pairs=local.astype(np.int64),
-            directed_weights=directed[mine], weights=directed[mine].max(axis=1),
-            probability=float(probability[g]), l_win=float(l_win)))
+        graphs.append(
+            AttentionGraph(
+                configuration=int(indices[g]),
+                label=int(labels[g]),
+                positions=features[:, :2].astype(np.float64),
+                types=(features[:, 2] > 0.5).astype(np.int8),
+                particles=np.asarray(batch.node_particle[nodes], dtype=np.int64),
+                pairs=local.astype(np.int64),
+                directed_weights=directed[mine],
+                weights=directed[mine].max(axis=1),
+                probability=float(probability[g]),
+                l_win=float(l_win),
+            )
+        )
     return graphs
 
 
-def attention_graphs(model: "DMPNN", params: "DMPNNParams | Mapping[str, Any]", dataset: "Dataset",
-                     indices: Sequence[int], seed: int, step: int = -1,
-                     graphs_per_batch: int | None = None) -> list[AttentionGraph]:
+def attention_graphs(
+    model: DMPNN,
+    params: DMPNNParams | Mapping[str, Any],
+    dataset: Dataset,
+    indices: Sequence[int],
+    seed: int,
+    step: int = -1,
+    graphs_per_batch: int | None = None,
+) -> list[AttentionGraph]:
     """Attention of a trained D-MPNN on one fixed window per configuration (module docstring).
 
     Parameters
@@ -228,7 +251,7 @@ def attention_graphs(model: "DMPNN", params: "DMPNNParams | Mapping[str, Any]", 
     for batch in batches.evaluation_batches(dataset, indices, params, seed, graphs_per_batch):
         sigma = fit.attention_weights(model, batch, step=step)
         probability = fit.predict_batches(model, [batch], 1)
-        chunk = indices[done:done + batch.n_graphs]
+        chunk = indices[done : done + batch.n_graphs]
         graphs += _split_graphs(batch, sigma, probability, chunk, np.asarray(dataset.labels)[chunk], params.l_win)
         done += batch.n_graphs
     return graphs
@@ -239,11 +262,13 @@ def check_attention_model(model: Any) -> None:
     if not getattr(model, "attention", False) or getattr(model, "depth", 0) < 2:
         raise AttentionError(
             "this D-MPNN has no attention weights (built with attention=False or depth < 2); the attention "
-            f"chapter needs the model {MODEL_NAME!r} that {PRODUCER} trains with attention=True")
+            f"chapter needs the model {MODEL_NAME!r} that {PRODUCER} trains with attention=True"
+        )
 
 
-def load_attention_checkpoint(path: Path, params: Mapping[str, Any] | None = None,
-                              device: Any = None) -> tuple["DMPNN", "DMPNNParams"]:
+def load_attention_checkpoint(
+    path: Path, params: Mapping[str, Any] | None = None, device: Any = None
+) -> tuple[DMPNN, DMPNNParams]:
     """An attention D-MPNN from a checkpoint, with errors that say what to run.
 
     Raises
@@ -253,13 +278,14 @@ def load_attention_checkpoint(path: Path, params: Mapping[str, Any] | None = Non
         attention.
     """
 
-
     from glasslib.models.dmpnn import checkpoint
 
     path = Path(path)
     if not path.is_file():
-        raise AttentionError(f"the attention D-MPNN weights {path} are missing: run {PRODUCER} first (its "
-                             f"attention model {MODEL_NAME!r} on data set 1), with the same profile and overrides")
+        raise AttentionError(
+            f"the attention D-MPNN weights {path} are missing: run {PRODUCER} first (its "
+            f"attention model {MODEL_NAME!r} on data set 1), with the same profile and overrides"
+        )
     try:
         model, params = checkpoint.load_checkpoint(path, params, device)
     except checkpoint.CheckpointError as err:
@@ -268,8 +294,9 @@ def load_attention_checkpoint(path: Path, params: Mapping[str, Any] | None = Non
     return model, params
 
 
-def load_attention_model(profile: "Profile", run_dir: Path, dataset: int = 1, fold: int = 0,
-                         device: Any = None) -> tuple["DMPNN", "DMPNNParams", "FoldResult"]:
+def load_attention_model(
+    profile: Profile, run_dir: Path, dataset: int = 1, fold: int = 0, device: Any = None
+) -> tuple[DMPNN, DMPNNParams, FoldResult]:
     """The attention D-MPNN of one fold that chapter 05 trained, with its parameters and fold result.
 
     Returns
@@ -283,21 +310,26 @@ def load_attention_model(profile: "Profile", run_dir: Path, dataset: int = 1, fo
     AttentionError
         Naming :data:`PRODUCER` when the results or weights are missing or stale.
     """
-    from glasslib.models import nested_cv, specs
-    from glasslib.simulation import store
+    from glasslib.models import specs
 
     spec = specs.dmpnn_spec(profile, attention=True, name=MODEL_NAME)
     try:
         result = specs.load_results(profile, run_dir, spec, only=[dataset]).folds[(dataset, fold)]
-    except store.StoreError as err:
+    except ProductError as err:
         raise AttentionError(f"no attention D-MPNN results for data set {dataset}: {err}") from None
-    weights = nested_cv.fold_paths(specs.model_dir(run_dir, spec), spec, dataset, fold)["weights"]
+    weights = specs.weights_path(run_dir, spec, dataset, fold)
     model, params = load_attention_checkpoint(weights, result.params, device)
     return model, params, result
 
 
-def fold_attention_graphs(profile: "Profile", run_dir: Path, dataset: int = 1, folds: Sequence[int] = (0, 1, 2),
-                          l_win: float | None = None, device: Any = None) -> list[AttentionGraph]:
+def fold_attention_graphs(
+    profile: Profile,
+    run_dir: Path,
+    dataset: int = 1,
+    folds: Sequence[int] = (0, 1, 2),
+    l_win: float | None = None,
+    device: Any = None,
+) -> list[AttentionGraph]:
     """Attention graphs of every outer-test configuration, each read by the model that never saw it.
 
     For each fold, the fold's attention model on its own outer-test set (one window per
@@ -306,11 +338,10 @@ def fold_attention_graphs(profile: "Profile", run_dir: Path, dataset: int = 1, f
     graph tagged with its ``fold``.
     """
     from glasslib.data.datasets import load_dataset
-    from glasslib.simulation import store
 
     try:
-        data = load_dataset(run_dir, dataset, profile.simulation_hash())
-    except store.StoreError as err:
+        data = load_dataset(run_dir, dataset, product_hash(profile, "datasets"))
+    except ProductError as err:
         raise AttentionError(str(err)) from None
     graphs: list[AttentionGraph] = []
     for fold in folds:

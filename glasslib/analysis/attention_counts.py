@@ -6,21 +6,28 @@ particles; :func:`compare_classes` tests each count one-sided (Mann–Whitney U,
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from glasslib.analysis.attention import AttentionError, AttentionGraph
+from glasslib.profiles import Profile
+from glasslib.rundir import read_json_product, write_json_product
 
 if TYPE_CHECKING:  # torch, networkx and matplotlib load when used
-
     pass
 
 
 #: The four counts of :func:`attention_counts`, in order, with the labels the book prints.
-COUNT_LABELS = {"disjoint_graphs": "disjoint graphs", "bb_edges": "B–B high-attention edges",
-                "isolated_a": "isolated A", "isolated_b": "isolated B"}
+COUNT_LABELS = {
+    "disjoint_graphs": "disjoint graphs",
+    "bb_edges": "B–B high-attention edges",
+    "isolated_a": "isolated A",
+    "isolated_b": "isolated B",
+}
 
 
 def high_attention_graph(graph: AttentionGraph, cutoff: float) -> Any:
@@ -35,7 +42,9 @@ def high_attention_graph(graph: AttentionGraph, cutoff: float) -> Any:
     result = nx.Graph()
     ends = np.unique(graph.pairs[high])
     result.add_nodes_from((int(v), {"type": int(graph.types[v])}) for v in ends)
-    result.add_weighted_edges_from((int(v), int(w), float(x)) for (v, w), x in zip(graph.pairs[high], graph.weights[high]))
+    result.add_weighted_edges_from(
+        (int(v), int(w), float(x)) for (v, w), x in zip(graph.pairs[high], graph.weights[high])
+    )
     return result
 
 
@@ -55,20 +64,35 @@ def attention_counts(graph: AttentionGraph, cutoff: float) -> dict[str, int]:
     touched[np.fromiter(high.nodes, dtype=np.int64, count=high.number_of_nodes())] = True
     is_b = graph.types == 1
     bb = sum(1 for v, w in high.edges if is_b[v] and is_b[w])
-    return {"disjoint_graphs": int(nx.number_connected_components(high)), "bb_edges": int(bb),
-            "isolated_a": int(np.count_nonzero(~is_b & ~touched)), "isolated_b": int(np.count_nonzero(is_b & ~touched))}
+    return {
+        "disjoint_graphs": int(nx.number_connected_components(high)),
+        "bb_edges": int(bb),
+        "isolated_a": int(np.count_nonzero(~is_b & ~touched)),
+        "isolated_b": int(np.count_nonzero(is_b & ~touched)),
+    }
 
 
 def count_table(graphs: Sequence[AttentionGraph], cutoff: float) -> pd.DataFrame:
     """The counts of many configurations: one row each, with ``configuration``, ``fold``, ``label``,
     ``probability``, ``n_particles`` and the four counts of :data:`COUNT_LABELS`."""
-    rows = [{"configuration": g.configuration, "fold": g.fold, "label": g.label, "probability": g.probability,
-             "n_particles": g.n_particles, **attention_counts(g, cutoff)} for g in graphs]
+    rows = [
+        {
+            "configuration": g.configuration,
+            "fold": g.fold,
+            "label": g.label,
+            "probability": g.probability,
+            "n_particles": g.n_particles,
+            **attention_counts(g, cutoff),
+        }
+        for g in graphs
+    ]
     return pd.DataFrame(rows, columns=["configuration", "fold", "label", "probability", "n_particles", *COUNT_LABELS])
 
 
-def compare_classes(counts_glass: Sequence[Mapping[str, float]] | pd.DataFrame,
-                    counts_liquid: Sequence[Mapping[str, float]] | pd.DataFrame) -> pd.DataFrame:
+def compare_classes(
+    counts_glass: Sequence[Mapping[str, float]] | pd.DataFrame,
+    counts_liquid: Sequence[Mapping[str, float]] | pd.DataFrame,
+) -> pd.DataFrame:
     """Glasses vs liquids for each count: means ± standard errors and one-sided Mann–Whitney U tests.
 
     The counts are small integers with ties, the samples are small (tens of outer-test
@@ -95,19 +119,43 @@ def compare_classes(counts_glass: Sequence[Mapping[str, float]] | pd.DataFrame,
     if glass.empty or liquid.empty:
         raise AttentionError(f"need counts of both classes, got {len(glass)} glasses and {len(liquid)} liquids")
     names = [name for name in COUNT_LABELS if name in glass and name in liquid]
-    names += [name for name in glass.columns if name in liquid.columns and name not in names
-              and name not in ("configuration", "fold", "label", "probability", "n_particles")]
+    names += [
+        name
+        for name in glass.columns
+        if name in liquid.columns
+        and name not in names
+        and name not in ("configuration", "fold", "label", "probability", "n_particles")
+    ]
     if not names:
         raise AttentionError(f"no count is present in both tables (expected {list(COUNT_LABELS)})")
     rows = {}
     for name in names:
         a, b = glass[name].to_numpy(dtype=float), liquid[name].to_numpy(dtype=float)
         test = mannwhitneyu(a, b, alternative="less")
-        rows[name] = {"label": COUNT_LABELS.get(name, name), "mean_glass": a.mean(), "sem_glass": _sem(a),
-                      "mean_liquid": b.mean(), "sem_liquid": _sem(b), "n_glass": a.size, "n_liquid": b.size,
-                      "u_statistic": float(test.statistic), "p_value": float(test.pvalue)}
+        rows[name] = {
+            "label": COUNT_LABELS.get(name, name),
+            "mean_glass": a.mean(),
+            "sem_glass": _sem(a),
+            "mean_liquid": b.mean(),
+            "sem_liquid": _sem(b),
+            "n_glass": a.size,
+            "n_liquid": b.size,
+            "u_statistic": float(test.statistic),
+            "p_value": float(test.pvalue),
+        }
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def _sem(values: np.ndarray) -> float:
     return float(values.std(ddof=1) / np.sqrt(values.size)) if values.size > 1 else float("nan")
+
+
+def save_attention_summary(run_dir: Path, profile: Profile, cutoff: float, comparison: pd.DataFrame) -> Path:
+    """Store chapter 06's cutoff and glass-vs-liquid comparison (:func:`compare_classes`) as the ``attention`` product."""
+    records = comparison.rename_axis("count").reset_index().to_dict(orient="records")
+    return write_json_product(run_dir, profile, "attention", {"cutoff": float(cutoff), "comparison": records})
+
+
+def load_attention_summary(run_dir: Path, profile: Profile) -> dict[str, Any]:
+    """Chapter 06's stored cutoff and comparison (``{"cutoff", "comparison": [row, …]}``), checked for ``profile``."""
+    return read_json_product(run_dir, profile, "attention")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from glasslib.analysis.attention import AttentionError
 
 if TYPE_CHECKING:  # torch, networkx and matplotlib load when used
-
     pass
 
 
@@ -23,8 +23,9 @@ def _largest_gap(logs: np.ndarray) -> float:
     return float(10.0 ** (0.5 * (values[gap] + values[gap + 1])))
 
 
-def high_attention_cutoff(weights: np.ndarray | Iterable[float], override: float | None = None,
-                          method: str = "kde", grid_points: int = 1024) -> float:
+def high_attention_cutoff(
+    weights: np.ndarray | Iterable[float], override: float | None = None, method: str = "kde", grid_points: int = 1024
+) -> float:
     """The weight above which a connection counts as high attention (module docstring).
 
     Parameters
@@ -77,5 +78,5 @@ def high_attention_cutoff(weights: np.ndarray | Iterable[float], override: float
     if peaks.size < 2:
         return _largest_gap(logs)
     two = np.sort(peaks[np.argsort(properties["prominences"])[-2:]])
-    trough = two[0] + int(np.argmin(density[two[0]:two[1] + 1]))
+    trough = two[0] + int(np.argmin(density[two[0] : two[1] + 1]))
     return float(10.0 ** grid[trough])

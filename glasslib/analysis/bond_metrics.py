@@ -71,6 +71,8 @@ METRICS = ("components", "bb_edges", "isolated_a")
 
 #: Direction in which each metric separates the classes: glasses have *fewer* of each (the paper),
 #: so the glass score of :func:`metric_auc` is ``−metric``.
+#: Printed name of each metric.
+METRIC_LABELS = {"components": "connected components", "bb_edges": "B–B edges", "isolated_a": "isolated A particles"}
 GLASS_DIRECTION = {"components": -1, "bb_edges": -1, "isolated_a": -1}
 
 
@@ -98,8 +100,10 @@ def _checked_batch(positions: np.ndarray, types: np.ndarray, box_length: float) 
     if not (np.isfinite(box_length) and box_length > 0):
         raise ValueError(f"box_length must be a positive finite number; got {box_length}")
     if n < NEIGHBOURS + 1:
-        raise ValueError(f"each configuration needs at least {NEIGHBOURS + 1} particles (a B particle connects "
-                         f"to its {NEIGHBOURS} nearest neighbours); got N = {n}")
+        raise ValueError(
+            f"each configuration needs at least {NEIGHBOURS + 1} particles (a B particle connects "
+            f"to its {NEIGHBOURS} nearest neighbours); got N = {n}"
+        )
     low, high = (positions.min(), positions.max()) if positions.size else (0.0, 0.0)  # NaN/inf propagate
     if not (np.isfinite(low) and np.isfinite(high)):
         bad = np.unique(np.nonzero(~np.isfinite(positions))[0])
@@ -119,8 +123,7 @@ def _checked_batch(positions: np.ndarray, types: np.ndarray, box_length: float) 
 def _drop_self(found: np.ndarray, query: np.ndarray) -> np.ndarray:
     """Of each row of the 3 nearest (self included), the two that are not ``query`` itself, (len(query), 2)."""
     is_self = found == query[:, None]  # normally column 0; elsewhere only for coincident points
-    return np.where(is_self[:, :1], found[:, 1:],
-                    np.where(is_self[:, 1:2], found[:, [0, 2]], found[:, :2]))
+    return np.where(is_self[:, :1], found[:, 1:], np.where(is_self[:, 1:2], found[:, [0, 2]], found[:, :2]))
 
 
 #: Search radius of the first, bounded neighbour query, in mean interparticle spacings L/√N. The
@@ -171,7 +174,7 @@ def _chunk_metrics(positions: np.ndarray, types: np.ndarray, box_length: float) 
     back = chosen[row_of[target[to_b]]]
     mutual = np.any(back == source[to_b, None], axis=1)
     config_of_bb = source[to_b] // n
-    bb_edges = (np.bincount(config_of_bb, minlength=m) - np.bincount(config_of_bb[mutual], minlength=m) // 2)
+    bb_edges = np.bincount(config_of_bb, minlength=m) - np.bincount(config_of_bb[mutual], minlength=m) // 2
 
     # components: one graph of the particles that touch it (block-diagonal over the configurations),
     # renumbered 0 … T−1 in order, so B senders stay sorted and each holds one CSR row of two choices
@@ -179,20 +182,30 @@ def _chunk_metrics(positions: np.ndarray, types: np.ndarray, box_length: float) 
     n_touched = int(node[-1]) + 1 if total else 0
     indptr = np.zeros(n_touched + 1, dtype=np.int32)
     indptr[node[senders] + 1] = NEIGHBOURS
-    adjacency = sparse.csr_array((np.ones(target.size), node[target].astype(np.int32),  # float64: no copy in scipy
-                                  np.cumsum(indptr, dtype=np.int32)), shape=(n_touched, n_touched))
+    adjacency = sparse.csr_array(
+        (
+            np.ones(target.size),
+            node[target].astype(np.int32),  # float64: no copy in scipy
+            np.cumsum(indptr, dtype=np.int32),
+        ),
+        shape=(n_touched, n_touched),
+    )
     n_components, labels = connected_components(adjacency, directed=True, connection="weak")
     config_of_label = np.empty(n_components, dtype=np.int64)
     config_of_label[labels] = np.flatnonzero(touched) // n  # components never span two configurations
     components = np.bincount(config_of_label, minlength=m)
     untouched = (~touched).reshape(m, n)
     isolated_a = (untouched & (types == TYPE_A)).sum(axis=1)
-    return {"components": components.astype(np.int64), "bb_edges": bb_edges.astype(np.int64),
-            "isolated_a": isolated_a.astype(np.int64)}
+    return {
+        "components": components.astype(np.int64),
+        "bb_edges": bb_edges.astype(np.int64),
+        "isolated_a": isolated_a.astype(np.int64),
+    }
 
 
-def structural_metrics(positions: np.ndarray, types: np.ndarray, box_length: float,
-                       workers: int = -1) -> dict[str, np.ndarray]:
+def structural_metrics(
+    positions: np.ndarray, types: np.ndarray, box_length: float, workers: int = -1
+) -> dict[str, np.ndarray]:
     """Components, B–B edges and isolated A particles of a batch of configurations (chapter 07).
 
     Definitions in the module docstring. One KD-tree query per configuration; the counts of many
@@ -232,8 +245,11 @@ def structural_metrics(positions: np.ndarray, types: np.ndarray, box_length: flo
     per_chunk = max(1, min(CHUNK_PARTICLES // n, -(-m // (CHUNKS_PER_THREAD * threads))))
     starts = range(0, m, per_chunk)
     with ThreadPoolExecutor(threads) as pool:
-        parts = list(pool.map(lambda s: _chunk_metrics(positions[s:s + per_chunk], types[s:s + per_chunk],
-                                                         box_length), starts))
+        parts = list(
+            pool.map(
+                lambda s: _chunk_metrics(positions[s : s + per_chunk], types[s : s + per_chunk], box_length), starts
+            )
+        )
     return {key: np.concatenate([p[key] for p in parts] or [np.zeros(0, np.int64)]) for key in METRICS}
 
 

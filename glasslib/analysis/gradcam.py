@@ -78,8 +78,10 @@ def _target_layer(model: keras.Model, layer: str | keras.layers.Layer | None) ->
             names = [item.name for item in model.layers]
             raise GradCAMError(f"model {model.name} has no layer {layer!r}; its layers: {names}") from None
     if len(layer.output.shape) != 4:
-        raise GradCAMError(f"layer {layer.name} has output shape {layer.output.shape}; Grad-CAM needs a "
-                           "convolutional (B, h, w, channels) output")
+        raise GradCAMError(
+            f"layer {layer.name} has output shape {layer.output.shape}; Grad-CAM needs a "
+            "convolutional (B, h, w, channels) output"
+        )
     return layer
 
 
@@ -96,9 +98,11 @@ def _score_tensor(model: keras.Model, use_logit: bool) -> tuple[Any, Any]:
     """
     head = model.layers[-1]
     if use_logit and isinstance(head, keras.layers.Dense) and _is_softmax(head.activation):
+
         def logits(x: tf.Tensor) -> tf.Tensor:
             z = tf.linalg.matmul(x, head.kernel)
             return z + head.bias if head.use_bias else z
+
         return head.input, logits
     if use_logit and isinstance(head, keras.layers.Activation) and _is_softmax(head.activation):
         return head.input, tf.identity
@@ -119,10 +123,14 @@ def _receptive_offset(model: keras.Model, target: keras.layers.Layer) -> float:
         if isinstance(layer, keras.layers.Conv2D):
             strides, dilation = tuple(layer.strides), tuple(layer.dilation_rate)
             kernel = (int(layer.kernel_size[0]) - 1) * dilation[0] + 1
-            if strides != (1, 1) or tuple(layer.kernel_size) != (layer.kernel_size[0],) * 2 \
-                    or dilation[0] != dilation[1]:
-                raise GradCAMError(f"layer {layer.name}: only square stride-1 convolutions can be aligned; "
-                                   "use alignment='stretch'")
+            if (
+                strides != (1, 1)
+                or tuple(layer.kernel_size) != (layer.kernel_size[0],) * 2
+                or dilation[0] != dilation[1]
+            ):
+                raise GradCAMError(
+                    f"layer {layer.name}: only square stride-1 convolutions can be aligned; use alignment='stretch'"
+                )
             offset += (kernel - 1) / 2 if layer.padding == "valid" else (kernel - 1) / 2 - (kernel - 1) // 2
         elif tuple(layer.input.shape[1:3]) != tuple(layer.output.shape[1:3]):
             raise GradCAMError(f"layer {layer.name} changes the spatial shape; use alignment='stretch'")
@@ -164,10 +172,16 @@ def _coarse_maps(cam_model: keras.Model, score: Any, images: np.ndarray, class_i
     return tf.nn.relu(tf.reduce_sum(alpha * activations, axis=-1)).numpy()
 
 
-def grad_cam(model: keras.Model, images: np.ndarray, class_index: int = 1,
-             layer: str | keras.layers.Layer | None = None, *, use_logit: bool = True,
-             alignment: Literal["receptive_field", "stretch"] = "receptive_field",
-             batch_size: int = 16) -> np.ndarray:
+def grad_cam(
+    model: keras.Model,
+    images: np.ndarray,
+    class_index: int = 1,
+    layer: str | keras.layers.Layer | None = None,
+    *,
+    use_logit: bool = True,
+    alignment: Literal["receptive_field", "stretch"] = "receptive_field",
+    batch_size: int = 16,
+) -> np.ndarray:
     """Grad-CAM maps of rendered configurations (chapter 04b; method in the module docstring).
 
     Parameters
@@ -215,8 +229,10 @@ def grad_cam(model: keras.Model, images: np.ndarray, class_index: int = 1,
     offset = _receptive_offset(model, target) if alignment == "receptive_field" else None
     head_input, score = _score_tensor(model, use_logit)
     cam_model = keras.Model(model.inputs, [target.output, head_input])
-    maps = [_upsample(_coarse_maps(cam_model, score, images[start:start + batch_size], int(class_index)),
-                      size, offset) for start in range(0, len(images), batch_size)]
+    maps = [
+        _upsample(_coarse_maps(cam_model, score, images[start : start + batch_size], int(class_index)), size, offset)
+        for start in range(0, len(images), batch_size)
+    ]
     return np.concatenate(maps)
 
 
@@ -238,8 +254,9 @@ def normalise_maps(maps: np.ndarray) -> np.ndarray:
     return np.divide(maps, peak, out=np.zeros_like(maps), where=peak > 0)
 
 
-def particle_scores(maps: np.ndarray, positions: np.ndarray, size: int | None = None, margin: float = MARGIN,
-                    half_width: int = 1) -> np.ndarray:
+def particle_scores(
+    maps: np.ndarray, positions: np.ndarray, size: int | None = None, margin: float = MARGIN, half_width: int = 1
+) -> np.ndarray:
     """Each particle's Grad-CAM score: the map averaged over its dot's pixel neighbourhood.
 
     The pixel is the one the renderer centres the particle's dot on

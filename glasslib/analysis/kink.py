@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -9,6 +10,8 @@ import pandas as pd
 from scipy import stats
 
 from glasslib.analysis.bond_metrics import METRICS
+from glasslib.profiles import Profile
+from glasslib.rundir import read_json_product, write_json_product
 
 KINK_NAMES = ("alpha0", "alpha1", "alpha2", "alpha3")
 
@@ -19,8 +22,9 @@ def _kink_design(temperature: np.ndarray, tg: float) -> np.ndarray:
     return np.column_stack([np.ones_like(temperature), temperature, above, above * temperature])
 
 
-def kink_regression(temperature: np.ndarray, value: np.ndarray, tg: float,
-                    weights: np.ndarray | None = None) -> dict[str, Any]:
+def kink_regression(
+    temperature: np.ndarray, value: np.ndarray, tg: float, weights: np.ndarray | None = None
+) -> dict[str, Any]:
     """Least-squares fit of y = α0 + α1·T + α2·𝟙 + α3·𝟙·T, 𝟙 = 1 above Tg (T > Tg), 0 below.
 
     The data points are the per-temperature means of :func:`metrics_vs_temperature` (one point per
@@ -60,11 +64,15 @@ def kink_regression(temperature: np.ndarray, value: np.ndarray, tg: float,
         raise ValueError("temperature and value must be finite and weights finite and positive")
     above = t > tg
     if above.all() or not above.any():
-        raise ValueError(f"all {t.size} temperatures lie on one side of Tg = {tg:g} "
-                         f"(range {t.min():g} … {t.max():g}); the kink is not identifiable")
+        raise ValueError(
+            f"all {t.size} temperatures lie on one side of Tg = {tg:g} "
+            f"(range {t.min():g} … {t.max():g}); the kink is not identifiable"
+        )
     if min(np.unique(t[above]).size, np.unique(t[~above]).size) < 2:
-        raise ValueError(f"need at least two distinct temperatures on each side of Tg = {tg:g}; got "
-                         f"{np.unique(t[~above]).size} at or below and {np.unique(t[above]).size} above")
+        raise ValueError(
+            f"need at least two distinct temperatures on each side of Tg = {tg:g}; got "
+            f"{np.unique(t[~above]).size} at or below and {np.unique(t[above]).size} above"
+        )
     design = _kink_design(t, tg)
     root = np.sqrt(w)
     coefficients, *_ = np.linalg.lstsq(design * root[:, None], y * root, rcond=None)
@@ -75,11 +83,19 @@ def kink_regression(temperature: np.ndarray, value: np.ndarray, tg: float,
     errors = np.sqrt(np.diag(covariance))
     t_values = coefficients / errors
     centred = y - np.sum(w * y) / np.sum(w)
-    return {"names": KINK_NAMES, "coefficients": coefficients, "standard_errors": errors, "t_values": t_values,
-            "p_values": 2.0 * stats.t.sf(np.abs(t_values), df_resid),
-            "p_alpha3_positive": float(stats.t.sf(t_values[3], df_resid)), "df_resid": df_resid,
-            "r_squared": float(1.0 - np.sum(w * residuals**2) / np.sum(w * centred**2)),
-            "n": int(t.size), "n_above": int(above.sum()), "tg": float(tg)}
+    return {
+        "names": KINK_NAMES,
+        "coefficients": coefficients,
+        "standard_errors": errors,
+        "t_values": t_values,
+        "p_values": 2.0 * stats.t.sf(np.abs(t_values), df_resid),
+        "p_alpha3_positive": float(stats.t.sf(t_values[3], df_resid)),
+        "df_resid": df_resid,
+        "r_squared": float(1.0 - np.sum(w * residuals**2) / np.sum(w * centred**2)),
+        "n": int(t.size),
+        "n_above": int(above.sum()),
+        "tg": float(tg),
+    }
 
 
 def kink_table(frame: pd.DataFrame, tg: float) -> pd.DataFrame:
@@ -94,7 +110,20 @@ def kink_table(frame: pd.DataFrame, tg: float) -> pd.DataFrame:
         row: dict[str, Any] = {"metric": key}
         for i, name in enumerate(KINK_NAMES):
             row[name], row[f"se_{name}"], row[f"p_{name}"] = (
-                fit["coefficients"][i], fit["standard_errors"][i], fit["p_values"][i])
+                fit["coefficients"][i],
+                fit["standard_errors"][i],
+                fit["p_values"][i],
+            )
         row.update(p_alpha3_positive=fit["p_alpha3_positive"], r_squared=fit["r_squared"], df_resid=fit["df_resid"])
         rows.append(row)
     return pd.DataFrame(rows).set_index("metric")
+
+
+def save_kink_table(run_dir: Path, profile: Profile, table: pd.DataFrame) -> Path:
+    """Store chapter 07's :func:`kink_table` as the ``metrics`` product."""
+    return write_json_product(run_dir, profile, "metrics", {"kink": table.reset_index().to_dict(orient="records")})
+
+
+def load_kink_table(run_dir: Path, profile: Profile) -> list[dict[str, Any]]:
+    """Chapter 07's stored kink regressions, one record per metric, checked for ``profile``."""
+    return read_json_product(run_dir, profile, "metrics")["kink"]

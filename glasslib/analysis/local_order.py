@@ -93,8 +93,9 @@ def local_density(positions_sigma: np.ndarray, box_length: float, radius: float 
     return counts / (np.pi * radius**2)
 
 
-def bond_orientational_order(positions_sigma: np.ndarray, box_length: float, m: int,
-                             neighbours: float | Literal["voronoi"] = BOND_CUTOFF) -> np.ndarray:
+def bond_orientational_order(
+    positions_sigma: np.ndarray, box_length: float, m: int, neighbours: float | Literal["voronoi"] = BOND_CUTOFF
+) -> np.ndarray:
     """|ψ_m| of every particle: ψ_m(k) = (1/n_k) Σ_j exp(i m θ_jk) over its n_k neighbours (chapter 04b).
 
     θ_jk is the angle of the bond from k to j with the x axis. m = 6 measures hexagonal
@@ -148,8 +149,9 @@ class FiveFoldMotifs(NamedTuple):
     membership: np.ndarray
 
 
-def five_fold_motifs(positions_sigma: np.ndarray, types: np.ndarray, box_length: float,
-                     cutoff: float = MOTIF_CUTOFF) -> FiveFoldMotifs:
+def five_fold_motifs(
+    positions_sigma: np.ndarray, types: np.ndarray, box_length: float, cutoff: float = MOTIF_CUTOFF
+) -> FiveFoldMotifs:
     """Find B particles ringed by five A particles — the paper's five-fold motif (chapter 04b).
 
     A B particle is a motif centre when exactly five A particles lie within ``cutoff`` of it

@@ -25,8 +25,9 @@ def _displacements_by_id(lmp: Any, compute_id: str) -> np.ndarray:
     return out
 
 
-def continuation_displacements(positions_sigma: np.ndarray, types: np.ndarray, protocol: Protocol,
-                               temperature: float, steps: int, seed: int) -> np.ndarray:
+def continuation_displacements(
+    positions_sigma: np.ndarray, types: np.ndarray, protocol: Protocol, temperature: float, steps: int, seed: int
+) -> np.ndarray:
     """How far each particle moves in a short NVT run started from the configuration (chapter 04b).
 
     The run is :func:`glasslib.simulation.driver.start_run` with the protocol's ramp held at ``temperature``:
@@ -56,12 +57,20 @@ def continuation_displacements(positions_sigma: np.ndarray, types: np.ndarray, p
     types = np.asarray(types)
     positions = np.asarray(positions_sigma, dtype=np.float64)
     if positions.shape != (len(types), 2) or len(types) != protocol.n_particles:
-        raise GradCAMError(f"positions {positions.shape} and types {types.shape} must be (N, 2) and (N,) with "
-                           f"N = protocol.n_particles = {protocol.n_particles} (it sets the box length)")
-    if not (np.isfinite(temperature) and temperature > 0) or int(steps) != steps or steps < 1 \
-            or int(seed) != seed or seed < 1:
-        raise GradCAMError(f"need temperature > 0, steps ≥ 1 and a positive integer seed; got {temperature}, "
-                           f"{steps}, {seed}")
+        raise GradCAMError(
+            f"positions {positions.shape} and types {types.shape} must be (N, 2) and (N,) with "
+            f"N = protocol.n_particles = {protocol.n_particles} (it sets the box length)"
+        )
+    if (
+        not (np.isfinite(temperature) and temperature > 0)
+        or int(steps) != steps
+        or steps < 1
+        or int(seed) != seed
+        or seed < 1
+    ):
+        raise GradCAMError(
+            f"need temperature > 0, steps ≥ 1 and a positive integer seed; got {temperature}, {steps}, {seed}"
+        )
     positions = _periodic_positions(positions, protocol.box_length, protocol.box_length / 4)
     held = dataclasses.replace(protocol, t_start=float(temperature), t_end=float(temperature))
     lmp = start_run(held, positions, types, int(seed))

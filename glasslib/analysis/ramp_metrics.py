@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from glasslib.analysis.bond_metrics import GLASS_DIRECTION, METRICS, structural_metrics
+from glasslib.analysis.bond_metrics import GLASS_DIRECTION, METRIC_LABELS, METRICS, structural_metrics
 from glasslib.models.scores import roc_auc
+from glasslib.progress import progress_bar
 from glasslib.simulation import store
 
 
-def _snapshot_batch(run_dir: Path, schedule: str, index: int, runs: range,
-                    expected_hash: str) -> tuple[np.ndarray, np.ndarray, float]:
+def _snapshot_batch(
+    run_dir: Path, schedule: str, index: int, runs: range, expected_hash: str
+) -> tuple[np.ndarray, np.ndarray, float]:
     """Positions (R, N, 2) σ, types (R, N) and box length of snapshot ``index`` of ``runs``."""
     snaps = [store.read_snapshot(store.run_path(run_dir, schedule, run), index, expected_hash) for run in runs]
     lengths = {s["box_length"] for s in snaps}
@@ -23,8 +26,14 @@ def _snapshot_batch(run_dir: Path, schedule: str, index: int, runs: range,
     return (np.stack([s["positions"] for s in snaps]), np.stack([s["types"] for s in snaps]), lengths.pop())
 
 
-def metrics_vs_temperature(run_dir: Path, profile: Any, schedule: str = "slow", runs: int | None = None,
-                           batch_runs: int = 256, progress: bool = False) -> pd.DataFrame:
+def metrics_vs_temperature(
+    run_dir: Path,
+    profile: Any,
+    schedule: str = "slow",
+    runs: int | None = None,
+    batch_runs: int = 256,
+    progress: bool = False,
+) -> pd.DataFrame:
     """The three counts averaged over runs at every recorded temperature of a schedule (chapter 07).
 
     Parameters
@@ -55,8 +64,7 @@ def metrics_vs_temperature(run_dir: Path, profile: Any, schedule: str = "slow", 
     temperatures = store.load_ensemble(run_dir, schedule, n_runs, expected).target_temperature
     snapshots = range(len(temperatures))
     if progress:
-        from tqdm.auto import tqdm
-        snapshots = tqdm(snapshots, desc=f"metrics ({schedule})")
+        snapshots = progress_bar(snapshots, desc=f"metrics ({schedule})")
     rows = []
     for index in snapshots:
         values = {key: [] for key in METRICS}
@@ -94,3 +102,20 @@ def metric_auc(dataset: Any, indices: np.ndarray | None = None) -> dict[str, flo
     counts = structural_metrics(dataset.positions[chosen], dataset.types, 1.0)  # scaled: unit box
     labels = np.asarray(dataset.labels)[chosen]
     return {key: roc_auc(labels, GLASS_DIRECTION[key] * counts[key].astype(float)) for key in METRICS}
+
+
+def metric_auc_table(run_dir: Path, profile: Any, network_auc: Mapping[str, pd.Series]) -> pd.DataFrame:
+    """Each metric's AUC as a classifier on every data set, beside the networks' mean outer-test AUCs (chapter 07).
+
+    ``network_auc`` maps a column name (e.g. ``"CNN"``) to a Series of mean AUC by data set.
+    """
+    from glasslib.data.datasets import load_datasets
+
+    rows = {
+        i: {METRIC_LABELS[k]: round(v, 3) for k, v in metric_auc(data).items()}
+        for i, data in load_datasets(run_dir, profile).items()
+    }
+    table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("data set")
+    for name, auc in network_auc.items():
+        table[name] = auc.round(3)
+    return table

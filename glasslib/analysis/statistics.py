@@ -49,8 +49,9 @@ def _weighted_pearson(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.n
         return (weights * dx * dy).sum(axis=1) / np.sqrt((weights * dx**2).sum(axis=1) * (weights * dy**2).sum(axis=1))
 
 
-def _bootstrap_spearman(x: np.ndarray, y: np.ndarray, groups: np.ndarray, n_bootstrap: int,
-                        rng: np.random.Generator) -> np.ndarray:
+def _bootstrap_spearman(
+    x: np.ndarray, y: np.ndarray, groups: np.ndarray, n_bootstrap: int, rng: np.random.Generator
+) -> np.ndarray:
     """Spearman ρ of ``n_bootstrap`` resamples (with replacement) of the groups; (n_bootstrap,)."""
     ties_x, ties_y = _tie_structure(x), _tie_structure(y)
     _, group = np.unique(groups, return_inverse=True)
@@ -60,14 +61,22 @@ def _bootstrap_spearman(x: np.ndarray, y: np.ndarray, groups: np.ndarray, n_boot
     for start in range(0, n_bootstrap, chunk):
         draws = rng.multinomial(n_groups, np.full(n_groups, 1.0 / n_groups), size=min(chunk, n_bootstrap - start))
         weights = draws[:, group].astype(np.float64)  # copies of each observation in each resample
-        rhos.append(_weighted_pearson(_weighted_midranks(weights, ties_x), _weighted_midranks(weights, ties_y),
-                                      weights))
+        rhos.append(
+            _weighted_pearson(_weighted_midranks(weights, ties_x), _weighted_midranks(weights, ties_y), weights)
+        )
     return np.concatenate(rhos)
 
 
-def correlation_with_ci(x: np.ndarray, y: np.ndarray, n_bootstrap: int = 1000, seed: int = 0, *,
-                        groups: np.ndarray | None = None, confidence: float = 0.95,
-                        method: Literal["bootstrap", "fisher"] = "bootstrap") -> dict[str, Any]:
+def correlation_with_ci(
+    x: np.ndarray,
+    y: np.ndarray,
+    n_bootstrap: int = 1000,
+    seed: int = 0,
+    *,
+    groups: np.ndarray | None = None,
+    confidence: float = 0.95,
+    method: Literal["bootstrap", "fisher"] = "bootstrap",
+) -> dict[str, Any]:
     """Pearson and Spearman correlation of two per-particle quantities, with an interval for Spearman's ρ.
 
     Pairs where either value is NaN or infinite are dropped first.
@@ -117,8 +126,16 @@ def correlation_with_ci(x: np.ndarray, y: np.ndarray, n_bootstrap: int = 1000, s
     result: dict[str, Any] = {"n": n, "n_groups": len(np.unique(groups)), "method": method}
     nan = float("nan")
     if np.ptp(x) == 0 or np.ptp(y) == 0:
-        result.update(pearson=nan, pearson_p_value=nan, spearman=nan, p_value=nan, ci_low=nan, ci_high=nan,
-                      strength="undefined", significant=False)
+        result.update(
+            pearson=nan,
+            pearson_p_value=nan,
+            spearman=nan,
+            p_value=nan,
+            ci_low=nan,
+            ci_high=nan,
+            strength="undefined",
+            significant=False,
+        )
         return result
     pearson = stats.pearsonr(x, y)
     spearman = stats.spearmanr(x, y)
@@ -130,7 +147,14 @@ def correlation_with_ci(x: np.ndarray, y: np.ndarray, n_bootstrap: int = 1000, s
     else:
         rhos = _bootstrap_spearman(x, y, groups, int(n_bootstrap), np.random.default_rng(seed))
         low, high = np.nanquantile(rhos, [tail, 1 - tail])
-    result.update(pearson=float(pearson.statistic), pearson_p_value=float(pearson.pvalue), spearman=rho,
-                  p_value=float(spearman.pvalue), ci_low=float(low), ci_high=float(high),
-                  strength=correlation_strength(rho), significant=bool(low > 0 or high < 0))
+    result.update(
+        pearson=float(pearson.statistic),
+        pearson_p_value=float(pearson.pvalue),
+        spearman=rho,
+        p_value=float(spearman.pvalue),
+        ci_low=float(low),
+        ci_high=float(high),
+        strength=correlation_strength(rho),
+        significant=bool(low > 0 or high < 0),
+    )
     return result

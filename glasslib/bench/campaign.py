@@ -30,8 +30,10 @@ def bench_campaign(profile: Profile, runs: int = 4) -> dict[str, float]:
         print(f"  worker {kind:9s}: {rate:6.3f} runs/s")
     ratio = rates["processes"] / rates["threads"]
     if abs(ratio - 1.0) < TIE:
-        verdict = f"equal within {100 * TIE:.0f} % (processes/threads = {ratio:.3f}): processes stay the default, " \
-                  "as they isolate each LAMMPS instance and its MPI library"
+        verdict = (
+            f"equal within {100 * TIE:.0f} % (processes/threads = {ratio:.3f}): processes stay the default, "
+            "as they isolate each LAMMPS instance and its MPI library"
+        )
     else:
         verdict = f"faster: {max(rates, key=rates.get)} (processes/threads = {ratio:.3f})"
     print(f"  {verdict}; default dask_processes={profile.dask_processes}")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import keras
 import numpy as np
@@ -55,8 +56,15 @@ def _matmul_gflops(size: int, repeats: int = 3) -> float:
     return matmul_gflops(lambda: float(tf.reduce_sum(tf.linalg.matmul(a, b))), size, repeats)
 
 
-def bench_cnn(architecture: CNNArchitecture = PAPER, batch_size: int = 20, batches: int = 4,
-              n_particles: int = 4320, matmul_size: int = 2048, repeats: int = 2, seed: int = 0) -> dict[str, Any]:
+def bench_cnn(
+    architecture: CNNArchitecture = PAPER,
+    batch_size: int = 20,
+    batches: int = 4,
+    n_particles: int = 4320,
+    matmul_size: int = 2048,
+    repeats: int = 2,
+    seed: int = 0,
+) -> dict[str, Any]:
     """Time the CNN's training and inference and its input pipeline; print a table.
 
     Training runs ``fit`` on ``batches + 1`` batches three ways, taking turns ``repeats`` times
@@ -109,8 +117,7 @@ def bench_cnn(architecture: CNNArchitecture = PAPER, batch_size: int = 20, batch
     datasets = {
         "in_memory": tf.data.Dataset.from_tensor_slices(in_memory).batch(batch_size),
         "cache": image_pipeline(CachedImages(images, rows), labels, batch_size, seed, training=True),
-        "render": image_pipeline(RenderedImages(positions, types, rows, size), labels, batch_size, seed,
-                                 training=True),
+        "render": image_pipeline(RenderedImages(positions, types, rows, size), labels, batch_size, seed, training=True),
     }
     for data in datasets.values():  # warm-up: tracing, and oneDNN's first, slower steps
         _step_seconds(model, data.take(2))
@@ -151,23 +158,34 @@ def bench_cnn(architecture: CNNArchitecture = PAPER, batch_size: int = 20, batch
     return result
 
 
-def _print_bench(r: dict[str, Any], architecture: CNNArchitecture, batch_size: int, batches: int,
-                 n_particles: int, matmul_size: int) -> None:
+def _print_bench(
+    r: dict[str, Any], architecture: CNNArchitecture, batch_size: int, batches: int, n_particles: int, matmul_size: int
+) -> None:
     """Print the table of :func:`bench_cnn`."""
     threads = tf.config.threading.get_intra_op_parallelism_threads() or os.cpu_count()
     size = architecture.image_size
-    print(f"cnn: {size}×{size} input, {int(r['parameters']):,} parameters, batch {batch_size}, {batches} timed "
-          f"steps per way (median), on {r['device']} ({threads} intra-op threads)")
-    print(f"  training                          {r['train_ms_per_sample']:10.2f} ms/sample "
-          f"({r['train_gflops']:7.1f} GFLOP/s, {3 * r['forward_gflop_per_sample']:.3f} GFLOP/sample)")
-    print(f"  inference                         {r['inference_ms_per_sample']:10.2f} ms/sample "
-          f"({r['inference_gflops']:7.1f} GFLOP/s, {r['forward_gflop_per_sample']:.3f} GFLOP/sample)")
+    print(
+        f"cnn: {size}×{size} input, {int(r['parameters']):,} parameters, batch {batch_size}, {batches} timed "
+        f"steps per way (median), on {r['device']} ({threads} intra-op threads)"
+    )
+    print(
+        f"  training                          {r['train_ms_per_sample']:10.2f} ms/sample "
+        f"({r['train_gflops']:7.1f} GFLOP/s, {3 * r['forward_gflop_per_sample']:.3f} GFLOP/sample)"
+    )
+    print(
+        f"  inference                         {r['inference_ms_per_sample']:10.2f} ms/sample "
+        f"({r['inference_gflops']:7.1f} GFLOP/s, {r['forward_gflop_per_sample']:.3f} GFLOP/sample)"
+    )
     print(f"  float32 matmul {matmul_size}×{matmul_size}           {r['matmul_gflops']:10.1f} GFLOP/s")
     print(f"  training, images in memory        {r['in_memory_samples_per_second']:10.2f} samples/s")
-    print(f"  training, pipeline from cache     {r['cache_samples_per_second']:10.2f} samples/s "
-          f"(ratio {r['cache_ratio']:.3f}; pipeline alone {r['cache_pipeline_samples_per_second']:.0f} samples/s)")
-    print(f"  training, pipeline rendering      {r['render_samples_per_second']:10.2f} samples/s "
-          f"(ratio {r['render_ratio']:.3f}; pipeline alone {r['render_pipeline_samples_per_second']:.0f} samples/s)")
+    print(
+        f"  training, pipeline from cache     {r['cache_samples_per_second']:10.2f} samples/s "
+        f"(ratio {r['cache_ratio']:.3f}; pipeline alone {r['cache_pipeline_samples_per_second']:.0f} samples/s)"
+    )
+    print(
+        f"  training, pipeline rendering      {r['render_samples_per_second']:10.2f} samples/s "
+        f"(ratio {r['render_ratio']:.3f}; pipeline alone {r['render_pipeline_samples_per_second']:.0f} samples/s)"
+    )
     print(f"  fast renderer                     {r['render_ms_per_image']:10.2f} ms/image (N = {n_particles})")
 
 

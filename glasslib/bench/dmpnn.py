@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import resource
 import time
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -37,8 +40,16 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
 
 
-def _time_training(model: DMPNN, configurations: Sequence[tuple[np.ndarray, np.ndarray]], l_win: float, k: int,
-                   rng: np.random.Generator, device: torch.device, warmup: int, steps: int) -> dict[str, Any]:
+def _time_training(
+    model: DMPNN,
+    configurations: Sequence[tuple[np.ndarray, np.ndarray]],
+    l_win: float,
+    k: int,
+    rng: np.random.Generator,
+    device: torch.device,
+    warmup: int,
+    steps: int,
+) -> dict[str, Any]:
     """Time ``steps`` training steps (after ``warmup`` untimed ones) in three parts; see :func:`bench_dmpnn`."""
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
     labels = torch.tensor([float(g % 2 == 0) for g in range(len(configurations))], device=device)
@@ -61,15 +72,25 @@ def _time_training(model: DMPNN, configurations: Sequence[tuple[np.ndarray, np.n
             n, e = graph.node_features.shape[0], graph.edge_src.shape[0]
             nodes, edges, flops = nodes + n, edges + e, flops + 3 * forward_flops(model, n, e, graph.n_graphs)
     step_seconds = parts.sum(axis=1)
-    return {"nodes": nodes / steps, "edges": edges / steps,
-            "samples_per_second": len(configurations) * steps / step_seconds.sum(),
-            "samples_per_second_median": len(configurations) / float(np.median(step_seconds)),
-            "graph_share": parts[:, 0].sum() / step_seconds.sum(),
-            "gflops": flops / parts[:, 1].sum() / 1e9, "step_seconds": float(step_seconds.mean())}
+    return {
+        "nodes": nodes / steps,
+        "edges": edges / steps,
+        "samples_per_second": len(configurations) * steps / step_seconds.sum(),
+        "samples_per_second_median": len(configurations) / float(np.median(step_seconds)),
+        "graph_share": parts[:, 0].sum() / step_seconds.sum(),
+        "gflops": flops / parts[:, 1].sum() / 1e9,
+        "step_seconds": float(step_seconds.mean()),
+    }
 
 
-def bench_dmpnn(n_particles: int = 4320, l_wins: Sequence[float] = (0.2, 0.3), threads: int = 2,
-                steps: Mapping[str, int] | None = None, seed: int = 0) -> list[dict[str, Any]]:
+def bench_dmpnn(
+    n_particles: int = 4320,
+    l_wins: Sequence[float] = (0.2, 0.3),
+    threads: int = 2,
+    steps: Mapping[str, int] | None = None,
+    seed: int = 0,
+    quiet: bool = False,
+) -> list[dict[str, Any]]:
     """Time training steps of the reference models and print the figures (chapter 07, README).
 
     For each of models I, I with attention, II and III (SPEC section 6: dropout 0.5, batch 5) at
@@ -100,31 +121,52 @@ def bench_dmpnn(n_particles: int = 4320, l_wins: Sequence[float] = (0.2, 0.3), t
     -------
     list of dict, one per row printed.
     """
+    if quiet:  # the book's cost study shows a figure; the printed table is for the command line
+        with contextlib.redirect_stdout(io.StringIO()):
+            return bench_dmpnn(n_particles, l_wins, threads, steps, seed)
     steps = {"I": 100, "I+attention": 100, "II": 4, "III": 2, **dict(steps or {})}
     device = default_device()
     rng = np.random.default_rng(seed)
     configurations = [(rng.random((n_particles, 2)), np.where(rng.random(n_particles) < 0.65, 1, 2)) for _ in range(5)]
     rows = []
     with torch_state(threads, seed, device):
-        print(f"D-MPNN training steps on {device} ({torch.get_num_threads()} threads, "
-              f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')}, "
-              f"GOMP_SPINCOUNT={os.environ.get('GOMP_SPINCOUNT', 'unset')}), batch 5, dropout 0.5, "
-              f"uniform random configurations of N = {n_particles} (65 % A)")
-        print(f"{'model':<12}{'l_win':>6}{'nodes':>7}{'edges':>7}{'samples/s':>11}{'(median)':>10}{'graphs %':>10}"
-              f"{'GFLOP/s':>9}{'matmul':>8}{'ratio':>7}{'peak RSS MB':>13}")
+        print(
+            f"D-MPNN training steps on {device} ({torch.get_num_threads()} threads, "
+            f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')}, "
+            f"GOMP_SPINCOUNT={os.environ.get('GOMP_SPINCOUNT', 'unset')}), batch 5, dropout 0.5, "
+            f"uniform random configurations of N = {n_particles} (65 % A)"
+        )
+        print(
+            f"{'model':<12}{'l_win':>6}{'nodes':>7}{'edges':>7}{'samples/s':>11}{'(median)':>10}{'graphs %':>10}"
+            f"{'GFLOP/s':>9}{'matmul':>8}{'ratio':>7}{'peak RSS MB':>13}"
+        )
         for l_win in l_wins:
             for name in ("I", "I+attention", "II", "III"):
                 k, hidden, depth, ffn = REFERENCE_MODELS[name.split("+")[0]]
                 model = DMPNN(hidden, depth, ffn, 0.5, attention=name.endswith("attention")).to(device)
                 matmul = _matmul_rate(device)
-                row = {"model": name, "l_win": l_win, "threads": threads,
-                       **_time_training(model, configurations, l_win, k, rng, device,
-                                        warmup=5 if name in ("I", "I+attention") else 1, steps=steps[name])}
+                row = {
+                    "model": name,
+                    "l_win": l_win,
+                    "threads": threads,
+                    **_time_training(
+                        model,
+                        configurations,
+                        l_win,
+                        k,
+                        rng,
+                        device,
+                        warmup=5 if name in ("I", "I+attention") else 1,
+                        steps=steps[name],
+                    ),
+                }
                 row.update(matmul_gflops=matmul, ratio=row["gflops"] / matmul, peak_rss_mb=_peak_rss_mb())
                 rows.append(row)
-                print(f"{name:<12}{l_win:>6}{row['nodes']:>7.0f}{row['edges']:>7.0f}{row['samples_per_second']:>11.1f}"
-                      f"{row['samples_per_second_median']:>10.1f}{100 * row['graph_share']:>10.1f}{row['gflops']:>9.1f}"
-                      f"{matmul:>8.1f}{row['ratio']:>7.2f}{row['peak_rss_mb']:>13.0f}")
+                print(
+                    f"{name:<12}{l_win:>6}{row['nodes']:>7.0f}{row['edges']:>7.0f}{row['samples_per_second']:>11.1f}"
+                    f"{row['samples_per_second_median']:>10.1f}{100 * row['graph_share']:>10.1f}{row['gflops']:>9.1f}"
+                    f"{matmul:>8.1f}{row['ratio']:>7.2f}{row['peak_rss_mb']:>13.0f}"
+                )
                 del model
     return rows
 

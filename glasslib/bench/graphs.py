@@ -14,8 +14,9 @@ if TYPE_CHECKING:  # torch is imported only when a batch is converted
     pass
 
 
-def bench_graphs(n_particles: int = 4320, l_win: float = 0.2, k: int = 5, batch: int = 5,
-                 repeats: int = 200, seed: int = 0) -> dict[str, Any]:
+def bench_graphs(
+    n_particles: int = 4320, l_win: float = 0.2, k: int = 5, batch: int = 5, repeats: int = 200, seed: int = 0
+) -> dict[str, Any]:
     """Time :func:`random_window_batch` end to end and print the figures.
 
     The configurations are uniform random positions with 65 % A / 35 % B (a liquid-like density
@@ -30,8 +31,9 @@ def bench_graphs(n_particles: int = 4320, l_win: float = 0.2, k: int = 5, batch:
         and the parameters.
     """
     rng = np.random.default_rng(seed)
-    configurations = [(rng.random((n_particles, 2)), np.where(rng.random(n_particles) < 0.65, 1, 2))
-                      for _ in range(batch)]
+    configurations = [
+        (rng.random((n_particles, 2)), np.where(rng.random(n_particles) < 0.65, 1, 2)) for _ in range(batch)
+    ]
     random_window_batch(configurations, l_win, k, rng)
     seconds, particles, edges = np.empty(repeats), np.empty(repeats), np.empty(repeats)
     for r in range(repeats):
@@ -39,16 +41,28 @@ def bench_graphs(n_particles: int = 4320, l_win: float = 0.2, k: int = 5, batch:
         graph = random_window_batch(configurations, l_win, k, rng)
         seconds[r] = time.perf_counter() - started
         particles[r], edges[r] = graph.n_nodes / batch, graph.n_edges
-    result = {"mean_ms": 1e3 * float(seconds.mean()), "median_ms": 1e3 * float(np.median(seconds)),
-              "mean_particles_per_window": float(particles.mean()), "mean_edges_per_batch": float(edges.mean()),
-              "n_particles": n_particles, "l_win": l_win, "k": k, "batch": batch, "repeats": repeats}
-    print(f"graph batches: {batch} windows of l_win = {l_win} from uniform random configurations of "
-          f"N = {n_particles}, k = {k}, {repeats} repeats, one process")
+    result = {
+        "mean_ms": 1e3 * float(seconds.mean()),
+        "median_ms": 1e3 * float(np.median(seconds)),
+        "mean_particles_per_window": float(particles.mean()),
+        "mean_edges_per_batch": float(edges.mean()),
+        "n_particles": n_particles,
+        "l_win": l_win,
+        "k": k,
+        "batch": batch,
+        "repeats": repeats,
+    }
+    print(
+        f"graph batches: {batch} windows of l_win = {l_win} from uniform random configurations of "
+        f"N = {n_particles}, k = {k}, {repeats} repeats, one process"
+    )
     print(f"  mean   {result['mean_ms']:7.3f} ms per batch")
     print(f"  median {result['median_ms']:7.3f} ms per batch")
-    print(f"  mean particles per window {result['mean_particles_per_window']:.1f} "
-          f"(expected l_win² · N = {l_win ** 2 * n_particles:.1f}), "
-          f"mean directed edges per batch {result['mean_edges_per_batch']:.0f}")
+    print(
+        f"  mean particles per window {result['mean_particles_per_window']:.1f} "
+        f"(expected l_win² · N = {l_win**2 * n_particles:.1f}), "
+        f"mean directed edges per batch {result['mean_edges_per_batch']:.0f}"
+    )
     return result
 
 

@@ -20,8 +20,14 @@ from glasslib.profiles import Profile
 from glasslib.system import TYPE_A, TYPE_B
 
 
-def jittered_lattice(n_configurations: int, n_particles: int, rng: np.random.Generator, density: float = 1.2,
-                     fraction_a: float = 0.65, jitter: float = 0.15) -> tuple[np.ndarray, np.ndarray, float]:
+def jittered_lattice(
+    n_configurations: int,
+    n_particles: int,
+    rng: np.random.Generator,
+    density: float = 1.2,
+    fraction_a: float = 0.65,
+    jitter: float = 0.15,
+) -> tuple[np.ndarray, np.ndarray, float]:
     """Random-but-realistic configurations for timing: positions (M, N, 2) σ, types (N,), box side σ.
 
     Each configuration occupies N randomly chosen sites of a square lattice at ``density`` (as
@@ -51,14 +57,17 @@ def _search_seconds(positions: np.ndarray, types: np.ndarray, box_length: float,
     return time.perf_counter() - started
 
 
-def _timed(positions: np.ndarray, types: np.ndarray, length: float, workers: int) -> tuple[dict[str, np.ndarray], float]:
+def _timed(
+    positions: np.ndarray, types: np.ndarray, length: float, workers: int
+) -> tuple[dict[str, np.ndarray], float]:
     started = time.perf_counter()
     counts = structural_metrics(positions, types, length, workers)
     return counts, time.perf_counter() - started
 
 
-def bench_metrics(n_configurations: int = 1000, n_particles: int = 4320, seed: int = 0,
-                  n_reference: int = 20) -> dict[str, Any]:
+def bench_metrics(
+    n_configurations: int = 1000, n_particles: int = 4320, seed: int = 0, n_reference: int = 20
+) -> dict[str, Any]:
     """Time :func:`structural_metrics` on a batch and compare with the networkx reference; print figures.
 
     The configurations come from :func:`jittered_lattice` (density 1.2, 65 % A). The vectorised
@@ -99,22 +108,40 @@ def bench_metrics(n_configurations: int = 1000, n_particles: int = 4320, seed: i
     reference_search_ms = 1e3 * _search_seconds(positions[:n_reference], types, length, False) / n_reference
     graph_ms, reference_graph_ms = max(ms_one - search_ms, 1e-6), max(reference_ms - reference_search_ms, 1e-6)
     threads = _threads(-1)
-    result = {"seconds": seconds, "ms_per_configuration": ms, "speedup": reference_ms / ms,
-              "seconds_one_thread": seconds_one, "ms_one_thread": ms_one, "speedup_one_thread": reference_ms / ms_one,
-              "reference_seconds": reference_seconds, "reference_seconds_scaled": reference_ms * n_configurations / 1e3,
-              "search_ms": search_ms, "reference_search_ms": reference_search_ms, "graph_ms": graph_ms,
-              "reference_graph_ms": reference_graph_ms, "graph_speedup": reference_graph_ms / graph_ms,
-              "n_configurations": n_configurations, "n_particles": n_particles, "n_reference": n_reference,
-              "threads": threads}
+    result = {
+        "seconds": seconds,
+        "ms_per_configuration": ms,
+        "speedup": reference_ms / ms,
+        "seconds_one_thread": seconds_one,
+        "ms_one_thread": ms_one,
+        "speedup_one_thread": reference_ms / ms_one,
+        "reference_seconds": reference_seconds,
+        "reference_seconds_scaled": reference_ms * n_configurations / 1e3,
+        "search_ms": search_ms,
+        "reference_search_ms": reference_search_ms,
+        "graph_ms": graph_ms,
+        "reference_graph_ms": reference_graph_ms,
+        "graph_speedup": reference_graph_ms / graph_ms,
+        "n_configurations": n_configurations,
+        "n_particles": n_particles,
+        "n_reference": n_reference,
+        "threads": threads,
+    }
     print(f"structural metrics: {n_configurations} jittered-lattice configurations of N = {n_particles} (65 % A)")
     print(f"  vectorised, {threads} threads {seconds:8.2f} s   {ms:7.2f} ms per configuration")
-    print(f"  vectorised, 1 thread  {seconds_one:8.2f} s   {ms_one:7.2f} ms per configuration "
-          f"(neighbour search {search_ms:.2f}, graph and counts {graph_ms:.2f})")
-    print(f"  networkx,   1 thread  {result['reference_seconds_scaled']:8.2f} s   {reference_ms:7.2f} ms per "
-          f"configuration (neighbour search {reference_search_ms:.2f}, graph and counts {reference_graph_ms:.2f}; "
-          f"{n_reference} configurations, scaled)")
-    print(f"  speed-up    {result['speedup']:6.1f} x ({threads} threads), {result['speedup_one_thread']:.1f} x "
-          f"(1 thread), {result['graph_speedup']:.1f} x on graph and counts")
+    print(
+        f"  vectorised, 1 thread  {seconds_one:8.2f} s   {ms_one:7.2f} ms per configuration "
+        f"(neighbour search {search_ms:.2f}, graph and counts {graph_ms:.2f})"
+    )
+    print(
+        f"  networkx,   1 thread  {result['reference_seconds_scaled']:8.2f} s   {reference_ms:7.2f} ms per "
+        f"configuration (neighbour search {reference_search_ms:.2f}, graph and counts {reference_graph_ms:.2f}; "
+        f"{n_reference} configurations, scaled)"
+    )
+    print(
+        f"  speed-up    {result['speedup']:6.1f} x ({threads} threads), {result['speedup_one_thread']:.1f} x "
+        f"(1 thread), {result['graph_speedup']:.1f} x on graph and counts"
+    )
     return result
 
 

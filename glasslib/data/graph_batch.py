@@ -8,8 +8,9 @@ indices — no Python loop over nodes or edges.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -29,14 +30,14 @@ class GraphError(ValueError):
 class TorchGraphBatch:
     """:class:`GraphBatch` as torch tensors on one device (same fields, same shapes)."""
 
-    node_features: "torch.Tensor"
-    edge_src: "torch.Tensor"
-    edge_dst: "torch.Tensor"
-    edge_rev: "torch.Tensor"
-    edge_distance: "torch.Tensor"
-    node_graph: "torch.Tensor"
-    edge_graph: "torch.Tensor"
-    node_particle: "torch.Tensor"
+    node_features: torch.Tensor
+    edge_src: torch.Tensor
+    edge_dst: torch.Tensor
+    edge_rev: torch.Tensor
+    edge_distance: torch.Tensor
+    node_graph: torch.Tensor
+    edge_graph: torch.Tensor
+    node_particle: torch.Tensor
     n_graphs: int
 
 
@@ -100,33 +101,49 @@ class GraphBatch:
         n, n_edges = self.n_nodes, self.n_edges
         self._validate_shapes(n, n_edges)
         src, dst, rev = self.edge_src, self.edge_dst, self.edge_rev
-        _require(n_edges == 0 or (min(src.min(), dst.min()) >= 0 and max(src.max(), dst.max()) < n),
-                 "edge endpoints outside 0 … n_nodes - 1")
+        _require(
+            n_edges == 0 or (min(src.min(), dst.min()) >= 0 and max(src.max(), dst.max()) < n),
+            "edge endpoints outside 0 … n_nodes - 1",
+        )
         _require(bool(np.all(src != dst)), "the graph has self-loops")
         _require(np.unique(src * max(n, 1) + dst).size == n_edges, "the graph has duplicate directed edges")
         _require(n_edges == 0 or (rev.min() >= 0 and rev.max() < n_edges), "edge_rev outside 0 … n_edges - 1")
-        _require(np.array_equal(src[rev], dst) and np.array_equal(dst[rev], src),
-                 "edge_rev does not point at reverse edges")
+        _require(
+            np.array_equal(src[rev], dst) and np.array_equal(dst[rev], src), "edge_rev does not point at reverse edges"
+        )
         _require(np.array_equal(rev[rev], np.arange(n_edges)), "edge_rev is not an involution")
-        _require(np.array_equal(self.edge_graph, self.node_graph[src])
-                 and np.array_equal(self.edge_graph, self.node_graph[dst]),
-                 "an edge connects two graphs, or edge_graph is not the graph of its ends")
-        _require(bool(np.all(np.diff(self.node_graph) >= 0))
-                 and (n == 0 or (self.node_graph[0] >= 0 and self.node_graph[-1] < self.n_graphs)),
-                 "node_graph is not non-decreasing within 0 … n_graphs - 1")
+        _require(
+            np.array_equal(self.edge_graph, self.node_graph[src])
+            and np.array_equal(self.edge_graph, self.node_graph[dst]),
+            "an edge connects two graphs, or edge_graph is not the graph of its ends",
+        )
+        _require(
+            bool(np.all(np.diff(self.node_graph) >= 0))
+            and (n == 0 or (self.node_graph[0] >= 0 and self.node_graph[-1] < self.n_graphs)),
+            "node_graph is not non-decreasing within 0 … n_graphs - 1",
+        )
 
     def _validate_shapes(self, n: int, n_edges: int) -> None:
-        expected = {"node_features": (n, len(NODE_FEATURES)), "node_graph": (n,), "node_particle": (n,),
-                    **{name: (n_edges,) for name in ("edge_src", "edge_dst", "edge_rev", "edge_distance", "edge_graph")}}
+        expected = {
+            "node_features": (n, len(NODE_FEATURES)),
+            "node_graph": (n,),
+            "node_particle": (n,),
+            **{name: (n_edges,) for name in ("edge_src", "edge_dst", "edge_rev", "edge_distance", "edge_graph")},
+        }
         for name, shape in expected.items():
-            _require(getattr(self, name).shape == shape, f"{name} has shape {getattr(self, name).shape}, expected {shape}")
+            _require(
+                getattr(self, name).shape == shape, f"{name} has shape {getattr(self, name).shape}, expected {shape}"
+            )
 
-    def to_torch(self, device: "str | torch.device" = "cpu") -> TorchGraphBatch:
+    def to_torch(self, device: str | torch.device = "cpu") -> TorchGraphBatch:
         """The same batch as torch tensors on ``device`` (float32 features, int64 indices)."""
         import torch
 
-        tensors = {field.name: torch.tensor(np.asarray(getattr(self, field.name)), device=device)
-                   for field in fields(self) if field.name != "n_graphs"}
+        tensors = {
+            field.name: torch.tensor(np.asarray(getattr(self, field.name)), device=device)
+            for field in fields(self)
+            if field.name != "n_graphs"
+        }
         return TorchGraphBatch(**tensors, n_graphs=self.n_graphs)
 
 
@@ -162,8 +179,14 @@ def batch_graphs(graphs: Sequence[GraphBatch]) -> GraphBatch:
     def cat(name: str) -> np.ndarray:
         return np.concatenate([getattr(g, name) for g in graphs])
 
-    return GraphBatch(node_features=cat("node_features"), edge_src=cat("edge_src") + node_shift,
-                      edge_dst=cat("edge_dst") + node_shift, edge_rev=cat("edge_rev") + edge_shift,
-                      edge_distance=cat("edge_distance"), node_graph=cat("node_graph") + graph_shift_nodes,
-                      edge_graph=cat("edge_graph") + graph_shift_edges, node_particle=cat("node_particle"),
-                      n_graphs=int(graph_counts.sum()))
+    return GraphBatch(
+        node_features=cat("node_features"),
+        edge_src=cat("edge_src") + node_shift,
+        edge_dst=cat("edge_dst") + node_shift,
+        edge_rev=cat("edge_rev") + edge_shift,
+        edge_distance=cat("edge_distance"),
+        node_graph=cat("node_graph") + graph_shift_nodes,
+        edge_graph=cat("edge_graph") + graph_shift_edges,
+        node_particle=cat("node_particle"),
+        n_graphs=int(graph_counts.sum()),
+    )

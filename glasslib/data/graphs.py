@@ -31,7 +31,8 @@ symmetrised and deduplicated with integer codes and ``np.unique``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -125,15 +126,20 @@ def window_indices(positions: np.ndarray, x0: float, y0: float, l_win: float) ->
     return np.flatnonzero(inside).astype(np.int64)
 
 
-def _check_window_size(n_inside: int, k: int, l_win: float, corner: tuple[float, float], n_total: int,
-                       where: str = "") -> None:
+def _check_window_size(
+    n_inside: int, k: int, l_win: float, corner: tuple[float, float], n_total: int, where: str = ""
+) -> None:
     place = f"window{where} at (x0, y0) = ({corner[0]:.4f}, {corner[1]:.4f}) with l_win = {l_win}"
     if n_inside == 0:
-        raise GraphError(f"{place} holds no particles (of {n_total}); use a larger l_win "
-                         f"(about l_win² · N = {l_win ** 2 * n_total:.1f} particles are expected)")
+        raise GraphError(
+            f"{place} holds no particles (of {n_total}); use a larger l_win "
+            f"(about l_win² · N = {l_win**2 * n_total:.1f} particles are expected)"
+        )
     if n_inside < k + 1:
-        raise GraphError(f"{place} holds {n_inside} particles, fewer than k + 1 = {k + 1} needed for "
-                         f"k = {k} nearest neighbours each; use a larger l_win or a smaller k")
+        raise GraphError(
+            f"{place} holds {n_inside} particles, fewer than k + 1 = {k + 1} needed for "
+            f"k = {k} nearest neighbours each; use a larger l_win or a smaller k"
+        )
 
 
 def _knn_neighbours(points: np.ndarray, k: int, boxsize: float | None) -> np.ndarray:
@@ -225,13 +231,23 @@ def reverse_edge_index(edge_src: np.ndarray, edge_dst: np.ndarray) -> np.ndarray
     position = np.minimum(np.searchsorted(codes[order], wanted), codes.size - 1)
     found = codes[order][position] == wanted
     if not found.all():
-        raise GraphError(f"{int((~found).sum())} directed edges have no reverse edge, e.g. "
-                         f"{int(edge_src[~found][0])} → {int(edge_dst[~found][0])}")
+        raise GraphError(
+            f"{int((~found).sum())} directed edges have no reverse edge, e.g. "
+            f"{int(edge_src[~found][0])} → {int(edge_dst[~found][0])}"
+        )
     return order[position]
 
 
-def _assemble(points: np.ndarray, type_values: np.ndarray, particles: np.ndarray, node_graph: np.ndarray,
-              n_graphs: int, k: int, periodic: bool, query_points: np.ndarray | None = None) -> GraphBatch:
+def _assemble(
+    points: np.ndarray,
+    type_values: np.ndarray,
+    particles: np.ndarray,
+    node_graph: np.ndarray,
+    n_graphs: int,
+    k: int,
+    periodic: bool,
+    query_points: np.ndarray | None = None,
+) -> GraphBatch:
     """GraphBatch from node coordinates (n, 2), types (n,), particle ids and graph ids.
 
     ``query_points`` (default ``points``) are the coordinates the kNN search sees; distances
@@ -244,10 +260,17 @@ def _assemble(points: np.ndarray, type_values: np.ndarray, particles: np.ndarray
     node_features = np.empty((points.shape[0], 3), dtype=np.float32)
     node_features[:, :2] = points
     node_features[:, 2] = type_indicator(type_values)
-    return GraphBatch(node_features=node_features, edge_src=edge_src, edge_dst=edge_dst,
-                      edge_rev=np.arange(edge_src.size, dtype=np.int64) ^ 1, edge_distance=distance,
-                      node_graph=node_graph, edge_graph=node_graph[edge_src], node_particle=particles,
-                      n_graphs=n_graphs)
+    return GraphBatch(
+        node_features=node_features,
+        edge_src=edge_src,
+        edge_dst=edge_dst,
+        edge_rev=np.arange(edge_src.size, dtype=np.int64) ^ 1,
+        edge_distance=distance,
+        node_graph=node_graph,
+        edge_graph=node_graph[edge_src],
+        node_particle=particles,
+        n_graphs=n_graphs,
+    )
 
 
 def build_graph(positions: np.ndarray, types: np.ndarray, k: int, particles: np.ndarray | None = None) -> GraphBatch:
@@ -278,18 +301,29 @@ def build_graph(positions: np.ndarray, types: np.ndarray, k: int, particles: np.
     """
     k = _check_k(k)
     positions, types = _check_configuration(positions, types)
-    particles = np.arange(positions.shape[0], dtype=np.int64) if particles is None else np.array(particles, dtype=np.int64)
+    particles = (
+        np.arange(positions.shape[0], dtype=np.int64) if particles is None else np.array(particles, dtype=np.int64)
+    )
     if particles.ndim != 1 or (particles.size and (particles.min() < 0 or particles.max() >= positions.shape[0])):
         raise GraphError(f"particles must be a 1-D array of indices in 0 … {positions.shape[0] - 1}")
     if np.unique(particles).size != particles.size:
         raise GraphError("particles holds repeated indices; each particle can be one node only")
     if particles.size < k + 1:
         raise GraphError(f"{particles.size} particles are too few for k = {k} nearest neighbours (need k + 1)")
-    return _assemble(positions[particles], types[particles], particles,
-                     np.zeros(particles.size, dtype=np.int64), 1, k, periodic=False)
+    return _assemble(
+        positions[particles],
+        types[particles],
+        particles,
+        np.zeros(particles.size, dtype=np.int64),
+        1,
+        k,
+        periodic=False,
+    )
 
 
-def window_graph(positions: np.ndarray, types: np.ndarray, l_win: float, k: int, rng: np.random.Generator) -> GraphBatch:
+def window_graph(
+    positions: np.ndarray, types: np.ndarray, l_win: float, k: int, rng: np.random.Generator
+) -> GraphBatch:
     """The kNN graph of one random square window of a configuration (one graph).
 
     Parameters
@@ -339,8 +373,9 @@ def periodic_knn_graph(positions: np.ndarray, types: np.ndarray, k: int) -> Grap
     return _assemble(positions, types, np.arange(n, dtype=np.int64), np.zeros(n, dtype=np.int64), 1, k, periodic=True)
 
 
-def random_window_batch(configurations: Sequence[Configuration], l_win: float, k: int,
-                        rng: np.random.Generator) -> GraphBatch:
+def random_window_batch(
+    configurations: Sequence[Configuration], l_win: float, k: int, rng: np.random.Generator
+) -> GraphBatch:
     """One random window per configuration, as one batch of kNN graphs (a D-MPNN training step).
 
     Parameters
@@ -386,5 +421,24 @@ def random_window_batch(configurations: Sequence[Configuration], l_win: float, k
     # Windows side by side, _WINDOW_SPACING apart: one kNN query finds every window's neighbours.
     query = points_all - corners[node_graph]
     query[:, 0] += _WINDOW_SPACING * node_graph
-    return _assemble(points_all, np.concatenate(type_values), np.concatenate(particles), node_graph,
-                     sizes.size, k, periodic=False, query_points=query)
+    return _assemble(
+        points_all,
+        np.concatenate(type_values),
+        np.concatenate(particles),
+        node_graph,
+        sizes.size,
+        k,
+        periodic=False,
+        query_points=query,
+    )
+
+
+def connected_pieces(graph: GraphBatch) -> int:
+    """Number of connected components of a graph batch (isolated nodes count as pieces)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    adjacency = coo_matrix(
+        (np.ones(graph.n_edges), (graph.edge_src, graph.edge_dst)), shape=(graph.n_nodes, graph.n_nodes)
+    )
+    return int(connected_components(adjacency, directed=False)[0])

@@ -6,9 +6,12 @@ same density: periodic minimum-image distances from scipy's periodic KD-tree, no
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy.spatial import cKDTree
 
 from glasslib.system import TYPE_A, TYPE_B
@@ -35,8 +38,9 @@ class RDF:
         return float(self.r[index]), float(self.g[pair][index])
 
 
-def partial_rdf(positions: np.ndarray, types: np.ndarray, box_length: float, r_max: float = 10.0,
-                n_bins: int = 400) -> RDF:
+def partial_rdf(
+    positions: np.ndarray, types: np.ndarray, box_length: float, r_max: float = 10.0, n_bins: int = 400
+) -> RDF:
     """g_AA, g_AB, g_BB of one periodic configuration.
 
     Parameters
@@ -58,7 +62,9 @@ def partial_rdf(positions: np.ndarray, types: np.ndarray, box_length: float, r_m
         ``r_max`` beyond half the box, or non-finite positions.
     """
     if r_max > box_length / 2:
-        raise ValueError(f"r_max = {r_max} exceeds half the box ({box_length / 2:.3f} σ); minimum images would be wrong")
+        raise ValueError(
+            f"r_max = {r_max} exceeds half the box ({box_length / 2:.3f} σ); minimum images would be wrong"
+        )
     positions = np.mod(np.asarray(positions, dtype=float), box_length)
     if not np.all(np.isfinite(positions)):
         raise ValueError("positions must be finite")
@@ -80,8 +86,48 @@ def partial_rdf(positions: np.ndarray, types: np.ndarray, box_length: float, r_m
     return RDF(0.5 * (edges[1:] + edges[:-1]), g)
 
 
-def mean_rdf(configurations: np.ndarray, types: np.ndarray, box_length: float, r_max: float = 10.0,
-             n_bins: int = 400) -> RDF:
+def mean_rdf(
+    configurations: np.ndarray, types: np.ndarray, box_length: float, r_max: float = 10.0, n_bins: int = 400
+) -> RDF:
     """Average of :func:`partial_rdf` over configurations (M, N, 2) sharing ``types`` (N,)."""
     each = [partial_rdf(c, types, box_length, r_max, n_bins) for c in configurations]
     return RDF(each[0].r, {pair: np.mean([e.g[pair] for e in each], axis=0) for pair in PAIRS})
+
+
+def class_rdfs(datasets: Mapping[int, Any], numbers: Sequence[int], r_max: float) -> dict[int, dict[str, RDF]]:
+    """Mean RDFs of the liquids and of the glasses of data sets ``numbers`` (chapter 03's SI-style figure).
+
+    ``datasets`` maps a data set number to its :class:`~glasslib.data.datasets.Dataset` (scaled positions).
+    """
+    from glasslib.data.datasets import GLASS, LIQUID
+
+    out = {}
+    for number in numbers:
+        data = datasets[number]
+        out[number] = {
+            name: mean_rdf(
+                data.positions[data.labels == label] * data.box_length, data.types, data.box_length, r_max=r_max
+            )
+            for name, label in (("liquid", LIQUID), ("glass", GLASS))
+        }
+    return out
+
+
+def peak_table(rdfs: Mapping[int, Mapping[str, RDF]]) -> pd.DataFrame:
+    """First-peak heights of liquids and glasses and the glass peak's position, per data set and pair."""
+    rows = [
+        {
+            "data set": n,
+            "pair": pair,
+            **{f"{c} peak height": round(rdfs[n][c].first_peak(pair)[1], 2) for c in ("liquid", "glass")},
+            "peak r [σ]": round(rdfs[n]["glass"].first_peak(pair)[0], 2),
+        }
+        for n in rdfs
+        for pair in PAIRS
+    ]
+    return pd.DataFrame(rows).set_index(["data set", "pair"])
+
+
+def glass_liquid_peak_ratio(rdfs: Mapping[str, RDF], pair: str = "AB") -> float:
+    """Height of the glasses' first ``pair`` peak over the liquids'."""
+    return rdfs["glass"].first_peak(pair)[1] / rdfs["liquid"].first_peak(pair)[1]

@@ -52,9 +52,7 @@ import functools
 from typing import NamedTuple
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
-from matplotlib.figure import Figure
 
 from glasslib.book.figures.palette import COLOUR_A, COLOUR_B
 from glasslib.system import TYPE_A, TYPE_B, ConfigurationError, type_indicator, wrap_scaled
@@ -130,7 +128,9 @@ def dot_stamp(radius_px: float, samples: int = SAMPLES) -> DotStamp:
     return DotStamp(offsets[rows], offsets[cols], coverage[rows, cols])
 
 
-def pixel_centres(positions: np.ndarray, size: int = IMAGE_SIZE, margin: float = MARGIN) -> tuple[np.ndarray, np.ndarray]:
+def pixel_centres(
+    positions: np.ndarray, size: int = IMAGE_SIZE, margin: float = MARGIN
+) -> tuple[np.ndarray, np.ndarray]:
     """Row and column of the pixel each dot is centred on (matplotlib's marker snapping).
 
     Agg computes ``x_d + 1/2`` and ``size − y_d + 1/2`` in double precision and truncates them to
@@ -176,61 +176,9 @@ def _b_indicator(types: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     try:
         return np.broadcast_to(is_b, shape)
     except ValueError:
-        raise ConfigurationError(f"types of shape {is_b.shape} do not match positions of shape {shape + (2,)}") from None
-
-
-def render_matplotlib(positions: np.ndarray, types: np.ndarray, size: int = IMAGE_SIZE, dpi: float = DPI,
-                      dot_size_pt: float = DOT_SIZE_PT, margin: float = MARGIN) -> np.ndarray:
-    """Reference rendering of one configuration with matplotlib's Agg backend.
-
-    A figure of ``size / dpi`` inches at ``dpi``, one axes filling it with limits
-    ``[-margin, 1 + margin]`` and no axis or frame, white background; ``scatter`` of the A dots
-    then the B dots with ``s = dot_size_pt**2`` points² and no edge line. The figure is built
-    without pyplot (never registered, nothing to close) and cleared before returning.
-
-    Parameters
-    ----------
-    positions : (N, 2)
-        Scaled coordinates (box lengths); wrapped into [0, 1) by
-        :func:`glasslib.system.wrap_scaled`.
-    types : (N,)
-        LAMMPS types, 1 (A) or 2 (B).
-    size : int
-        Image side, pixels.
-    dpi : float
-        Canvas resolution, dots per inch.
-    dot_size_pt : float
-        Dot diameter, points.
-    margin : float
-        White band around the unit square, box lengths.
-
-    Returns
-    -------
-    (size, size, 3) uint8 RGB image, row 0 at the top.
-
-    Raises
-    ------
-    ConfigurationError
-        Non-finite positions, positions beyond the wrap tolerance, unknown types, or shapes that
-        do not match.
-    """
-    wrapped = wrap_scaled(positions)
-    if wrapped.ndim != 2:
-        raise ConfigurationError(f"render_matplotlib draws one configuration (N, 2), got {wrapped.shape}")
-    is_b = _b_indicator(types, wrapped.shape[:1])
-    fig = Figure(figsize=(size / dpi, size / dpi), dpi=dpi, facecolor="white")
-    canvas = FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
-    ax.set_axis_off()
-    ax.set_xlim(-margin, 1.0 + margin)
-    ax.set_ylim(-margin, 1.0 + margin)
-    for chosen, colour in ((~is_b, COLOUR_A), (is_b, COLOUR_B)):  # A first, B on top
-        if chosen.any():
-            ax.scatter(wrapped[chosen, 0], wrapped[chosen, 1], s=dot_size_pt**2, color=colour, linewidths=0)
-    canvas.draw()
-    image = np.asarray(canvas.buffer_rgba())[..., :3].copy()
-    fig.clear()
-    return image
+        raise ConfigurationError(
+            f"types of shape {is_b.shape} do not match positions of shape {shape + (2,)}"
+        ) from None
 
 
 class _Painter(NamedTuple):
@@ -268,9 +216,16 @@ def _painter(radius_px: float, size: int, margin: float) -> _Painter:
     rgb_a, rgb_b = _colour_bytes(COLOUR_A), _colour_bytes(COLOUR_B)
     reach = int(max(np.abs(stamp.row_offsets).max(), np.abs(stamp.col_offsets).max()))
     colour_matrix = np.stack([rgb_a - rgb_b, WHITE - rgb_a, rgb_b + 0.5]).astype(np.float32)
-    painter = _Painter(size, margin, stamp.row_offsets, stamp.col_offsets,
-                       3 * (stamp.row_offsets * size + stamp.col_offsets), reach,
-                       (1.0 - stamp.coverage).astype(np.float32), colour_matrix)
+    painter = _Painter(
+        size,
+        margin,
+        stamp.row_offsets,
+        stamp.col_offsets,
+        3 * (stamp.row_offsets * size + stamp.col_offsets),
+        reach,
+        (1.0 - stamp.coverage).astype(np.float32),
+        colour_matrix,
+    )
     for array in painter:
         if isinstance(array, np.ndarray):
             array.flags.writeable = False
@@ -303,8 +258,14 @@ def _stamp_slots(centres: np.ndarray, painter: _Painter, slot: int) -> tuple[np.
     return slots[on_image], clear[on_image]
 
 
-def _paint(wrapped: np.ndarray, is_b: np.ndarray, painter: _Painter, transmission: np.ndarray,
-           colour: np.ndarray, out: np.ndarray) -> None:
+def _paint(
+    wrapped: np.ndarray,
+    is_b: np.ndarray,
+    painter: _Painter,
+    transmission: np.ndarray,
+    colour: np.ndarray,
+    out: np.ndarray,
+) -> None:
     """Draw one image's dots, A then B, into ``out``.
 
     Parameters
@@ -333,12 +294,19 @@ def _paint(wrapped: np.ndarray, is_b: np.ndarray, painter: _Painter, transmissio
     block = colour.shape[0]
     for start in range(0, transmission.shape[0], block):  # a few blocks: small scratch memory
         stop = min(start + block, transmission.shape[0])
-        np.matmul(transmission[start:stop], painter.colour_matrix, out=colour[:stop - start])
-        np.copyto(out[start:stop], colour[:stop - start], casting="unsafe")  # truncates; values in [0.5, 255.5]
+        np.matmul(transmission[start:stop], painter.colour_matrix, out=colour[: stop - start])
+        np.copyto(out[start:stop], colour[: stop - start], casting="unsafe")  # truncates; values in [0.5, 255.5]
 
 
-def _render(positions: np.ndarray, types: np.ndarray, size: int, dpi: float, dot_size_pt: float,
-            margin: float, radius_px: float | None) -> np.ndarray:
+def _render(
+    positions: np.ndarray,
+    types: np.ndarray,
+    size: int,
+    dpi: float,
+    dot_size_pt: float,
+    margin: float,
+    radius_px: float | None,
+) -> np.ndarray:
     """Fast rendering of positions (B, N, 2) and types (N,) or (B, N) → (B, size, size, 3) uint8.
 
     The loop runs over images, never particles. Per image, the positions go through
@@ -362,9 +330,15 @@ def _render(positions: np.ndarray, types: np.ndarray, size: int, dpi: float, dot
     return images.reshape(-1, size, size, 3)
 
 
-def render_fast(positions: np.ndarray, types: np.ndarray, size: int = IMAGE_SIZE, dpi: float = DPI,
-                dot_size_pt: float = DOT_SIZE_PT, margin: float = MARGIN,
-                radius_px: float | None = None) -> np.ndarray:
+def render_fast(
+    positions: np.ndarray,
+    types: np.ndarray,
+    size: int = IMAGE_SIZE,
+    dpi: float = DPI,
+    dot_size_pt: float = DOT_SIZE_PT,
+    margin: float = MARGIN,
+    radius_px: float | None = None,
+) -> np.ndarray:
     """Vectorised numpy rendering of one configuration, same geometry as :func:`render_matplotlib`.
 
     Every dot is snapped to its pixel centre (:func:`pixel_centres`) and a precomputed disc
@@ -395,14 +369,19 @@ def render_fast(positions: np.ndarray, types: np.ndarray, size: int = IMAGE_SIZE
     """
     positions, types = np.asarray(positions), np.asarray(types)
     if positions.ndim != 2:
-        raise ConfigurationError(f"render_fast draws one configuration (N, 2), got {positions.shape}; "
-                                 "use render_batch")
+        raise ConfigurationError(f"render_fast draws one configuration (N, 2), got {positions.shape}; use render_batch")
     return _render(positions[None], types[None], size, dpi, dot_size_pt, margin, radius_px)[0]
 
 
-def render_batch(positions: np.ndarray, types: np.ndarray, size: int = IMAGE_SIZE, dpi: float = DPI,
-                 dot_size_pt: float = DOT_SIZE_PT, margin: float = MARGIN,
-                 radius_px: float | None = None) -> np.ndarray:
+def render_batch(
+    positions: np.ndarray,
+    types: np.ndarray,
+    size: int = IMAGE_SIZE,
+    dpi: float = DPI,
+    dot_size_pt: float = DOT_SIZE_PT,
+    margin: float = MARGIN,
+    radius_px: float | None = None,
+) -> np.ndarray:
     """Fast rendering of a batch of configurations (what the data pipeline calls).
 
     Vectorised over particles; a plain loop over images reuses one accumulator (see
@@ -430,77 +409,9 @@ def render_batch(positions: np.ndarray, types: np.ndarray, size: int = IMAGE_SIZ
     return _render(positions, types, size, dpi, dot_size_pt, margin, radius_px)
 
 
-def _nearest_class(pixels: np.ndarray) -> np.ndarray:
-    """(M,) True where a pixel (M, 3) lies closer to the white→B line than to the white→A line.
-
-    A dot's pixels are blends ``white + a · (colour − white)`` of its colour with the background,
-    so the class is read from the direction of the deviation from white (cosine similarity); a
-    faint antialiased fringe then counts as the colour it was blended from.
-    """
-    deviation = WHITE - pixels.astype(float)
-    directions = np.stack([WHITE - _colour_bytes(COLOUR_A), WHITE - _colour_bytes(COLOUR_B)])
-    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
-    cosine = deviation @ directions.T  # (M, 2), common positive factor |deviation| dropped
-    return cosine[:, 1] > cosine[:, 0]
-
-
-def compare_images(reference: np.ndarray, fast: np.ndarray) -> dict[str, float]:
-    """How closely one rendering reproduces another.
-
-    Parameters
-    ----------
-    reference, fast : (H, W, 3) uint8
-        Two renderings of the same configuration.
-
-    Returns
-    -------
-    dict with
-        ``iou``: intersection over union of the non-white pixel masks (1 when both are blank);
-        ``colour_agreement``: among pixels non-white in both, the fraction whose nearest class
-        colour (A or B, judged along the line from white to each colour) agrees (1 when none).
-    """
-    if reference.shape != fast.shape:
-        raise ValueError(f"image shapes differ: {reference.shape} vs {fast.shape}")
-    ink_ref = (reference < WHITE).any(axis=-1)
-    ink_fast = (fast < WHITE).any(axis=-1)
-    both = ink_ref & ink_fast
-    union = int((ink_ref | ink_fast).sum())
-    iou = both.sum() / union if union else 1.0
-    agree = _nearest_class(reference[both]) == _nearest_class(fast[both])
-    return {"iou": float(iou), "colour_agreement": float(agree.mean()) if agree.size else 1.0}
-
-
-def fit_dot_radius(dot_size_pt: float = DOT_SIZE_PT, dpi: float = DPI, size: int = 64) -> float:
-    """Measure the dot radius (pixels) whose stamp best reproduces matplotlib's rasterised dot.
-
-    One A dot is drawn by :func:`render_matplotlib` and by :func:`render_fast` with radii from
-    0.7 to 1.3 times the nominal one (1 % steps); the radius with the least squared difference
-    of the RGB levels is returned.
-
-    Parameters
-    ----------
-    dot_size_pt : float
-        Dot diameter, points.
-    dpi : float
-        Canvas resolution, dots per inch.
-    size : int
-        Side of the small test canvas, pixels.
-
-    Returns
-    -------
-    float, pixels; close to ``dot_size_pt · dpi / 144`` when the two renderers agree.
-    """
-    reference = render_matplotlib(np.array([[0.5, 0.5]]), np.array([TYPE_A]), size, dpi, dot_size_pt)
-    nominal = dot_radius_px(dot_size_pt, dpi)
-    radii = nominal * np.linspace(0.7, 1.3, 61)
-    fast = [render_fast(np.array([[0.5, 0.5]]), np.array([TYPE_A]), size, dpi, dot_size_pt,
-                        radius_px=r) for r in radii]
-    errors = [np.sum((image.astype(float) - reference) ** 2) for image in fast]
-    return float(radii[int(np.argmin(errors))])
-
-
-def random_configurations(n_images: int, n_particles: int, fraction_a: float = 0.65,
-                          seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def random_configurations(
+    n_images: int, n_particles: int, fraction_a: float = 0.65, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Uniform random scaled positions and shuffled types, as stand-ins for configurations.
 
     Returns

@@ -17,6 +17,7 @@ import pandas as pd
 class DatasetError(ValueError):
     """A data set that cannot be built as asked; the message says why and what to do."""
 
+
 N_OUTER = 3
 
 
@@ -80,13 +81,17 @@ def make_splits(n_runs: int, seed: int) -> Splits:
         remaining = rng.permutation(np.setdiff1d(np.arange(n_runs), outer[fold]))
         train, validation, _ = _split_sizes(len(remaining), INNER_FRACTIONS)
         inner[fold, remaining[:train]] = TRAIN
-        inner[fold, remaining[train:train + validation]] = VALIDATION
-        inner[fold, remaining[train + validation:]] = TEST
+        inner[fold, remaining[train : train + validation]] = VALIDATION
+        inner[fold, remaining[train + validation :]] = TEST
     return Splits(np.sort(outer, axis=1), inner)
 
 
 def split_table(splits: Splits) -> pd.DataFrame:
     """Runs per role in each outer fold."""
     names = {TRAIN: "inner train", VALIDATION: "validation", TEST: "inner test", OUTER_TEST: "outer test"}
-    return pd.DataFrame({f"fold {f}": {names[r]: int((splits.inner[f] == r).sum()) for r in names}
-                         for f in range(splits.inner.shape[0])})
+    return pd.DataFrame(
+        {
+            f"fold {f}": {names[r]: int((splits.inner[f] == r).sum()) for r in names}
+            for f in range(splits.inner.shape[0])
+        }
+    )

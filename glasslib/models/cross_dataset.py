@@ -6,8 +6,8 @@ fold f, never saw a run of data set j's fold-f outer test set.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -17,18 +17,24 @@ from glasslib.models import scores
 from glasslib.models.fold_results import FoldResult, read_fold_result
 from glasslib.models.nested_cv import _check_dataset_ids, fold_paths, stored_splits
 from glasslib.models.search_space import HPOError, ModelSpec
-from glasslib.simulation import store
+from glasslib.rundir import ProductError
 
 
-def _trained_fold(out_dir: Path, profile_hash: str, model: ModelSpec, dataset: int, fold: int) -> tuple[FoldResult, Path]:
+def _trained_fold(
+    out_dir: Path, profile_hash: str, model: ModelSpec, dataset: int, fold: int
+) -> tuple[FoldResult, Path]:
     """The stored outer model of (data set, fold) and its weights file; a clear error if either is missing."""
     paths = fold_paths(out_dir, model, dataset, fold)
-    advice = (f"run the nested cross-validation of {model.name!r} on data set {dataset} first "
-              f"(nested_cv, or run_fold(dataset_id={dataset}, fold={fold}))")
+    advice = (
+        f"run the nested cross-validation of {model.name!r} on data set {dataset} first "
+        f"(nested_cv, or run_fold(dataset_id={dataset}, fold={fold}))"
+    )
     try:
         result = read_fold_result(paths["result"], profile_hash, model.name)
-    except store.StoreError as err:
-        raise HPOError(f"data set {dataset}, fold {fold} has no trained {model.name!r} model: {err}; {advice}") from None
+    except ProductError as err:
+        raise HPOError(
+            f"data set {dataset}, fold {fold} has no trained {model.name!r} model: {err}; {advice}"
+        ) from None
     if not paths["weights"].exists():
         raise HPOError(f"data set {dataset}, fold {fold}: the weights file {paths['weights']} is missing; {advice}")
     return result, paths["weights"]
@@ -39,13 +45,16 @@ def _check_shared_splits(run_dir: Path, profile_hash: str, ids: Sequence[int]) -
     reference = stored_splits(run_dir, profile_hash, ids[0])
     for d in ids[1:]:
         if not np.array_equal(stored_splits(run_dir, profile_hash, d), reference):
-            raise HPOError(f"data sets {ids[0]} and {d} do not share their cross-validation splits; the "
-                           "cross-data-set matrix would test on runs seen in training. Rebuild the data sets (chapter 03)")
+            raise HPOError(
+                f"data sets {ids[0]} and {d} do not share their cross-validation splits; the "
+                "cross-data-set matrix would test on runs seen in training. Rebuild the data sets (chapter 03)"
+            )
     return int(reference.shape[0])
 
 
-def cross_dataset_auc(run_dir: Path, profile_hash: str, model: ModelSpec, train_ids: Sequence[int],
-                      test_ids: Sequence[int], out_dir: Path) -> np.ndarray:
+def cross_dataset_auc(
+    run_dir: Path, profile_hash: str, model: ModelSpec, train_ids: Sequence[int], test_ids: Sequence[int], out_dir: Path
+) -> np.ndarray:
     """Cross-data-set generalisation matrix (SPEC section 7).
 
     Returns
@@ -81,5 +90,7 @@ def _transfer_auc(data: Dataset, fold: int, model: ModelSpec, trained: FoldResul
     probability = model.predict(data, indices, weights, trained.params, trained.outer_seed)
     probability = np.asarray(probability, dtype=float).ravel()
     if probability.shape != indices.shape:
-        raise HPOError(f"model {model.name!r}: predict returned {probability.size} probabilities for {indices.size} configurations")
+        raise HPOError(
+            f"model {model.name!r}: predict returned {probability.size} probabilities for {indices.size} configurations"
+        )
     return scores.roc_auc(data.labels[indices], probability)

@@ -7,16 +7,17 @@ JSON files written atomically, carrying the hash of everything they depend on.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from glasslib import rundir_io
+from glasslib.atomic import write_json_atomic
 from glasslib.data.splits import OUTER_TEST, TEST, TRAIN, VALIDATION
-from glasslib.simulation import store
+from glasslib.rundir import ProductError, read_hashed_json
 
 ROLE_NAMES = {TRAIN: "inner train", VALIDATION: "validation", TEST: "inner test", OUTER_TEST: "outer test"}
 
@@ -89,16 +90,16 @@ def _producer(model_name: str) -> str:
 def write_fold_result(path: Path, result: FoldResult, profile_hash: str) -> Path:
     """Store a fold result atomically as JSON with its profile hash and config hash."""
     payload = {"profile_hash": profile_hash, "config_hash": result.config_hash, "result": result.to_dict()}
-    return rundir_io.write_json_atomic(path, payload)
+    return write_json_atomic(path, payload)
 
 
 def read_fold_result(path: Path, profile_hash: str, model_name: str) -> FoldResult:
-    """A stored fold result; :class:`glasslib.simulation.store.StoreError` if missing, corrupt or stale."""
-    payload = rundir_io.read_json_checked(path, profile_hash, _producer(model_name))
+    """A stored fold result; :class:`glasslib.rundir.ProductError` if missing, corrupt or stale."""
+    payload = read_hashed_json(path, profile_hash, _producer(model_name))
     try:
         return FoldResult.from_dict(payload["result"])
     except (KeyError, TypeError) as err:
-        raise store.StoreError(f"{path}: corrupt fold result ({err}); delete it and rerun") from None
+        raise ProductError(f"{path}: corrupt fold result ({err}); delete it and rerun") from None
 
 
 @dataclass
@@ -120,8 +121,18 @@ class NestedCVResult:
 
     def fold_table(self) -> pd.DataFrame:
         """One row per (data set, fold): AUC, accuracy, inner AUC, best epoch and each chosen hyperparameter."""
-        rows = [{"data set": d, "fold": f, "AUC": r.auc, "accuracy": r.accuracy, "inner AUC": r.inner_auc,
-                 "best epoch": r.best_epoch, **r.params} for (d, f), r in self.folds.items()]
+        rows = [
+            {
+                "data set": d,
+                "fold": f,
+                "AUC": r.auc,
+                "accuracy": r.accuracy,
+                "inner AUC": r.inner_auc,
+                "best epoch": r.best_epoch,
+                **r.params,
+            }
+            for (d, f), r in self.folds.items()
+        ]
         return pd.DataFrame(rows).set_index(["data set", "fold"])
 
     def summary(self) -> pd.DataFrame:
@@ -131,12 +142,31 @@ class NestedCVResult:
             results = [r for (d, _), r in self.folds.items() if d == dataset]
             auc = np.array([r.auc for r in results])
             acc = np.array([r.accuracy for r in results])
-            row = {"data set": dataset, "folds": len(results), "AUC mean": auc.mean(), "AUC std": auc.std(),
-                   "accuracy mean": acc.mean(), "accuracy std": acc.std(),
-                   "AUC": f"{auc.mean():.3f} ± {auc.std():.3f}", "accuracy": f"{acc.mean():.3f} ± {acc.std():.3f}"}
+            row = {
+                "data set": dataset,
+                "folds": len(results),
+                "AUC mean": auc.mean(),
+                "AUC std": auc.std(),
+                "accuracy mean": acc.mean(),
+                "accuracy std": acc.std(),
+                "AUC": f"{auc.mean():.3f} ± {auc.std():.3f}",
+                "accuracy": f"{acc.mean():.3f} ± {acc.std():.3f}",
+            }
             row.update({f"params fold {r.fold}": _format_params(r.params) for r in results})
             rows.append(row)
         return pd.DataFrame(rows).set_index("data set")
+
+    def scores(self) -> pd.DataFrame:
+        """Per data set: ``auc_mean``, ``auc_std``, ``accuracy_mean``, ``accuracy_std`` (the scores figure's input)."""
+        summary = self.summary()
+        return pd.DataFrame(
+            {
+                "auc_mean": summary["AUC mean"],
+                "auc_std": summary["AUC std"],
+                "accuracy_mean": summary["accuracy mean"],
+                "accuracy_std": summary["accuracy std"],
+            }
+        )
 
     def curves(self, dataset: int, fold: int) -> dict[str, list[float]]:
         """The outer training curves of one (data set, fold)."""
@@ -144,10 +174,18 @@ class NestedCVResult:
 
     def curves_table(self) -> pd.DataFrame:
         """All outer training curves in long form: data set, fold, curve, epoch, value."""
-        rows = [{"data set": d, "fold": f, "curve": name, "epoch": epoch, "value": value}
-                for (d, f), r in self.folds.items() for name, values in r.curves.items()
-                for epoch, value in enumerate(values)]
+        rows = [
+            {"data set": d, "fold": f, "curve": name, "epoch": epoch, "value": value}
+            for (d, f), r in self.folds.items()
+            for name, values in r.curves.items()
+            for epoch, value in enumerate(values)
+        ]
         return pd.DataFrame(rows, columns=["data set", "fold", "curve", "epoch", "value"])
+
+    def curves_wide(self) -> pd.DataFrame:
+        """The training curves with one column per curve: ``dataset``, ``fold``, ``epoch``, then each curve."""
+        wide = self.curves_table().pivot_table(index=["data set", "fold", "epoch"], columns="curve", values="value")
+        return wide.reset_index().rename(columns={"data set": "dataset"})
 
 
 def _format_params(params: Mapping[str, Any]) -> str:

@@ -15,8 +15,15 @@ INITIAL, PEAK, FINAL = 1e-4, 1e-3, 1e-4
 WARMUP_EPOCHS = 2
 
 
-def learning_rate(step: int | np.ndarray, steps_per_epoch: int, epochs: int, initial: float = INITIAL,
-                  peak: float = PEAK, final: float = FINAL, warmup_epochs: float = WARMUP_EPOCHS) -> np.ndarray:
+def learning_rate(
+    step: int | np.ndarray,
+    steps_per_epoch: int,
+    epochs: int,
+    initial: float = INITIAL,
+    peak: float = PEAK,
+    final: float = FINAL,
+    warmup_epochs: float = WARMUP_EPOCHS,
+) -> np.ndarray:
     """Learning rate at batch ``step`` (0-based) of a run of ``epochs`` × ``steps_per_epoch`` batches.
 
     Parameters

@@ -44,15 +44,14 @@ import functools
 import hashlib
 import json
 import math
-import os
 import pickle
-import sys
-import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
+from glasslib.atomic import atomic_path
 from glasslib.data import datasets
 from glasslib.data.datasets import DATASET_IDS, Dataset, load_dataset
 from glasslib.data.splits import OUTER_TEST, TEST, TRAIN, VALIDATION
@@ -60,6 +59,8 @@ from glasslib.models import scores
 from glasslib.models.contract import TrainRequest, TrainResult
 from glasslib.models.fold_results import ROLE_NAMES, FoldResult, NestedCVResult, read_fold_result, write_fold_result
 from glasslib.models.search_space import HPOError, ModelSpec
+from glasslib.progress import progress_bar
+from glasslib.rundir import ProductError
 from glasslib.simulation import store
 
 #: Bump when the protocol changes so that stored fold results become stale.
@@ -83,12 +84,28 @@ def _digest(payload: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def search_hash(profile_hash: str, model: ModelSpec, dataset: int, fold: int, inner_epochs: int, seed: int,
-                n_startup_jobs: int | None) -> str:
+def search_hash(
+    profile_hash: str,
+    model: ModelSpec,
+    dataset: int,
+    fold: int,
+    inner_epochs: int,
+    seed: int,
+    n_startup_jobs: int | None,
+) -> str:
     """Hash of what an inner search's trials depend on (not ``n_iter``: a longer search extends a shorter one)."""
-    return _digest({"protocol": PROTOCOL_VERSION, "profile_hash": profile_hash, "model": model.describe(),
-                    "dataset": dataset, "fold": fold, "inner_epochs": inner_epochs, "seed": seed,
-                    "n_startup_jobs": n_startup_jobs})
+    return _digest(
+        {
+            "protocol": PROTOCOL_VERSION,
+            "profile_hash": profile_hash,
+            "model": model.describe(),
+            "dataset": dataset,
+            "fold": fold,
+            "inner_epochs": inner_epochs,
+            "seed": seed,
+            "n_startup_jobs": n_startup_jobs,
+        }
+    )
 
 
 def fold_hash(search: str, n_iter: int, outer_epochs: int) -> str:
@@ -105,15 +122,18 @@ def fold_paths(out_dir: Path, model: ModelSpec, dataset: int, fold: int) -> dict
     """Files of one (data set × fold): ``result`` (JSON), ``trials`` (pickle) and ``weights``."""
     out_dir = Path(out_dir)
     stem = f"ds{dataset}_fold{fold}"
-    return {"result": out_dir / f"{stem}.result.json", "trials": out_dir / f"trials_{stem}.pkl",
-            "weights": out_dir / f"{stem}{model.weights_suffix}"}
+    return {
+        "result": out_dir / f"{stem}.result.json",
+        "trials": out_dir / f"trials_{stem}.pkl",
+        "weights": out_dir / f"{stem}{model.weights_suffix}",
+    }
 
 
 def _current_result(paths: dict[str, Path], profile_hash: str, model: ModelSpec, config_hash: str) -> FoldResult | None:
     """The stored fold result if it is current and its weights exist, else ``None``."""
     try:
         result = read_fold_result(paths["result"], profile_hash, model.name)
-    except store.StoreError:
+    except ProductError:
         return None
     if result.config_hash != config_hash or not paths["weights"].exists():
         return None
@@ -162,30 +182,56 @@ def _score(data: Dataset, indices: np.ndarray, result: TrainResult, model: str) 
     """
     probability = np.asarray(result.test_probability, dtype=float).ravel()
     if probability.shape != indices.shape:
-        raise HPOError(f"model {model!r} returned {probability.size} test probabilities for {indices.size} test "
-                       "configurations (TrainResult.test_probability must follow request.test)")
+        raise HPOError(
+            f"model {model!r} returned {probability.size} test probabilities for {indices.size} test "
+            "configurations (TrainResult.test_probability must follow request.test)"
+        )
     labels = data.labels[indices]
     if not np.all(np.isfinite(probability)):
         return math.nan, math.nan, probability
     return scores.roc_auc(labels, probability), scores.accuracy(labels, probability), probability
 
 
-def _objective(indices: Mapping[str, float], *, data: Dataset, model: ModelSpec, fold: int, iteration: int,
-               seed: int, epochs: int, threads: int) -> dict[str, Any]:
+def _objective(
+    indices: Mapping[str, float],
+    *,
+    data: Dataset,
+    model: ModelSpec,
+    fold: int,
+    iteration: int,
+    seed: int,
+    epochs: int,
+    threads: int,
+) -> dict[str, Any]:
     """One inner trial: train on inner train, pick the epoch on validation, score the inner test set."""
     from hyperopt import STATUS_OK
 
     params = model.params(indices)
     trial_seed = derive_seed(seed, data.spec.dataset, fold, _INNER_STREAM, iteration)
-    request = TrainRequest(train=data.indices(fold, TRAIN), validation=data.indices(fold, VALIDATION),
-                           test=data.indices(fold, TEST), params=params, epochs=epochs, seed=trial_seed,
-                           threads=threads)
+    request = TrainRequest(
+        train=data.indices(fold, TRAIN),
+        validation=data.indices(fold, VALIDATION),
+        test=data.indices(fold, TEST),
+        params=params,
+        epochs=epochs,
+        seed=trial_seed,
+        threads=threads,
+    )
     result = model.train(data, request)
     auc, accuracy, _ = _score(data, request.test, result, model.name)
     loss = 1.0 if math.isnan(auc) else 1.0 - auc  # a diverged training is the worst possible trial
-    return {"loss": loss, "status": STATUS_OK, "iteration": iteration, "params": params, "auc": auc,
-            "accuracy": accuracy, "seed": trial_seed, "best_epoch": int(result.best_epoch),
-            "seconds": float(result.seconds), "curves": {k: [float(x) for x in v] for k, v in result.curves.items()}}
+    return {
+        "loss": loss,
+        "status": STATUS_OK,
+        "iteration": iteration,
+        "params": params,
+        "auc": auc,
+        "accuracy": accuracy,
+        "seed": trial_seed,
+        "best_epoch": int(result.best_epoch),
+        "seconds": float(result.seconds),
+        "curves": {k: [float(x) for x in v] for k, v in result.curves.items()},
+    }
 
 
 def _load_trials(path: Path, expected_hash: str, n_iter: int) -> Any:
@@ -209,19 +255,23 @@ def _load_trials(path: Path, expected_hash: str, n_iter: int) -> Any:
 
 
 def _save_trials(path: Path, trials: Any, search: str) -> None:
-    """Pickle the trials atomically (temporary name, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-    try:
-        with open(tmp, "wb") as handle:
-            pickle.dump({"hash": search, "trials": trials}, handle)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    """Pickle the trials atomically (:func:`glasslib.atomic.atomic_path`)."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        pickle.dump({"hash": search, "trials": trials}, handle)
 
 
-def inner_search(data: Dataset, fold: int, model: ModelSpec, n_iter: int, inner_epochs: int, seed: int,
-                 trials_path: Path, search: str, threads: int = 1, n_startup_jobs: int | None = None) -> list[dict[str, Any]]:
+def inner_search(
+    data: Dataset,
+    fold: int,
+    model: ModelSpec,
+    n_iter: int,
+    inner_epochs: int,
+    seed: int,
+    trials_path: Path,
+    search: str,
+    threads: int = 1,
+    n_startup_jobs: int | None = None,
+) -> list[dict[str, Any]]:
     """Run (or resume) the TPE search of one fold; returns the ``n_iter`` trial records in order.
 
     Each iteration is one ``hyperopt.fmin`` step (``max_evals`` = trials so far + 1) on the saved
@@ -239,11 +289,27 @@ def inner_search(data: Dataset, fold: int, model: ModelSpec, n_iter: int, inner_
     n_iter = n_iter if model.searched else 1
     trials = _load_trials(trials_path, search, n_iter)
     for iteration in range(len(trials.trials), n_iter):
-        objective = functools.partial(_objective, data=data, model=model, fold=fold, iteration=iteration,
-                                      seed=seed, epochs=inner_epochs, threads=threads)
+        objective = functools.partial(
+            _objective,
+            data=data,
+            model=model,
+            fold=fold,
+            iteration=iteration,
+            seed=seed,
+            epochs=inner_epochs,
+            threads=threads,
+        )
         rstate = np.random.default_rng(derive_seed(seed, data.spec.dataset, fold, _TPE_STREAM, iteration))
-        fmin(objective, space, algo=algo, max_evals=iteration + 1, trials=trials, rstate=rstate,
-             show_progressbar=False, verbose=False)
+        fmin(
+            objective,
+            space,
+            algo=algo,
+            max_evals=iteration + 1,
+            trials=trials,
+            rstate=rstate,
+            show_progressbar=False,
+            verbose=False,
+        )
         _save_trials(trials_path, trials, search)
     return [dict(trial["result"]) for trial in trials.trials[:n_iter]]
 
@@ -253,32 +319,57 @@ def best_trial(trials: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
     return trials[int(np.argmin([t["loss"] for t in trials]))]
 
 
-def _outer_training(data: Dataset, fold: int, model: ModelSpec, params: Mapping[str, Any], epochs: int, seed: int,
-                    weights_path: Path, threads: int) -> tuple[TrainRequest, TrainResult]:
+def _outer_training(
+    data: Dataset,
+    fold: int,
+    model: ModelSpec,
+    params: Mapping[str, Any],
+    epochs: int,
+    seed: int,
+    weights_path: Path,
+    threads: int,
+) -> tuple[TrainRequest, TrainResult]:
     """Train the chosen setting on inner train ∪ inner test, pick the epoch on validation, test on outer test."""
     request = TrainRequest(
         train=np.union1d(data.indices(fold, TRAIN), data.indices(fold, TEST)),
-        validation=data.indices(fold, VALIDATION), test=data.indices(fold, OUTER_TEST), params=dict(params),
-        epochs=epochs, seed=derive_seed(seed, data.spec.dataset, fold, _OUTER_STREAM), weights_path=weights_path,
+        validation=data.indices(fold, VALIDATION),
+        test=data.indices(fold, OUTER_TEST),
+        params=dict(params),
+        epochs=epochs,
+        seed=derive_seed(seed, data.spec.dataset, fold, _OUTER_STREAM),
+        weights_path=weights_path,
         threads=threads,
     )
     weights_path.parent.mkdir(parents=True, exist_ok=True)
     result = model.train(data, request)
     if not weights_path.exists():
-        raise HPOError(f"model {model.name!r}: train did not save the weights to {weights_path} "
-                       "(TrainRequest.weights_path must be written when given)")
+        raise HPOError(
+            f"model {model.name!r}: train did not save the weights to {weights_path} "
+            "(TrainRequest.weights_path must be written when given)"
+        )
     return request, result
 
 
-def run_fold(run_dir: Path, profile_hash: str, dataset_id: int, fold: int, model: ModelSpec, n_iter: int,
-             inner_epochs: int, outer_epochs: int, seed: int, out_dir: Path, threads: int = 1,
-             n_startup_jobs: int | None = None) -> FoldResult:
+def run_fold(
+    run_dir: Path,
+    profile_hash: str,
+    dataset_id: int,
+    fold: int,
+    model: ModelSpec,
+    n_iter: int,
+    inner_epochs: int,
+    outer_epochs: int,
+    seed: int,
+    out_dir: Path,
+    threads: int = 1,
+    n_startup_jobs: int | None = None,
+) -> FoldResult:
     """One (data set × fold) of the nested cross-validation; a Dask task.
 
     Parameters
     ----------
     run_dir : Path — the profile's run directory (data sets from chapter 03).
-    profile_hash : str — the hash the data sets were stored with (``profile.simulation_hash()``).
+    profile_hash : str — the hash the data sets were stored with (``rundir.product_hash(profile, "datasets")``).
     dataset_id : int — 1 … 6.
     fold : int — outer fold, 0 … 2.
     model : ModelSpec
@@ -305,18 +396,35 @@ def run_fold(run_dir: Path, profile_hash: str, dataset_id: int, fold: int, model
         return current
     data = load_dataset(Path(run_dir), dataset_id, profile_hash)
     check_fold(data, fold)
-    trials = inner_search(data, fold, model, n_iter, inner_epochs, seed, paths["trials"], search, threads,
-                          n_startup_jobs)
+    trials = inner_search(
+        data, fold, model, n_iter, inner_epochs, seed, paths["trials"], search, threads, n_startup_jobs
+    )
     chosen = best_trial(trials)
-    request, outcome = _outer_training(data, fold, model, chosen["params"], outer_epochs, seed, paths["weights"], threads)
+    request, outcome = _outer_training(
+        data, fold, model, chosen["params"], outer_epochs, seed, paths["weights"], threads
+    )
     auc, accuracy, probability = _score(data, request.test, outcome, model.name)
     result = FoldResult(
-        dataset=dataset_id, fold=fold, model=model.name, params=dict(chosen["params"]), auc=auc, accuracy=accuracy,
-        inner_auc=float(chosen["auc"]), test_indices=request.test, test_probability=probability,
-        test_labels=data.labels[request.test], curves={k: [float(x) for x in v] for k, v in outcome.curves.items()},
-        best_epoch=int(outcome.best_epoch), seconds=float(outcome.seconds),
-        samples_per_second=float(outcome.samples_per_second), outer_seed=request.seed, n_train=len(request.train),
-        n_validation=len(request.validation), trials=trials, weights_path=str(paths["weights"]), config_hash=config,
+        dataset=dataset_id,
+        fold=fold,
+        model=model.name,
+        params=dict(chosen["params"]),
+        auc=auc,
+        accuracy=accuracy,
+        inner_auc=float(chosen["auc"]),
+        test_indices=request.test,
+        test_probability=probability,
+        test_labels=data.labels[request.test],
+        curves={k: [float(x) for x in v] for k, v in outcome.curves.items()},
+        best_epoch=int(outcome.best_epoch),
+        seconds=float(outcome.seconds),
+        samples_per_second=float(outcome.samples_per_second),
+        outer_seed=request.seed,
+        n_train=len(request.train),
+        n_validation=len(request.validation),
+        trials=trials,
+        weights_path=str(paths["weights"]),
+        config_hash=config,
     )
     write_fold_result(paths["result"], result, profile_hash)
     return result
@@ -331,13 +439,25 @@ def stored_splits(run_dir: Path, profile_hash: str, dataset_id: int) -> np.ndarr
     try:
         with store.open_checked(path, profile_hash, ("inner",)) as h5:
             return np.asarray(h5["inner"][()])
-    except store.StoreError as err:
+    except ProductError as err:
         raise store.StoreError(f"{err}\nRun {datasets.PRODUCER} first, with the same profile and overrides.") from None
 
 
-def nested_cv(run_dir: Path, profile_hash: str, dataset_ids: Iterable[int], model: ModelSpec, n_iter: int,
-              inner_epochs: int, outer_epochs: int, seed: int, out_dir: Path, client: Any = None,
-              progress: bool = True, threads: int = 1, n_startup_jobs: int | None = None) -> NestedCVResult:
+def nested_cv(
+    run_dir: Path,
+    profile_hash: str,
+    dataset_ids: Iterable[int],
+    model: ModelSpec,
+    n_iter: int,
+    inner_epochs: int,
+    outer_epochs: int,
+    seed: int,
+    out_dir: Path,
+    client: Any = None,
+    progress: bool = True,
+    threads: int = 1,
+    n_startup_jobs: int | None = None,
+) -> NestedCVResult:
     """Nested cross-validation of ``model`` on every fold of every data set in ``dataset_ids``.
 
     Each (data set × fold) is one :func:`run_fold` task, submitted to ``client`` (a
@@ -348,8 +468,16 @@ def nested_cv(run_dir: Path, profile_hash: str, dataset_ids: Iterable[int], mode
     ids = _check_dataset_ids(dataset_ids)
     _check_counts(n_iter, inner_epochs, outer_epochs)
     jobs = [(d, f) for d in ids for f in range(stored_splits(run_dir, profile_hash, d).shape[0])]
-    kwargs = {"model": model, "n_iter": n_iter, "inner_epochs": inner_epochs, "outer_epochs": outer_epochs,
-              "seed": seed, "out_dir": str(out_dir), "threads": threads, "n_startup_jobs": n_startup_jobs}
+    kwargs = {
+        "model": model,
+        "n_iter": n_iter,
+        "inner_epochs": inner_epochs,
+        "outer_epochs": outer_epochs,
+        "seed": seed,
+        "out_dir": str(out_dir),
+        "threads": threads,
+        "n_startup_jobs": n_startup_jobs,
+    }
     bar = _progress_bar(len(jobs), model.name, progress)
     results: dict[tuple[int, int], FoldResult] = {}
     if client is None:
@@ -363,21 +491,35 @@ def nested_cv(run_dir: Path, profile_hash: str, dataset_ids: Iterable[int], mode
 
 
 def _progress_bar(total: int, name: str, progress: bool) -> Any:
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=f"nested CV ({name})", unit="fold", disable=not progress, mininterval=5.0,
-                file=sys.stderr)
+    return progress_bar(total=total, desc=f"nested CV ({name})", unit="fold", disable=not progress, mininterval=5.0)
 
 
-def _run_on_client(client: Any, jobs: list[tuple[int, int]], run_dir: str, profile_hash: str,
-                   kwargs: dict[str, Any], bar: Any) -> dict[tuple[int, int], FoldResult]:
+def _run_on_client(
+    client: Any, jobs: list[tuple[int, int]], run_dir: str, profile_hash: str, kwargs: dict[str, Any], bar: Any
+) -> dict[tuple[int, int], FoldResult]:
     """Submit every fold as a Dask task; collect results as they complete."""
     from dask.distributed import as_completed
 
-    tag = _digest({"profile": profile_hash, **{k: v for k, v in kwargs.items() if k != "model"},
-                   "model": kwargs["model"].describe()})[:10]
-    futures = {client.submit(run_fold, run_dir, profile_hash, d, f, **kwargs, pure=False,
-                             key=f"hpo-{kwargs['model'].name}-ds{d}-fold{f}-{tag}"): (d, f) for d, f in jobs}
+    tag = _digest(
+        {
+            "profile": profile_hash,
+            **{k: v for k, v in kwargs.items() if k != "model"},
+            "model": kwargs["model"].describe(),
+        }
+    )[:10]
+    futures = {
+        client.submit(
+            run_fold,
+            run_dir,
+            profile_hash,
+            d,
+            f,
+            **kwargs,
+            pure=False,
+            key=f"hpo-{kwargs['model'].name}-ds{d}-fold{f}-{tag}",
+        ): (d, f)
+        for d, f in jobs
+    }
     results = {}
     for future in as_completed(futures):
         results[futures[future]] = future.result()

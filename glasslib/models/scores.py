@@ -18,8 +18,10 @@ def _checked(labels: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.nda
     if not np.all(np.isin(labels, (0, 1))):
         raise ValueError("labels must be 0 (liquid) or 1 (glass)")
     if len(np.unique(labels)) < 2:
-        raise ValueError(f"ROC AUC needs both classes; got only label {int(labels[0]) if labels.size else 'none'} "
-                         f"in {labels.size} samples (a split too small, or a data set with one class)")
+        raise ValueError(
+            f"ROC AUC needs both classes; got only label {int(labels[0]) if labels.size else 'none'} "
+            f"in {labels.size} samples (a split too small, or a data set with one class)"
+        )
     if not np.all(np.isfinite(scores)):
         raise ValueError("scores contain NaN or infinite values")
     return labels, scores

@@ -9,8 +9,9 @@ hyperparameters: what :mod:`glasslib.models.nested_cv` needs to know about a net
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -53,8 +54,10 @@ class SearchParam:
             raise HPOError(f"search parameter {self.name!r}: low {self.low} is above high {self.high}")
         steps = (self.high - self.low) / self.step
         if abs(steps - round(steps)) > 1e-6:
-            raise HPOError(f"search parameter {self.name!r}: high − low = {self.high - self.low:g} is not a whole "
-                           f"number of steps of {self.step:g}")
+            raise HPOError(
+                f"search parameter {self.name!r}: high − low = {self.high - self.low:g} is not a whole "
+                f"number of steps of {self.step:g}"
+            )
 
     @property
     def is_integer(self) -> bool:
@@ -127,7 +130,9 @@ def _check_module_level(function: Any, role: str, model: str) -> None:
         raise HPOError(f"model {model!r}: {role} must be callable, got {type(function).__name__}")
     qualname = getattr(function, "__qualname__", "")
     if "<lambda>" in qualname or "<locals>" in qualname:
-        raise HPOError(f"model {model!r}: {role} {qualname!r} must be a module-level function (Dask pickles it by name)")
+        raise HPOError(
+            f"model {model!r}: {role} {qualname!r} must be a module-level function (Dask pickles it by name)"
+        )
 
 
 @dataclass(frozen=True)
@@ -188,17 +193,26 @@ class ModelSpec:
 
     def describe(self) -> dict[str, Any]:
         """What identifies the model in result hashes: name, functions, space, fixed values."""
+
         def qualified(function: Any) -> str:
             # The function's name, not its module: moving code between modules keeps results valid.
             return str(getattr(function, "__qualname__", repr(function)))
 
-        return {"name": self.name, "train": qualified(self.train), "predict": qualified(self.predict),
-                "space": [asdict(p) for p in self.space], "fixed": self.fixed, "weights_suffix": self.weights_suffix}
+        return {
+            "name": self.name,
+            "train": qualified(self.train),
+            "predict": qualified(self.predict),
+            "space": [asdict(p) for p in self.space],
+            "fixed": self.fixed,
+            "weights_suffix": self.weights_suffix,
+        }
 
 
 def search_space_table(model: ModelSpec) -> pd.DataFrame:
     """The search space as a table for the book: low, high, step and number of values per parameter."""
-    rows = [{"parameter": p.name, "low": p.low, "high": p.high, "step": p.step, "values": p.n_steps + 1}
-            for p in model.space]
+    rows = [
+        {"parameter": p.name, "low": p.low, "high": p.high, "step": p.step, "values": p.n_steps + 1}
+        for p in model.space
+    ]
     rows += [{"parameter": k, "low": v, "high": v, "step": None, "values": 1} for k, v in model.fixed.items()]
     return pd.DataFrame(rows).set_index("parameter")

@@ -8,18 +8,55 @@ imported lazily, so this module loads without TensorFlow or PyTorch.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from glasslib.models import cross_dataset as models_cross_dataset
 from glasslib.models import fold_results, nested_cv, search_space
 from glasslib.profiles import Profile
+from glasslib.rundir import (
+    PRODUCTS,
+    ProductError,
+    StaleProductError,
+    product_hash,
+    product_path,
+    read_json_product,
+    write_json_product,
+)
 from glasslib.simulation.campaign import dask_client
+
+#: The models the book trains, by the name each is stored under (the run directory's ``model`` product).
+MODEL_NAMES = ("cnn", "dmpnn", "dmpnn_invariant", "dmpnn_attention")
 
 
 def dataset_ids(profile: Profile) -> tuple[int, ...]:
     """The data sets the classifier chapters train on, e.g. ``(1, 2, 3, 4, 5, 6)``."""
-    return tuple(int(i) for i in profile.classifier_datasets.replace(" ", "").split(","))
+    return profile.dataset_ids()
+
+
+def trained_ids(profile: Profile, name: str) -> tuple[int, ...]:
+    """The data sets model ``name`` trains on: all the profile's for the CNN and D-MPNN; the hardest
+    (5 and 6, or the last one) for the invariant-feature D-MPNN; data set 1 for the attention model."""
+    ids = profile.dataset_ids()
+    if name == "dmpnn_invariant":
+        return tuple(i for i in (5, 6) if i in ids) or ids[-1:]
+    if name == "dmpnn_attention":
+        return (1,)
+    return ids
+
+
+def spec_by_name(profile: Profile, name: str) -> search_space.ModelSpec:
+    """The :class:`ModelSpec` of the model stored as ``name`` (one of :data:`MODEL_NAMES`)."""
+    if name == "cnn":
+        return cnn_spec(profile)
+    if name == "dmpnn":
+        return dmpnn_spec(profile)
+    if name == "dmpnn_invariant":
+        return dmpnn_spec(profile, features="invariant", name=name)
+    if name == "dmpnn_attention":
+        return dmpnn_spec(profile, attention=True, name=name)
+    raise KeyError(f"no model {name!r}; the book trains {', '.join(MODEL_NAMES)}")
 
 
 def cnn_spec(profile: Profile) -> search_space.ModelSpec:
@@ -34,7 +71,9 @@ def cnn_spec(profile: Profile) -> search_space.ModelSpec:
     return search_space.ModelSpec("cnn", train_cnn, predict_cnn, space, {"ink": True}, weights_suffix=".weights.h5")
 
 
-def dmpnn_spec(profile: Profile, attention: bool = False, features: str = "paper", name: str = "dmpnn") -> search_space.ModelSpec:
+def dmpnn_spec(
+    profile: Profile, attention: bool = False, features: str = "paper", name: str = "dmpnn"
+) -> search_space.ModelSpec:
     """The D-MPNN: k, l_win, hidden, depth, dropout, ffn_layers searched within the profile's caps."""
     from glasslib.models.dmpnn.fit import predict_dmpnn, train_dmpnn
 
@@ -54,76 +93,106 @@ def dmpnn_spec(profile: Profile, attention: bool = False, features: str = "paper
 def settings(profile: Profile, model: str) -> dict[str, int]:
     """Iterations and epochs of ``model`` (``"cnn"`` or ``"dmpnn"``) at this profile."""
     prefix = "cnn" if model == "cnn" else "dmpnn"
-    return {"n_iter": getattr(profile, f"{prefix}_iterations"),
-            "inner_epochs": getattr(profile, f"{prefix}_inner_epochs"),
-            "outer_epochs": getattr(profile, f"{prefix}_outer_epochs")}
+    return {
+        "n_iter": getattr(profile, f"{prefix}_iterations"),
+        "inner_epochs": getattr(profile, f"{prefix}_inner_epochs"),
+        "outer_epochs": getattr(profile, f"{prefix}_outer_epochs"),
+    }
 
 
 def model_dir(run_dir: Path, spec: search_space.ModelSpec) -> Path:
-    """Where a model's searches, weights and results live: ``<run_dir>/models/<name>``."""
-    return Path(run_dir) / "models" / spec.name
+    """Where a model's searches, weights and results live (the run directory's ``model`` product)."""
+    return product_path(run_dir, "model", model=spec.name)
 
 
-def run_nested_cv(profile: Profile, run_dir: Path, spec: search_space.ModelSpec, scheduler: Any = None,
-                  progress: bool = True, only: Sequence[int] | None = None) -> fold_results.NestedCVResult:
-    """Nested cross-validation of ``spec`` on the profile's data sets (or those in ``only``), one Dask task per
-    (data set, fold).
+def weights_path(run_dir: Path, spec: search_space.ModelSpec, dataset: int, fold: int) -> Path:
+    """The saved weights of the outer model of (``dataset``, ``fold``)."""
+    return nested_cv.fold_paths(model_dir(run_dir, spec), spec, dataset, fold)["weights"]
+
+
+def run_nested_cv(
+    profile: Profile,
+    run_dir: Path,
+    spec: search_space.ModelSpec,
+    scheduler: Any = None,
+    progress: bool = True,
+    only: Sequence[int] | None = None,
+) -> fold_results.NestedCVResult:
+    """Nested cross-validation of ``spec`` on its data sets (:func:`trained_ids`, or those in ``only``), one Dask
+    task per (data set, fold).
 
     Finished folds are loaded from their JSON results; an interrupted search resumes from its trials.
+    Results record the ``datasets`` product hash, so models trained on older data sets read as stale.
     """
     kind = "cnn" if spec.name == "cnn" else "dmpnn"
-    ids = tuple(only) if only is not None else dataset_ids(profile)
-    arguments = dict(run_dir=run_dir, profile_hash=profile.simulation_hash(), dataset_ids=ids,
-                     model=spec, seed=profile.seed, out_dir=model_dir(run_dir, spec), progress=progress,
-                     threads=1, **settings(profile, kind))
+    ids = tuple(only) if only is not None else trained_ids(profile, spec.name)
+    arguments = dict(
+        run_dir=run_dir,
+        profile_hash=product_hash(profile, "datasets"),
+        dataset_ids=ids,
+        model=spec,
+        seed=profile.seed,
+        out_dir=model_dir(run_dir, spec),
+        progress=progress,
+        threads=1,
+        **settings(profile, kind),
+    )
     with dask_client(profile, scheduler) as client:
         return nested_cv.nested_cv(client=client, **arguments)
+
+
+def _fold_digest(results: fold_results.NestedCVResult) -> list[str]:
+    return sorted(f"{d}-{f}-{r.config_hash}" for (d, f), r in results.folds.items())
 
 
 def cross_dataset(profile: Profile, run_dir: Path, spec: search_space.ModelSpec) -> Any:
     """Mean outer-test AUC of models trained on data set i, tested on data set j (rows i, columns j).
 
-    The matrix is cached in ``<model dir>/cross_dataset.json`` together with the config hashes of the
-    fold results it was computed from: chapter 05 reuses the CNN's matrix from chapter 04, and any
-    retrained fold makes the cache stale.
+    Stored as the ``cross_dataset`` product of the model, with the config hashes of the fold results
+    it was computed from: chapter 05 reuses the CNN's matrix from chapter 04, and any retrained
+    fold makes it stale.
     """
     import numpy as np
 
-    from glasslib import rundir_io
-    from glasslib.simulation import store
-
     ids = dataset_ids(profile)
-    results = load_results(profile, run_dir, spec)
-    digest = sorted(f"{d}-{f}-{r.config_hash}" for (d, f), r in results.folds.items())
-    path = model_dir(run_dir, spec) / "cross_dataset.json"
+    digest = _fold_digest(load_results(profile, run_dir, spec))
     try:
-        cached = rundir_io.read_json_checked(path, profile.simulation_hash(), "the cross-data-set test")
+        cached = read_json_product(run_dir, profile, "cross_dataset", model=spec.name)
         if cached.get("ids") == list(ids) and cached.get("folds") == digest:
             return np.asarray(cached["auc"])
-    except store.StoreError:
+    except ProductError:
         pass
-    matrix = models_cross_dataset.cross_dataset_auc(run_dir, profile.simulation_hash(), spec, ids, ids, model_dir(run_dir, spec))
-    rundir_io.write_json_atomic(path, {"profile_hash": profile.simulation_hash(), "ids": list(ids), "folds": digest,
-                                   "auc": matrix})
+    matrix = models_cross_dataset.cross_dataset_auc(
+        run_dir, product_hash(profile, "datasets"), spec, ids, ids, model_dir(run_dir, spec)
+    )
+    write_json_product(
+        run_dir, profile, "cross_dataset", {"ids": list(ids), "folds": digest, "auc": matrix}, model=spec.name
+    )
     return matrix
 
 
-def load_results(profile: Profile, run_dir: Path, spec: search_space.ModelSpec,
-                 only: Sequence[int] | None = None) -> fold_results.NestedCVResult:
+def load_cross_dataset(profile: Profile, run_dir: Path, spec: search_space.ModelSpec) -> tuple[list[int], Any]:
+    """The stored cross-data-set matrix of ``spec`` (ids, matrix), checked against its fold results; no computing."""
+    import numpy as np
+
+    cached = read_json_product(run_dir, profile, "cross_dataset", model=spec.name)
+    if cached.get("folds") != _fold_digest(load_results(profile, run_dir, spec)):
+        raise StaleProductError(
+            f"the cross-data-set matrix of {spec.name} predates its fold results; "
+            f"rerun {PRODUCTS['cross_dataset'].writer}"
+        )
+    return list(cached["ids"]), np.asarray(cached["auc"])
+
+
+def load_results(
+    profile: Profile, run_dir: Path, spec: search_space.ModelSpec, only: Sequence[int] | None = None
+) -> fold_results.NestedCVResult:
     """Stored fold results of ``spec`` (no training); a clear error naming the chapter to run first."""
     out_dir = model_dir(run_dir, spec)
+    expected = product_hash(profile, "datasets")
     folds = {}
-    for dataset in tuple(only) if only is not None else dataset_ids(profile):
+    for dataset in tuple(only) if only is not None else trained_ids(profile, spec.name):
         for fold in range(3):
             path = nested_cv.fold_paths(out_dir, spec, dataset, fold)["result"]
-            folds[(dataset, fold)] = fold_results.read_fold_result(path, profile.simulation_hash(), spec.name)
+            folds[(dataset, fold)] = fold_results.read_fold_result(path, expected, spec.name)
     return fold_results.NestedCVResult(spec.name, folds)
-
-
-def cost_settings(profile: Profile) -> dict[str, Any]:
-    """Window sides and timed steps of the training-cost study (``train.bench_dmpnn``) at this profile."""
-    if profile.name == "paper":
-        return {"l_wins": (0.1, 0.15, 0.2, 0.25, 0.3), "steps": None}
-    if profile.name == "quick":
-        return {"l_wins": (0.1, 0.15, 0.2), "steps": {"I": 20, "I+attention": 10, "II": 2, "III": 1}}
-    return {"l_wins": (0.1,), "steps": {"I": 3, "I+attention": 2, "II": 1, "III": 1}}

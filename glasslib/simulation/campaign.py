@@ -15,16 +15,19 @@ from __future__ import annotations
 import contextlib
 import os
 import platform
-import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
 from glasslib import __version__
+from glasslib.atomic import write_json_atomic
 from glasslib.profiles import Profile
+from glasslib.progress import progress_bar
+from glasslib.rundir import product_path
 from glasslib.simulation import driver, store
 
 SCHEDULE_IDS = {"slow": 0, "fast": 1}
@@ -64,8 +67,13 @@ def ensure_initial(profile: Profile, run_dir: Path) -> dict[str, Any]:
         pass
     seed = profile.seed + INITIAL_SEED_OFFSET
     initial = driver.initial_configuration(profile.protocol, seed)
-    attrs = {"profile_hash": expected, "profile_name": profile.name, "seed": seed,
-             "lammps_version": driver.lammps_version(), **software_versions()}
+    attrs = {
+        "profile_hash": expected,
+        "profile_name": profile.name,
+        "seed": seed,
+        "lammps_version": driver.lammps_version(),
+        **software_versions(),
+    }
     store.write_initial(run_dir, initial, attrs)
     return store.read_initial(run_dir, expected)
 
@@ -82,14 +90,25 @@ def simulate_run(profile: Profile, schedule: str, index: int, run_dir: str) -> d
         profile.protocol, profile.schedules[schedule], initial["positions"], initial["types"], seed
     )
     attrs = {
-        "profile_hash": profile.simulation_hash(), "profile_name": profile.name,
-        "schedule": schedule, "run_index": index, "seed": seed,
-        "box_length": profile.protocol.box_length, "t_cool": profile.schedules[schedule].t_cool,
-        "lammps_version": driver.lammps_version(), "host": platform.node(), **software_versions(),
+        "profile_hash": profile.simulation_hash(),
+        "profile_name": profile.name,
+        "schedule": schedule,
+        "run_index": index,
+        "seed": seed,
+        "box_length": profile.protocol.box_length,
+        "t_cool": profile.schedules[schedule].t_cool,
+        "lammps_version": driver.lammps_version(),
+        "host": platform.node(),
+        **software_versions(),
     }
     path = store.write_run(store.run_path(run_dir_path, schedule, index), result, initial["types"], attrs)
-    return {"schedule": schedule, "index": index, "path": str(path),
-            "md_seconds": result["md_seconds"], "min_seconds": result["min_seconds"]}
+    return {
+        "schedule": schedule,
+        "index": index,
+        "path": str(path),
+        "md_seconds": result["md_seconds"],
+        "min_seconds": result["min_seconds"],
+    }
 
 
 @dataclass
@@ -132,10 +151,17 @@ def dask_client(profile: Profile, scheduler: Any = None) -> Iterator[Any]:
 
     if scheduler is None:
         workers = profile.workers or os.cpu_count() or 1
-        with LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=profile.dask_processes,
-            dashboard_address=":0", memory_limit=0, silence_logs=40,
-        ) as cluster, Client(cluster) as client:
+        with (
+            LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=profile.dask_processes,
+                dashboard_address=":0",
+                memory_limit=0,
+                silence_logs=40,
+            ) as cluster,
+            Client(cluster) as client,
+        ):
             yield client
     elif isinstance(scheduler, str) and scheduler.endswith(".json"):
         with Client(scheduler_file=scheduler) as client:
@@ -200,7 +226,6 @@ def run_campaign(
         Show a tqdm progress bar.
     """
     from dask.distributed import as_completed
-    from tqdm import tqdm
 
     started = time.perf_counter()
     run_dir = Path(run_dir or profile.run_dir())
@@ -220,30 +245,44 @@ def run_campaign(
     if plan.todo:
         with dask_client(profile, scheduler) as client:
             futures = [
-                client.submit(simulate_run, profile, s, i, str(run_dir), key=f"run-{s}-{i}-{profile.simulation_hash()[:8]}", pure=False)
+                client.submit(
+                    simulate_run,
+                    profile,
+                    s,
+                    i,
+                    str(run_dir),
+                    key=f"run-{s}-{i}-{profile.simulation_hash()[:8]}",
+                    pure=False,
+                )
                 for s, i in plan.todo
             ]
-            bar = tqdm(total=len(futures), desc=f"LAMMPS runs ({profile.label})", unit="run",
-                       disable=not progress, mininterval=5.0, file=sys.stderr)
+            bar = progress_bar(
+                total=len(futures),
+                desc=f"LAMMPS runs ({profile.label})",
+                unit="run",
+                disable=not progress,
+                mininterval=5.0,
+            )
             for future in as_completed(futures):
                 summary = future.result()
                 md += summary["md_seconds"]
                 mini += summary["min_seconds"]
                 bar.update(1)
             bar.close()
-    return CampaignReport(run_dir, len(plan.todo), plan.done, kinds, time.perf_counter() - started, md, mini, len(removed))
+    return CampaignReport(
+        run_dir, len(plan.todo), plan.done, kinds, time.perf_counter() - started, md, mini, len(removed)
+    )
 
 
 def write_profile_json(profile: Profile, run_dir: Path) -> Path:
-    """Record the resolved profile in ``run_dir/profile.json`` (rewritten atomically)."""
-    import json
-
-    path = Path(run_dir) / "profile.json"
-    tmp = path.with_name(f"profile.json.tmp-{os.getpid()}")
-    payload = {**profile.as_dict(), "label": profile.label, "simulation_hash": profile.simulation_hash()}
-    tmp.write_text(json.dumps(payload, indent=2) + "\n")
-    os.replace(tmp, path)
-    return path
+    """Record the resolved profile in the run directory's ``profile`` product (rewritten atomically)."""
+    payload = {
+        **profile.as_dict(),
+        "label": profile.label,
+        "simulation_hash": profile.simulation_hash(),
+        "settings_hash": profile.settings_hash(),
+    }
+    return write_json_atomic(product_path(run_dir, "profile"), payload)
 
 
 def ramp_deviation(temperature: np.ndarray, target: np.ndarray) -> dict[str, float]:
@@ -262,8 +301,11 @@ def ramp_deviation(temperature: np.ndarray, target: np.ndarray) -> dict[str, flo
     """
     mean = temperature.mean(axis=0)
     relative = np.abs(mean - target) / target
-    return {"mean_relative": float(relative.mean()), "max_relative": float(relative.max()),
-            "fluctuation": float((temperature.std(axis=0) / target).mean())}
+    return {
+        "mean_relative": float(relative.mean()),
+        "max_relative": float(relative.max()),
+        "fluctuation": float((temperature.std(axis=0) / target).mean()),
+    }
 
 
 def md_throughput(md_seconds: np.ndarray, n_particles: int, t_cool: int) -> float:

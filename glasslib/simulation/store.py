@@ -1,47 +1,52 @@
-"""The run directory: one HDF5 file per simulation run, written atomically; LAMMPS dump I/O.
+"""The simulation store: one HDF5 file per cooling run, written atomically (chapter 01).
 
-Layout of a profile's run directory (``runs/<profile label>/``)::
+Layout inside the run directory's ``simulations`` product (:mod:`glasslib.rundir`)::
 
-    profile.json                 the resolved profile that produced it
     sim/initial.h5               the shared FIRE-minimised start (+ initial.data for LAMMPS/OVITO)
     sim/<schedule>/run_00000.h5  one cooling run: snapshots, energies, metadata
 
-A run file is written under a temporary name and renamed into place only when complete, so a
-killed process leaves at worst a ``*.tmp-*`` file that is never read as data (and is removed by
-:func:`remove_partial_files`). Every file carries the profile's simulation hash; a file whose hash,
-shape or content does not check out is reported stale or corrupt and recomputed.
+A run file is written through :func:`glasslib.atomic.atomic_path`, so a killed process leaves at
+worst a temporary file that is never read as data (and is removed by :func:`remove_partial_files`).
+Every file carries the profile's simulation hash; a file whose hash, shape or content does not
+check out is reported stale or corrupt and recomputed.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import os
-import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import h5py
 import numpy as np
 
+from glasslib import atomic
+from glasslib.atomic import atomic_path
+from glasslib.rundir import ProductError, product_path
 from glasslib.simulation.lammps_files import write_data_file
 
 RUN_ARRAYS = (
-    "step", "target_temperature", "temperature", "potential_energy",
-    "inherent_energy", "inherent_fnorm", "positions", "types",
+    "step",
+    "target_temperature",
+    "temperature",
+    "potential_energy",
+    "inherent_energy",
+    "inherent_fnorm",
+    "positions",
+    "types",
 )
-
-
 ENERGY_ARRAYS = ("step", "target_temperature", "temperature", "potential_energy", "inherent_energy")
 
 
-class StoreError(RuntimeError):
+class StoreError(ProductError):
     """A stored file is missing, stale or corrupt; the message names the file and the fix."""
 
 
 def sim_dir(run_dir: Path) -> Path:
-    """Folder of the simulation store inside a run directory."""
-    return Path(run_dir) / "sim"
+    """Folder of the simulation store inside a run directory (the ``simulations`` product)."""
+    return product_path(run_dir, "simulations")
 
 
 def run_path(run_dir: Path, schedule: str, index: int) -> Path:
@@ -55,36 +60,23 @@ def initial_path(run_dir: Path) -> Path:
 
 
 def remove_partial_files(run_dir: Path) -> list[Path]:
-    """Delete temporary files left by killed writers; return what was removed."""
-    removed = [p for p in sim_dir(run_dir).rglob("*.tmp-*") if p.is_file()]
-    for path in removed:
-        path.unlink(missing_ok=True)
-    return removed
+    """Delete temporary files that killed writers left anywhere in the run directory; return them."""
+    return atomic.remove_partial_files(run_dir) if Path(run_dir).is_dir() else []
 
 
 def write_atomic(path: Path, arrays: dict[str, np.ndarray], attrs: dict[str, Any]) -> Path:
-    """Write ``arrays`` and ``attrs`` to an HDF5 file at ``path`` atomically.
+    """Write ``arrays`` and ``attrs`` to an HDF5 file at ``path`` atomically (:func:`glasslib.atomic.atomic_path`).
 
-    The data go to ``<path>.tmp-<pid>-<random>`` first; the attribute ``complete = True`` is set
-    last, the file is closed, fsynced and renamed over ``path`` (POSIX-atomic on one filesystem).
+    The attribute ``complete = True`` is set last, so even a file copied half-way reads as corrupt.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-    try:
-        with h5py.File(tmp, "w") as h5:
-            for key, value in arrays.items():
-                h5.create_dataset(key, data=np.asarray(value))
-            for key, value in attrs.items():
-                h5.attrs[key] = value
-            h5.attrs["written"] = _dt.datetime.now(_dt.timezone.utc).isoformat()
-            h5.attrs["complete"] = True
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    with atomic_path(path) as tmp, h5py.File(tmp, "w") as h5:
+        for key, value in arrays.items():
+            h5.create_dataset(key, data=np.asarray(value))
+        for key, value in attrs.items():
+            h5.attrs[key] = value
+        h5.attrs["written"] = _dt.datetime.now(_dt.UTC).isoformat()
+        h5.attrs["complete"] = True
+    return Path(path)
 
 
 def open_checked(path: Path, expected_hash: str | None, required: Iterable[str]) -> h5py.File:
@@ -101,8 +93,7 @@ def open_checked(path: Path, expected_hash: str | None, required: Iterable[str])
         problem = "incomplete (no 'complete' flag)"
     elif expected_hash is not None and h5.attrs.get("profile_hash") != expected_hash:
         problem = (
-            f"stale: written for profile hash {str(h5.attrs.get('profile_hash'))[:8]}, "
-            f"expected {expected_hash[:8]}"
+            f"stale: written for profile hash {str(h5.attrs.get('profile_hash'))[:8]}, expected {expected_hash[:8]}"
         )
     else:
         missing = [key for key in required if key not in h5]
@@ -197,10 +188,13 @@ def read_snapshot(path: Path, index: int, expected_hash: str | None = None) -> d
         n_snap = h5["step"].shape[0]
         if not -n_snap <= index < n_snap:
             raise StoreError(f"{path}: has {n_snap} snapshots, no index {index}")
-        snap = {"positions": h5["positions"][index], "types": h5["types"][()],
-                "inherent_energy": float(h5["inherent_energy"][index]),
-                "target_temperature": float(h5["target_temperature"][index]),
-                "box_length": float(h5.attrs["box_length"])}
+        snap = {
+            "positions": h5["positions"][index],
+            "types": h5["types"][()],
+            "inherent_energy": float(h5["inherent_energy"][index]),
+            "target_temperature": float(h5["target_temperature"][index]),
+            "box_length": float(h5.attrs["box_length"]),
+        }
     if not (np.all(np.isfinite(snap["positions"])) and np.isfinite(snap["inherent_energy"])):
         raise StoreError(f"{path}: corrupt, non-finite values in snapshot {index}; delete it and rerun")
     return snap
@@ -219,8 +213,12 @@ def write_initial(run_dir: Path, initial: dict[str, Any], attrs: dict[str, Any])
     """Store the shared start (HDF5, atomic) and a LAMMPS data file beside it for OVITO/LAMMPS."""
     path = initial_path(run_dir)
     arrays = {"positions": initial["positions"], "types": np.asarray(initial["types"], dtype=np.int8)}
-    meta = {**attrs, "potential_energy": initial["potential_energy"], "fnorm": initial["fnorm"],
-            "box_length": initial["box_length"]}
+    meta = {
+        **attrs,
+        "potential_energy": initial["potential_energy"],
+        "fnorm": initial["fnorm"],
+        "box_length": initial["box_length"],
+    }
     write_atomic(path, arrays, meta)
     write_data_file(path.with_suffix(".data"), initial["positions"], initial["types"], initial["box_length"])
     return path

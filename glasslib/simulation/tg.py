@@ -21,12 +21,16 @@ No index or temperature range is picked by hand.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize, minimize_scalar
+
+from glasslib.profiles import Profile
+from glasslib.rundir import read_json_product, write_json_product
 
 GRID_POINTS = 96
 
@@ -72,8 +76,11 @@ class PiecewiseFit:
         """Fitted energy at ``temperature`` (any shape)."""
         t = np.asarray(temperature, dtype=float)
         increments = np.diff(self.slopes)
-        return self.intercept + self.slopes[0] * t + sum(
-            c * np.maximum(t - b, 0.0) for c, b in zip(increments, self.breaks))
+        return (
+            self.intercept
+            + self.slopes[0] * t
+            + sum(c * np.maximum(t - b, 0.0) for c, b in zip(increments, self.breaks))
+        )
 
     def glass_line(self, temperature: np.ndarray) -> np.ndarray:
         """The glass-regime line (segment below Tg) extended over ``temperature``."""
@@ -133,8 +140,9 @@ def _check(t: np.ndarray, e: np.ndarray, n_breaks: int, min_points: int) -> tupl
     return t[order], e[order]
 
 
-def fit_piecewise(temperature: np.ndarray, energy: np.ndarray, n_breaks: int = N_BREAKS,
-                  min_points: int = 3) -> PiecewiseFit:
+def fit_piecewise(
+    temperature: np.ndarray, energy: np.ndarray, n_breaks: int = N_BREAKS, min_points: int = 3
+) -> PiecewiseFit:
     """Continuous piecewise-linear least squares with ``n_breaks`` breakpoints (1 or 2).
 
     Parameters
@@ -174,19 +182,29 @@ def fit_piecewise(temperature: np.ndarray, energy: np.ndarray, n_breaks: int = N
         return float(_piecewise_sse(t, e, breaks)[0][0])
 
     if n_breaks == 1:
-        refined = minimize_scalar(objective, bounds=(best[0] - step, best[0] + step), method="bounded",
-                                  options={"xatol": 1e-10})
+        refined = minimize_scalar(
+            objective, bounds=(best[0] - step, best[0] + step), method="bounded", options={"xatol": 1e-10}
+        )
         x = np.array([refined.x])
     else:
-        refined = minimize(objective, best, method="Nelder-Mead",
-                           options={"xatol": 1e-10, "fatol": 1e-16, "initial_simplex": [best, best + [step, 0], best + [0, step]]})
+        refined = minimize(
+            objective,
+            best,
+            method="Nelder-Mead",
+            options={"xatol": 1e-10, "fatol": 1e-16, "initial_simplex": [best, best + [step, 0], best + [0, step]]},
+        )
         x = np.sort(refined.x)
     breaks = x if objective(x) <= objective(best) else best
     final_sse, coef = _piecewise_sse(t, e, breaks[None, :])
     coef = coef[0]
     slopes = coef[1] + np.concatenate([[0.0], np.cumsum(coef[2:])])
-    return PiecewiseFit(breaks=np.asarray(breaks, dtype=float), intercept=float(coef[0]), slopes=slopes,
-                        sse=float(final_sse[0]), tg_index=int(np.argmax(coef[2:])))
+    return PiecewiseFit(
+        breaks=np.asarray(breaks, dtype=float),
+        intercept=float(coef[0]),
+        slopes=slopes,
+        sse=float(final_sse[0]),
+        tg_index=int(np.argmax(coef[2:])),
+    )
 
 
 def fit_hinge(temperature: np.ndarray, energy: np.ndarray, min_points: int = 3) -> PiecewiseFit:
@@ -239,8 +257,11 @@ class TgResult:
 
 
 def glass_transition(
-    temperature: np.ndarray, inherent_energy: np.ndarray, n_bootstrap: int = 1000,
-    min_points: int = 3, seed: int = 0,
+    temperature: np.ndarray,
+    inherent_energy: np.ndarray,
+    n_bootstrap: int = 1000,
+    min_points: int = 3,
+    seed: int = 0,
 ) -> TgResult:
     """Tg of one schedule from its runs' inherent-structure energies.
 
@@ -274,30 +295,26 @@ def glass_transition(
     return TgResult(fit, t, energy.mean(axis=0), energy.std(axis=0, ddof=1) / np.sqrt(runs), tg_boot)
 
 
-TG_FILE = "tg.json"
-
-
-TG_PRODUCER = "notebooks/02_tg.ipynb"
-
-
-def save_tg(run_dir: Path, results: Mapping[str, TgResult], profile_hash: str) -> Path:
-    """Store every schedule's Tg, its uncertainty and fit in ``run_dir/tg.json`` for later chapters."""
-    from glasslib.rundir_io import write_json_atomic
-
-    payload: dict[str, Any] = {"profile_hash": profile_hash, "schedules": {}}
+def save_tg(run_dir: Path, results: Mapping[str, TgResult], profile: Profile) -> Path:
+    """Store every schedule's Tg, its uncertainty and fit as the run directory's ``tg`` product (chapter 02)."""
+    schedules: dict[str, Any] = {}
     for name, res in results.items():
-        payload["schedules"][name] = {
-            "tg": res.tg, "tg_std": res.tg_std, "tg_interval_95": list(res.tg_interval()),
-            "breaks": res.fit.breaks, "slopes": res.fit.slopes, "intercept": res.fit.intercept,
-            "slope_glass": res.fit.slope_glass, "slope_liquid": res.fit.slope_liquid,
+        schedules[name] = {
+            "tg": res.tg,
+            "tg_std": res.tg_std,
+            "tg_interval_95": list(res.tg_interval()),
+            "breaks": res.fit.breaks,
+            "slopes": res.fit.slopes,
+            "intercept": res.fit.intercept,
+            "slope_glass": res.fit.slope_glass,
+            "slope_liquid": res.fit.slope_liquid,
             "temperature": res.temperature,
-            "mean_energy": res.mean_energy, "sem_energy": res.sem_energy,
+            "mean_energy": res.mean_energy,
+            "sem_energy": res.sem_energy,
         }
-    return write_json_atomic(Path(run_dir) / TG_FILE, payload)
+    return write_json_product(run_dir, profile, "tg", {"schedules": schedules})
 
 
-def load_tg(run_dir: Path, profile_hash: str) -> dict[str, dict[str, Any]]:
-    """Every schedule's stored Tg record (see :func:`save_tg`); a clear error if chapter 02 has not run."""
-    from glasslib.rundir_io import read_json_checked
-
-    return read_json_checked(Path(run_dir) / TG_FILE, profile_hash, TG_PRODUCER)["schedules"]
+def load_tg(run_dir: Path, profile: Profile) -> dict[str, dict[str, Any]]:
+    """Every schedule's stored Tg record (see :func:`save_tg`); a clear error if chapter 02 has not run for ``profile``."""
+    return read_json_product(run_dir, profile, "tg")["schedules"]

@@ -11,7 +11,7 @@ from glasslib.book.figures.palette import COLOUR_A, COLOUR_B
 
 if TYPE_CHECKING:  # torch, networkx and matplotlib load when used
     from matplotlib.axes import Axes
-
+    from matplotlib.figure import Figure
 
 
 #: Colours of :func:`draw_attention` beyond the particle colours (Okabe–Ito).
@@ -24,9 +24,17 @@ COLOUR_HIGH = "black"
 COLOUR_BB = "#009E73"
 
 
-def draw_attention(ax: "Axes", graph: AttentionGraph, cutoff: float, highlight_isolated: bool = True,
-                   highlight_bb: bool = True, max_width: float = 4.0, dot_size: float = 14.0,
-                   legend: bool = True, title: str | None = None) -> "Axes":
+def draw_attention(
+    ax: Axes,
+    graph: AttentionGraph,
+    cutoff: float,
+    highlight_isolated: bool = True,
+    highlight_bb: bool = True,
+    max_width: float = 4.0,
+    dot_size: float = 14.0,
+    legend: bool = True,
+    title: str | None = None,
+) -> Axes:
     """Draw one window's attention in the style of the paper's Fig. 8.
 
     Every connected pair is joined by a thin grey hairline and a line whose width is proportional
@@ -60,13 +68,18 @@ def draw_attention(ax: "Axes", graph: AttentionGraph, cutoff: float, highlight_i
         colours[bb] = COLOUR_BB
     ax.add_collection(LineCollection(segments, colors="0.85", linewidths=0.4, zorder=1))
     order = np.argsort(high, kind="stable")  # high-attention lines on top of the others
-    ax.add_collection(LineCollection(segments[order], colors=list(colours[order]),
-                                     linewidths=weights[order] * scale, zorder=2, capstyle="round"))
+    ax.add_collection(
+        LineCollection(
+            segments[order], colors=list(colours[order]), linewidths=weights[order] * scale, zorder=2, capstyle="round"
+        )
+    )
     ax.scatter(*xy[~is_b].T, s=dot_size, c=COLOUR_A, linewidths=0, zorder=3)
     ax.scatter(*xy[is_b].T, s=dot_size, c=COLOUR_B, linewidths=0, zorder=3)
-    handles = [Line2D([], [], ls="", marker="o", color=COLOUR_A, label="A"),
-               Line2D([], [], ls="", marker="o", color=COLOUR_B, label="B"),
-               Line2D([], [], color=COLOUR_HIGH, lw=2, label="high attention")]
+    handles = [
+        Line2D([], [], ls="", marker="o", color=COLOUR_A, label="A"),
+        Line2D([], [], ls="", marker="o", color=COLOUR_B, label="B"),
+        Line2D([], [], color=COLOUR_HIGH, lw=2, label="high attention"),
+    ]
     if highlight_bb:
         handles.append(Line2D([], [], color=COLOUR_BB, lw=2, label="B–B high attention"))
     if highlight_isolated:
@@ -86,6 +99,37 @@ def draw_attention(ax: "Axes", graph: AttentionGraph, cutoff: float, highlight_i
         title = f"{graph.class_name}, configuration {graph.configuration}, P(glass) = {graph.probability:.2f}"
     ax.set_title(title, fontsize=9)
     if legend:
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize=7,
-                  frameon=False, handlelength=1.5, columnspacing=1.0)
+        ax.legend(
+            handles=handles,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.14),
+            ncol=3,
+            fontsize=7,
+            frameon=False,
+            handlelength=1.5,
+            columnspacing=1.0,
+        )
     return ax
+
+
+def figure_weight_histogram(weights: np.ndarray, cutoff: float) -> Figure:
+    """Histogram of log₁₀ attention weights (larger of the two directions) with the high-attention cutoff."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.6), constrained_layout=True)
+    ax.hist(np.log10(weights), bins=80, color="0.4")
+    ax.axvline(np.log10(cutoff), color="#D55E00", ls="--", label=f"cutoff = {cutoff:.3g}")
+    ax.set_xlabel("log$_{10}$ attention weight (larger of the two directions)")
+    ax.set_ylabel("connections")
+    ax.legend()
+    return fig
+
+
+def figure_glass_and_liquid(glass: AttentionGraph, liquid: AttentionGraph, cutoff: float) -> Figure:
+    """A glass and a liquid side by side, drawn by :func:`draw_attention` under one cutoff."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 5.4), constrained_layout=True)
+    draw_attention(axes[0], glass, cutoff, title="glass")
+    draw_attention(axes[1], liquid, cutoff, title="liquid")
+    return fig

@@ -6,14 +6,14 @@ Colours are Okabe–Ito (colour-blind safe): CNN vermillion, D-MPNN blue.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-MODEL_COLOURS = {"cnn": "#D55E00", "dmpnn": "#0072B2", "dmpnn-invariant": "#009E73", "dmpnn-attention": "#CC79A7"}
+MODEL_COLOURS = {"cnn": "#D55E00", "dmpnn": "#0072B2", "dmpnn_invariant": "#009E73", "dmpnn_attention": "#CC79A7"}
 
 
 def _colour(name: str) -> str:
@@ -36,8 +36,15 @@ def figure_scores(scores: Mapping[str, pd.DataFrame], paper_floor: float | None 
         for i, name in enumerate(names):
             table = scores[name]
             x = np.asarray(table.index, dtype=float) + (i - (len(names) - 1) / 2) * width
-            ax.bar(x, table[f"{metric}_mean"], width, yerr=table[f"{metric}_std"], capsize=3,
-                   color=_colour(name), label=name)
+            ax.bar(
+                x,
+                table[f"{metric}_mean"],
+                width,
+                yerr=table[f"{metric}_std"],
+                capsize=3,
+                color=_colour(name),
+                label=name,
+            )
         if metric == "auc" and paper_floor is not None:
             ax.axhline(paper_floor, ls="--", color="k", lw=1, label=f"paper: > {paper_floor} on all sets")
         ax.axhline(0.5, ls=":", color="0.5", lw=1)
@@ -91,12 +98,13 @@ def figure_training_curves(curves: pd.DataFrame, title: str) -> Figure:
 
 def figure_cross_matrix(matrices: Mapping[str, np.ndarray], ids: Sequence[int]) -> Figure:
     """Cross-data-set AUC matrices (rows: trained on, columns: tested on), paper's Fig. 6 style."""
-    fig, axes = plt.subplots(1, len(matrices), figsize=(4.6 * len(matrices), 4.0), constrained_layout=True, squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(matrices), figsize=(4.6 * len(matrices), 4.0), constrained_layout=True, squeeze=False
+    )
     for ax, (name, matrix) in zip(axes[0], matrices.items()):
         image = ax.imshow(matrix, vmin=0.5, vmax=1.0, cmap="viridis")
         for (i, j), value in np.ndenumerate(matrix):
-            ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=8,
-                    color="k" if value > 0.8 else "w")
+            ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=8, color="k" if value > 0.8 else "w")
         ax.set_xticks(range(len(ids)), ids)
         ax.set_yticks(range(len(ids)), ids)
         ax.set_xlabel("tested on data set")
@@ -117,8 +125,14 @@ def figure_size_generalisation(l_wins: np.ndarray, auc: np.ndarray, trained_at: 
     """
     auc = np.atleast_2d(auc)
     fig, ax = plt.subplots(figsize=(5.2, 3.6), constrained_layout=True)
-    ax.errorbar(l_wins, auc.mean(axis=0), yerr=auc.std(axis=0) if len(auc) > 1 else None, fmt="o-",
-                color=_colour("dmpnn"), capsize=3)
+    ax.errorbar(
+        l_wins,
+        auc.mean(axis=0),
+        yerr=auc.std(axis=0) if len(auc) > 1 else None,
+        fmt="o-",
+        color=_colour("dmpnn"),
+        capsize=3,
+    )
     ax.axvline(trained_at, ls="--", color="k", lw=1, label=f"trained at l_win = {trained_at:g}")
     ax.set_xlabel("test window side l_win [box lengths]")
     ax.set_ylabel("ROC AUC")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -13,7 +13,7 @@ from glasslib.data.graph_batch import GraphBatch
 from glasslib.data.rdf import RDF
 
 
-def figure_rdf(rdfs: Mapping[int, Mapping[str, "RDF"]]) -> Figure:
+def figure_rdf(rdfs: Mapping[int, Mapping[str, RDF]]) -> Figure:
     """Partial RDFs of liquids and glasses, one row per data set, one column per pair type.
 
     Parameters
@@ -48,8 +48,13 @@ def figure_images(panels: list[tuple[str, np.ndarray]]) -> Figure:
     return fig
 
 
-def figure_window_graphs(positions: np.ndarray, types: np.ndarray, graphs: Mapping[int, "GraphBatch"],
-                         corner: tuple[float, float], l_win: float) -> Figure:
+def figure_window_graphs(
+    positions: np.ndarray,
+    types: np.ndarray,
+    graphs: Mapping[int, GraphBatch],
+    corner: tuple[float, float],
+    l_win: float,
+) -> Figure:
     """One window and its k-nearest-neighbour graphs, one panel per k.
 
     Parameters

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -15,8 +15,9 @@ from glasslib.simulation.tg import TgResult
 from glasslib.system import TYPE_A
 
 
-def draw_configuration(ax: Axes, positions: np.ndarray, types: np.ndarray, box_length: float,
-                       title: str = "", dot_size: float = 6.0) -> Axes:
+def draw_configuration(
+    ax: Axes, positions: np.ndarray, types: np.ndarray, box_length: float, title: str = "", dot_size: float = 6.0
+) -> Axes:
     """Scatter one configuration: A orange, B blue, in σ, with the periodic box drawn.
 
     Parameters
@@ -52,8 +53,16 @@ def figure_ramp(ensembles: Mapping[str, Ensemble], timestep: float) -> Figure:
         time_tau = ens.step * timestep
         mean, std = ens.temperature.mean(axis=0), ens.temperature.std(axis=0)
         ax.plot(time_tau, ens.target_temperature, color="k", lw=1.5, label="thermostat target")
-        ax.errorbar(time_tau, mean, yerr=std, fmt=SCHEDULE_MARKERS[name], color=SCHEDULE_COLOURS[name],
-                    ms=4, capsize=2, label=f"instantaneous T ({len(ens.run_index)} runs, mean ± std)")
+        ax.errorbar(
+            time_tau,
+            mean,
+            yerr=std,
+            fmt=SCHEDULE_MARKERS[name],
+            color=SCHEDULE_COLOURS[name],
+            ms=4,
+            capsize=2,
+            label=f"instantaneous T ({len(ens.run_index)} runs, mean ± std)",
+        )
         ax.set_xlabel("time [τ]")
         ax.set_ylabel("temperature [ε/k$_B$]")
         ax.set_title(f"{name} schedule")
@@ -65,11 +74,21 @@ def figure_energies(ensembles: Mapping[str, Ensemble]) -> Figure:
     """Potential and inherent-structure energy per particle vs temperature, both schedules."""
     fig, axes = plt.subplots(1, 2, figsize=(10.4, 3.9), constrained_layout=True)
     for name, ens in ensembles.items():
-        for ax, values, label in ((axes[0], ens.potential_energy, "potential energy"),
-                                  (axes[1], ens.inherent_energy, "inherent-structure energy")):
-            ax.errorbar(ens.target_temperature, values.mean(axis=0), yerr=values.std(axis=0),
-                        fmt=SCHEDULE_MARKERS[name] + "-", color=SCHEDULE_COLOURS[name], ms=4, lw=1, capsize=2,
-                        label=f"{name}")
+        for ax, values, label in (
+            (axes[0], ens.potential_energy, "potential energy"),
+            (axes[1], ens.inherent_energy, "inherent-structure energy"),
+        ):
+            ax.errorbar(
+                ens.target_temperature,
+                values.mean(axis=0),
+                yerr=values.std(axis=0),
+                fmt=SCHEDULE_MARKERS[name] + "-",
+                color=SCHEDULE_COLOURS[name],
+                ms=4,
+                lw=1,
+                capsize=2,
+                label=f"{name}",
+            )
             ax.set_xlabel("temperature [ε/k$_B$]")
             ax.set_ylabel(f"{label} per particle [ε]")
     axes[0].set_title("at the snapshot (mean ± std over runs)")
@@ -89,10 +108,22 @@ def figure_tg(results: Mapping[str, TgResult], reference: Mapping[str, float] | 
     fig, ax = plt.subplots(figsize=(6.4, 4.6), constrained_layout=True)
     for name, res in results.items():
         colour = SCHEDULE_COLOURS[name]
-        ax.errorbar(res.temperature, res.mean_energy, yerr=res.sem_energy, fmt=SCHEDULE_MARKERS[name],
-                    color=colour, ms=4, capsize=2, label=f"{name}: mean ± s.e. over runs")
+        ax.errorbar(
+            res.temperature,
+            res.mean_energy,
+            yerr=res.sem_energy,
+            fmt=SCHEDULE_MARKERS[name],
+            color=colour,
+            ms=4,
+            capsize=2,
+            label=f"{name}: mean ± s.e. over runs",
+        )
         span = np.ptp(res.temperature)
-        upper = res.fit.breaks[res.fit.tg_index + 1] if res.fit.tg_index + 1 < len(res.fit.breaks) else res.temperature.max()
+        upper = (
+            res.fit.breaks[res.fit.tg_index + 1]
+            if res.fit.tg_index + 1 < len(res.fit.breaks)
+            else res.temperature.max()
+        )
         grid_glass = np.linspace(res.temperature.min(), res.tg + 0.2 * span, 50)
         grid_liquid = np.linspace(res.tg - 0.2 * span, min(upper + 0.2 * span, res.temperature.max()), 50)
         ax.plot(grid_glass, res.fit.glass_line(grid_glass), ls="--", color=colour, lw=1)
@@ -103,7 +134,9 @@ def figure_tg(results: Mapping[str, TgResult], reference: Mapping[str, float] | 
         ax.axvspan(low, high, color=colour, alpha=0.12, lw=0)
         ax.axvline(res.tg, color=colour, lw=1.2, label=f"{name}: $T_g$ = {res.tg:.3f} ± {res.tg_std:.3f}")
     for name, tg in (reference or {}).items():
-        ax.axvline(tg, color=SCHEDULE_COLOURS[name], ls="-.", lw=1.5, label=f"{name}: published $T_g$ ≈ {tg}")
+        ax.axvline(
+            tg, color=SCHEDULE_COLOURS[name], ls="-.", lw=1.5, label=f"{name}: published $T_g$ ≈ {tg} (paper scale)"
+        )
     energies = np.concatenate([r.mean_energy for r in results.values()])
     pad = 0.15 * np.ptp(energies)
     ax.set_ylim(energies.min() - pad, energies.max() + pad)

@@ -7,18 +7,18 @@ weights of another architecture are refused with a message, never loaded as garb
 from __future__ import annotations
 
 import json
-import os
-import time
 import warnings
+from collections.abc import Mapping
 from dataclasses import asdict, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import h5py
 import keras
 import numpy as np
 import tensorflow as tf
 
+from glasslib.atomic import atomic_path, write_json_atomic
 from glasslib.models.cnn.network import (
     DEFAULT_DROPOUT,
     CNNArchitecture,
@@ -59,7 +59,7 @@ def _json_value(value: Any) -> Any:
 def save_cnn(model: keras.Model, weights_path: Path, metadata: Mapping[str, Any] | None = None) -> Path:
     """Save the weights (no optimiser state) and, beside them, a JSON of the architecture.
 
-    Both files are written to temporary names and renamed, so a crash leaves no half file.
+    Both files are written atomically (:func:`glasslib.atomic.atomic_path`): a crash leaves no half file.
 
     Parameters
     ----------
@@ -72,26 +72,23 @@ def save_cnn(model: keras.Model, weights_path: Path, metadata: Mapping[str, Any]
     The weights path.
     """
     weights_path = _check_suffix(weights_path)
-    weights_path.parent.mkdir(parents=True, exist_ok=True)
     architecture = architecture_of(model)
     clean = build_cnn(architecture, _dropout_of(model))  # uncompiled: no optimiser state in the file
     clean.set_weights(model.get_weights())
-    record = {"format": FORMAT, "architecture": asdict(architecture), "dropout": _dropout_of(model),
-              "parameter_count": architecture.parameter_count(), "weights_file": weights_path.name,
-              "tensorflow": tf.__version__, "keras": keras.__version__, **dict(metadata or {})}
-    tag = f".tmp-{os.getpid()}-{time.monotonic_ns()}"
-    tmp_weights = weights_path.with_name(weights_path.name[: -len(WEIGHTS_SUFFIX)] + tag + WEIGHTS_SUFFIX)
-    tmp_json = metadata_path(weights_path).with_name(metadata_path(weights_path).name + tag)
-    try:
-        with warnings.catch_warnings():  # Keras 3.1x + numpy 2: "__array__ ... copy keyword", harmless
-            warnings.simplefilter("ignore", DeprecationWarning)
-            clean.save_weights(tmp_weights)
-        tmp_json.write_text(json.dumps(record, indent=2, default=_json_value))
-        os.replace(tmp_weights, weights_path)
-        os.replace(tmp_json, metadata_path(weights_path))
-    finally:
-        for tmp in (tmp_weights, tmp_json):
-            tmp.unlink(missing_ok=True)
+    record = {
+        "format": FORMAT,
+        "architecture": asdict(architecture),
+        "dropout": _dropout_of(model),
+        "parameter_count": architecture.parameter_count(),
+        "weights_file": weights_path.name,
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        **dict(metadata or {}),
+    }
+    with atomic_path(weights_path) as tmp_weights, warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # Keras 3.1x + numpy 2: "__array__ ... copy", harmless
+        clean.save_weights(tmp_weights)
+    write_json_atomic(metadata_path(weights_path), json.loads(json.dumps(record, default=_json_value)))
     return weights_path
 
 
@@ -107,16 +104,20 @@ def read_metadata(weights_path: Path) -> dict[str, Any]:
     try:
         record = json.loads(path.read_text())
     except FileNotFoundError:
-        raise WeightsError(f"no architecture file {path} beside {weights_path}: these weights were not saved by "
-                           "glasslib.models.cnn.checkpoint.save_cnn, or the file was moved without it") from None
+        raise WeightsError(
+            f"no architecture file {path} beside {weights_path}: these weights were not saved by "
+            "glasslib.models.cnn.checkpoint.save_cnn, or the file was moved without it"
+        ) from None
     except (OSError, json.JSONDecodeError) as err:
         raise WeightsError(f"cannot read {path}: {err}") from None
     if not isinstance(record, dict) or not str(record.get("format", "")).startswith("glasslib-cnn/"):
         raise WeightsError(f"{path} is not a glasslib CNN record (format {FORMAT!r} expected)")
     if record["format"] != FORMAT:
-        raise WeightsError(f"{weights_path} was saved in format {record['format']!r} by an older glasslib, whose "
-                           f"network took the pixels themselves; this one reads {FORMAT!r}. Train it again "
-                           "(rerun the chapter: stale fold results are retrained automatically).")
+        raise WeightsError(
+            f"{weights_path} was saved in format {record['format']!r} by an older glasslib, whose "
+            f"network took the pixels themselves; this one reads {FORMAT!r}. Train it again "
+            "(rerun the chapter: stale fold results are retrained automatically)."
+        )
     return record
 
 
@@ -127,8 +128,9 @@ def _saved_shapes(weights_path: Path) -> list[tuple[int, ...]]:
         with h5py.File(weights_path, "r") as h5:
             if "layers" not in h5:
                 raise WeightsError(f"{weights_path} is not a Keras weights file (no 'layers' group)")
-            h5["layers"].visititems(lambda name, item: shapes.append(tuple(item.shape))
-                                    if isinstance(item, h5py.Dataset) else None)
+            h5["layers"].visititems(
+                lambda name, item: shapes.append(tuple(item.shape)) if isinstance(item, h5py.Dataset) else None
+            )
     except FileNotFoundError:
         raise WeightsError(f"no weights file {weights_path}") from None
     except OSError as err:
@@ -137,8 +139,11 @@ def _saved_shapes(weights_path: Path) -> list[tuple[int, ...]]:
 
 
 def _difference(saved: CNNArchitecture, expected: CNNArchitecture) -> str:
-    return ", ".join(f"{f.name} {getattr(saved, f.name)} (expected {getattr(expected, f.name)})"
-                     for f in fields(CNNArchitecture) if getattr(saved, f.name) != getattr(expected, f.name))
+    return ", ".join(
+        f"{f.name} {getattr(saved, f.name)} (expected {getattr(expected, f.name)})"
+        for f in fields(CNNArchitecture)
+        if getattr(saved, f.name) != getattr(expected, f.name)
+    )
 
 
 def load_cnn(weights_path: Path, expected: CNNArchitecture | None = None) -> keras.Model:
@@ -162,13 +167,17 @@ def load_cnn(weights_path: Path, expected: CNNArchitecture | None = None) -> ker
     except (KeyError, TypeError, CNNError) as err:
         raise WeightsError(f"{metadata_path(weights_path)} holds no valid architecture: {err}") from None
     if expected is not None and saved != expected:
-        raise WeightsError(f"the weights in {weights_path} belong to another architecture: {_difference(saved, expected)}")
+        raise WeightsError(
+            f"the weights in {weights_path} belong to another architecture: {_difference(saved, expected)}"
+        )
     model = build_cnn(saved, float(record.get("dropout", DEFAULT_DROPOUT)))
     want = sorted(tuple(w.shape) for w in model.weights)
     have = sorted(_saved_shapes(weights_path))
     if want != have:
-        raise WeightsError(f"the weights in {weights_path} do not fit the architecture in its JSON "
-                           f"({saved}): stored shapes {have}, the network needs {want}")
+        raise WeightsError(
+            f"the weights in {weights_path} do not fit the architecture in its JSON "
+            f"({saved}): stored shapes {have}, the network needs {want}"
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # Keras 3.1x: spurious "Skipping nested container"

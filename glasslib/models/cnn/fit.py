@@ -6,8 +6,9 @@ import gc
 import logging
 import math
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import keras
 import numpy as np
@@ -79,9 +80,14 @@ class BestValidationAUC(keras.callbacks.Callback):
     def __init__(self, source: ImageSource | None, labels: np.ndarray | None, batch_size: int) -> None:
         super().__init__()
         self.source, self.labels, self.batch_size = source, labels, batch_size
-        self.curves: dict[str, list[float]] = {"train_loss": [], "train_accuracy": [], "l2_penalty": [],
-                                               "validation_auc": [], "validation_accuracy": [],
-                                               "validation_loss": []}
+        self.curves: dict[str, list[float]] = {
+            "train_loss": [],
+            "train_accuracy": [],
+            "l2_penalty": [],
+            "validation_auc": [],
+            "validation_accuracy": [],
+            "validation_loss": [],
+        }
         self.best_auc, self.best_loss, self.best_epoch, self.best_weights = -np.inf, np.inf, 0, None
         self.train_seconds = 0.0
         self._start = 0.0
@@ -135,8 +141,11 @@ class FitReport:
 
 def _compile(model: keras.Model) -> None:
     """Adam (rate set per batch by :class:`PerBatchLearningRate`), cross-entropy + the L2 terms."""
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=INITIAL),
-                  loss=keras.losses.SparseCategoricalCrossentropy(), metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=INITIAL),
+        loss=keras.losses.SparseCategoricalCrossentropy(),
+        metrics=["accuracy"],
+    )
 
 
 # One compiled network per process, re-initialised in place for every training (see reusable_cnn).
@@ -192,15 +201,24 @@ def reusable_cnn(architecture: CNNArchitecture, dropout: float, seed: int) -> ke
     return model
 
 
-def _fit(model: keras.Model, source: ImageSource, labels: np.ndarray, epochs: int, batch_size: int, seed: int,
-         validation: tuple[ImageSource, np.ndarray] | None = None,
-         callbacks: Sequence[keras.callbacks.Callback] = (), compiled: bool = False) -> FitReport:
+def _fit(
+    model: keras.Model,
+    source: ImageSource,
+    labels: np.ndarray,
+    epochs: int,
+    batch_size: int,
+    seed: int,
+    validation: tuple[ImageSource, np.ndarray] | None = None,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
+    compiled: bool = False,
+) -> FitReport:
     """Train ``model`` on a source (see :func:`fit_images`); ``compiled``: it comes from :func:`reusable_cnn`."""
     if epochs < 1 or batch_size < 1:
         raise CNNError(f"epochs and batch_size must be ≥ 1, got {epochs} and {batch_size}")
     if source.image_size != architecture_of(model).image_size:
-        raise ImageError(f"the images are {source.image_size} px but the network takes "
-                         f"{architecture_of(model).image_size} px")
+        raise ImageError(
+            f"the images are {source.image_size} px but the network takes {architecture_of(model).image_size} px"
+        )
     steps = math.ceil(len(source) / batch_size)
     schedule = PerBatchLearningRate(steps, epochs)
     best = BestValidationAUC(*(validation if validation is not None else (None, None)), batch_size)
@@ -212,10 +230,17 @@ def _fit(model: keras.Model, source: ImageSource, labels: np.ndarray, epochs: in
     return FitReport(curves, best.best_epoch, best.train_seconds, len(source) * epochs)
 
 
-def fit_images(model: keras.Model, images: np.ndarray, labels: np.ndarray, *, epochs: int = 1,
-               batch_size: int = DEFAULT_BATCH_SIZE, seed: int = 0,
-               validation: tuple[np.ndarray, np.ndarray] | None = None,
-               callbacks: Sequence[keras.callbacks.Callback] = ()) -> FitReport:
+def fit_images(
+    model: keras.Model,
+    images: np.ndarray,
+    labels: np.ndarray,
+    *,
+    epochs: int = 1,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    seed: int = 0,
+    validation: tuple[np.ndarray, np.ndarray] | None = None,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
+) -> FitReport:
     """Train a network built by :func:`build_cnn` on rendered images (in place).
 
     Adam with the per-batch learning-rate schedule, on-the-fly augmentation, a fresh seeded
@@ -244,10 +269,13 @@ def fit_images(model: keras.Model, images: np.ndarray, labels: np.ndarray, *, ep
     checked = None
     if validation is not None:
         val_images = check_images(validation[0], size)
-        checked = (CachedImages(val_images, np.arange(len(val_images))),
-                   check_labels(validation[1], len(val_images), "validation"))
-    return _fit(model, CachedImages(images, np.arange(len(images))), labels, epochs, batch_size, seed, checked,
-                callbacks)
+        checked = (
+            CachedImages(val_images, np.arange(len(val_images))),
+            check_labels(validation[1], len(val_images), "validation"),
+        )
+    return _fit(
+        model, CachedImages(images, np.arange(len(images))), labels, epochs, batch_size, seed, checked, callbacks
+    )
 
 
 def _predict(model: keras.Model, source: ImageSource, batch_size: int) -> np.ndarray:

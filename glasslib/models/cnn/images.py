@@ -47,16 +47,22 @@ def check_images(images: Any, image_size: int) -> np.ndarray:
     if isinstance(images, tf.Tensor):
         images = images.numpy()
     if not isinstance(images, np.ndarray):
-        raise ImageError(f"images must be a numpy array of uint8, shape (B, {image_size}, {image_size}, 3); "
-                         f"got {type(images).__name__}")
+        raise ImageError(
+            f"images must be a numpy array of uint8, shape (B, {image_size}, {image_size}, 3); "
+            f"got {type(images).__name__}"
+        )
     if images.dtype != np.uint8:
-        raise ImageError(f"images must have dtype uint8 (RGB levels 0-255, as render_batch makes them), got "
-                         f"{images.dtype}; the network scales them to [0, 1] itself, do not pass scaled floats")
+        raise ImageError(
+            f"images must have dtype uint8 (RGB levels 0-255, as render_batch makes them), got "
+            f"{images.dtype}; the network scales them to [0, 1] itself, do not pass scaled floats"
+        )
     expected = (image_size, image_size, 3)
     if images.ndim != 4 or images.shape[1:] != expected:
         hint = " (one image? add a batch axis: images[None])" if images.shape == expected else ""
-        raise ImageError(f"images must have shape (B, {image_size}, {image_size}, 3) for this network, got "
-                         f"{images.shape}{hint}; render them with render_batch(..., size={image_size})")
+        raise ImageError(
+            f"images must have shape (B, {image_size}, {image_size}, 3) for this network, got "
+            f"{images.shape}{hint}; render them with render_batch(..., size={image_size})"
+        )
     if images.shape[0] == 0:
         raise ImageError("no images given (batch of size 0)")
     return images
@@ -78,9 +84,11 @@ def check_labels(labels: Any, n: int, what: str = "training") -> np.ndarray:
     counts = np.bincount(labels.astype(np.int64), minlength=2)
     if counts.min() == 0:
         present = "glasses (1)" if counts[1] else "liquids (0)"
-        raise SplitError(f"the {what} set holds one class only: {n} {present} and no "
-                         f"{'liquids (0)' if counts[1] else 'glasses (1)'}; a classifier needs both "
-                         "(a split too small, or a data set with one class)")
+        raise SplitError(
+            f"the {what} set holds one class only: {n} {present} and no "
+            f"{'liquids (0)' if counts[1] else 'glasses (1)'}; a classifier needs both "
+            "(a split too small, or a data set with one class)"
+        )
     return labels.astype(np.int32)
 
 
@@ -162,8 +170,9 @@ def augment_batch(images: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
     return tf.where(flip[:, None, None, None], tf.image.flip_up_down(rotated), rotated)
 
 
-def image_pipeline(source: ImageSource, labels: np.ndarray, batch_size: int, seed: int = 0,
-                   training: bool = False) -> tf.data.Dataset:
+def image_pipeline(
+    source: ImageSource, labels: np.ndarray, batch_size: int, seed: int = 0, training: bool = False
+) -> tf.data.Dataset:
     """The tf.data pipeline feeding the network: (float32 images in [0, 1], int32 labels) batches.
 
     ``range(n) → [shuffle] → batch → load → [augment] → scale → prefetch``; shuffling (a fresh
@@ -197,8 +206,13 @@ def image_pipeline(source: ImageSource, labels: np.ndarray, batch_size: int, see
     if training:
         seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
         batches = tf.data.Dataset.zip(batches, seeds).map(
-            lambda batch, s: (augment_batch(batch[0], s), batch[1]), num_parallel_calls=tf.data.AUTOTUNE,
-            deterministic=True)
-    scaled = batches.map(lambda images, y: (tf.cast(images, tf.float32) / 255.0, y),
-                         num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+            lambda batch, s: (augment_batch(batch[0], s), batch[1]),
+            num_parallel_calls=tf.data.AUTOTUNE,
+            deterministic=True,
+        )
+    scaled = batches.map(
+        lambda images, y: (tf.cast(images, tf.float32) / 255.0, y),
+        num_parallel_calls=tf.data.AUTOTUNE,
+        deterministic=True,
+    )
     return scaled.prefetch(tf.data.AUTOTUNE)

@@ -7,8 +7,9 @@ feeds the network ink (1 − pixel) rather than paper.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import keras
 import numpy as np
@@ -65,8 +66,10 @@ class CNNArchitecture:
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise CNNError(f"{name} must be a positive integer, got {value!r}")
         if self.conv2_side < 1:
-            raise CNNError(f"image_size {self.image_size} is too small for kernels of {self.conv1_kernel} "
-                           f"and {self.conv2_kernel} pixels")
+            raise CNNError(
+                f"image_size {self.image_size} is too small for kernels of {self.conv1_kernel} "
+                f"and {self.conv2_kernel} pixels"
+            )
         if not (math.isfinite(self.l2) and self.l2 >= 0):
             raise CNNError(f"l2 must be a finite number ≥ 0, got {self.l2!r}")
 
@@ -157,18 +160,42 @@ def build_cnn(architecture: CNNArchitecture = PAPER, dropout: float = DEFAULT_DR
     a = architecture
     images = keras.Input((a.image_size, a.image_size, 3), dtype="float32", name="images")
     x = keras.layers.Rescaling(scale=-1.0, offset=1.0, name="ink")(images) if a.ink else images
-    x = keras.layers.Conv2D(a.conv1_filters, a.conv1_kernel, strides=1, padding="valid", activation="relu",
-                            kernel_initializer=_kernel_initialiser(seeds, "conv1"), kernel_regularizer=regulariser,
-                            name="conv1")(x)
-    x = keras.layers.Conv2D(a.conv2_filters, a.conv2_kernel, strides=1, padding="valid", activation="relu",
-                            kernel_initializer=_kernel_initialiser(seeds, "conv2"), kernel_regularizer=regulariser,
-                            name="conv2")(x)
+    x = keras.layers.Conv2D(
+        a.conv1_filters,
+        a.conv1_kernel,
+        strides=1,
+        padding="valid",
+        activation="relu",
+        kernel_initializer=_kernel_initialiser(seeds, "conv1"),
+        kernel_regularizer=regulariser,
+        name="conv1",
+    )(x)
+    x = keras.layers.Conv2D(
+        a.conv2_filters,
+        a.conv2_kernel,
+        strides=1,
+        padding="valid",
+        activation="relu",
+        kernel_initializer=_kernel_initialiser(seeds, "conv2"),
+        kernel_regularizer=regulariser,
+        name="conv2",
+    )(x)
     x = keras.layers.Flatten(name="flatten")(x)
-    x = keras.layers.Dense(a.dense_units, activation="relu", kernel_initializer=_kernel_initialiser(seeds, "dense"),
-                           kernel_regularizer=regulariser, name="dense")(x)
+    x = keras.layers.Dense(
+        a.dense_units,
+        activation="relu",
+        kernel_initializer=_kernel_initialiser(seeds, "dense"),
+        kernel_regularizer=regulariser,
+        name="dense",
+    )(x)
     x = keras.layers.Dropout(dropout, seed=seeds[_DROPOUT_SEED], name="dropout")(x)
-    probabilities = keras.layers.Dense(2, activation="softmax", kernel_initializer=_kernel_initialiser(seeds, "output"),
-                                       kernel_regularizer=regulariser, name="output")(x)
+    probabilities = keras.layers.Dense(
+        2,
+        activation="softmax",
+        kernel_initializer=_kernel_initialiser(seeds, "output"),
+        kernel_regularizer=regulariser,
+        name="output",
+    )(x)
     return keras.Model(images, probabilities, name="swanson_cnn")
 
 
@@ -177,15 +204,22 @@ def paper_cnn(dropout: float = DEFAULT_DROPOUT, seed: int = 0) -> keras.Model:
     return build_cnn(PAPER, dropout, seed)
 
 
-def small_cnn(image_size: int = SMALL.image_size, conv1_filters: int = SMALL.conv1_filters,
-              conv2_filters: int = SMALL.conv2_filters, dense_units: int = SMALL.dense_units,
-              dropout: float = DEFAULT_DROPOUT, seed: int = 0, l2: float = PAPER.l2) -> keras.Model:
+def small_cnn(
+    image_size: int = SMALL.image_size,
+    conv1_filters: int = SMALL.conv1_filters,
+    conv2_filters: int = SMALL.conv2_filters,
+    dense_units: int = SMALL.dense_units,
+    dropout: float = DEFAULT_DROPOUT,
+    seed: int = 0,
+    l2: float = PAPER.l2,
+) -> keras.Model:
     """The paper's structure with a smaller input and fewer units (and optionally kernels): tests, smoke runs.
 
     Kernel sides stay 10 and 5 pixels, as the dots keep their size at any image size.
     """
-    architecture = CNNArchitecture(image_size=image_size, conv1_filters=conv1_filters, conv2_filters=conv2_filters,
-                                   dense_units=dense_units, l2=l2)
+    architecture = CNNArchitecture(
+        image_size=image_size, conv1_filters=conv1_filters, conv2_filters=conv2_filters, dense_units=dense_units, l2=l2
+    )
     return build_cnn(architecture, dropout, seed)
 
 
@@ -198,9 +232,15 @@ def architecture_of(model: keras.Model) -> CNNArchitecture:
         raise CNNError(f"{model.name} is not a network built by glasslib.models.cnn.network.build_cnn: {err}") from None
     regulariser = conv1.kernel_regularizer
     return CNNArchitecture(
-        image_size=int(model.input_shape[1]), conv1_filters=int(conv1.filters), conv1_kernel=int(conv1.kernel_size[0]),
-        conv2_filters=int(conv2.filters), conv2_kernel=int(conv2.kernel_size[0]), dense_units=int(dense.units),
-        l2=float(regulariser.l2) if regulariser is not None else 0.0, ink=_has_layer(model, "ink"))
+        image_size=int(model.input_shape[1]),
+        conv1_filters=int(conv1.filters),
+        conv1_kernel=int(conv1.kernel_size[0]),
+        conv2_filters=int(conv2.filters),
+        conv2_kernel=int(conv2.kernel_size[0]),
+        dense_units=int(dense.units),
+        l2=float(regulariser.l2) if regulariser is not None else 0.0,
+        ink=_has_layer(model, "ink"),
+    )
 
 
 def _has_layer(model: keras.Model, name: str) -> bool:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import functools
 import gc
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import keras
 import numpy as np
@@ -68,8 +69,11 @@ def parse_params(params: Mapping[str, Any]) -> tuple[CNNArchitecture, float, int
 
 
 def _integral(key: str, value: Any) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not float(value).is_integer():
+    if (
+        isinstance(value, (bool, np.bool_))
+        or not isinstance(value, (int, float, np.integer, np.floating))
+        or not float(value).is_integer()
+    ):
         raise CNNError(f"{key} must be an integer, got {value!r}")
     return int(value)
 
@@ -83,15 +87,22 @@ def configure_threads(threads: int) -> None:
     threading = tf.config.threading
     if threads < 1:
         raise CNNError(f"threads must be ≥ 1, got {threads}")
-    if threading.get_intra_op_parallelism_threads() == threads and threading.get_inter_op_parallelism_threads() == threads:
+    if (
+        threading.get_intra_op_parallelism_threads() == threads
+        and threading.get_inter_op_parallelism_threads() == threads
+    ):
         return
     try:
         threading.set_intra_op_parallelism_threads(threads)
         threading.set_inter_op_parallelism_threads(threads)
     except RuntimeError:
-        logger.warning("TensorFlow already started with intra-op %d / inter-op %d threads (0 = all cores); "
-                       "cannot change to %d now", threading.get_intra_op_parallelism_threads(),
-                       threading.get_inter_op_parallelism_threads(), threads)
+        logger.warning(
+            "TensorFlow already started with intra-op %d / inter-op %d threads (0 = all cores); "
+            "cannot change to %d now",
+            threading.get_intra_op_parallelism_threads(),
+            threading.get_inter_op_parallelism_threads(),
+            threads,
+        )
 
 
 def device_name() -> str:
@@ -105,8 +116,9 @@ def _split(dataset: Dataset, indices: Any, name: str) -> tuple[np.ndarray, np.nd
     indices = np.asarray(indices)
     n = len(dataset.labels)
     if indices.ndim != 1 or indices.size == 0:
-        raise SplitError(f"the {name} split must be a non-empty 1-D array of configuration indices, got shape "
-                         f"{indices.shape}")
+        raise SplitError(
+            f"the {name} split must be a non-empty 1-D array of configuration indices, got shape {indices.shape}"
+        )
     if indices.dtype.kind not in "iu" or indices.min() < 0 or indices.max() >= n:
         raise SplitError(f"the {name} split must hold integer indices in [0, {n - 1}]")
     return indices, check_labels(dataset.labels[indices], len(indices), name)
@@ -125,11 +137,15 @@ def _sources(dataset: Dataset, splits: Sequence[np.ndarray], image_size: int, mo
     start = time.perf_counter()
     cache = np.empty((len(unique), image_size, image_size, 3), dtype=np.uint8)
     for begin in range(0, len(unique), RENDER_CHUNK):
-        chunk = unique[begin:begin + RENDER_CHUNK]
-        cache[begin:begin + len(chunk)] = render_batch(dataset.positions[chunk], dataset.types, size=image_size)
-    logger.info("CNN image cache: %d images, %.2f GB, rendered in %.1f s", len(unique), nbytes / 1e9,
-                time.perf_counter() - start)
-    return [CachedImages(cache, inverse[offsets[i]:offsets[i + 1]]) for i in range(len(splits))]
+        chunk = unique[begin : begin + RENDER_CHUNK]
+        cache[begin : begin + len(chunk)] = render_batch(dataset.positions[chunk], dataset.types, size=image_size)
+    logger.info(
+        "CNN image cache: %d images, %.2f GB, rendered in %.1f s",
+        len(unique),
+        nbytes / 1e9,
+        time.perf_counter() - start,
+    )
+    return [CachedImages(cache, inverse[offsets[i] : offsets[i + 1]]) for i in range(len(splits))]
 
 
 def _releases_keras_state(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -138,6 +154,7 @@ def _releases_keras_state(function: Callable[..., Any]) -> Callable[..., Any]:
     Searches run many trainings in one long-lived Dask worker; without this every 72-million-
     parameter model, its Adam state and its traced functions stay alive, and a worker grew to 12 GB.
     """
+
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -184,28 +201,58 @@ def train_cnn(dataset: Dataset, request: TrainRequest) -> TrainResult:
     check_labels(dataset.labels, len(dataset.labels), "data")
     splits = [_split(dataset, getattr(request, name), name) for name in ("train", "validation", "test")]
     configure_threads(request.threads)
-    logger.info("training the CNN on %s (%d parameters, %d/%d/%d configurations)", device_name(),
-                architecture.parameter_count(), *(len(s[0]) for s in splits))
+    logger.info(
+        "training the CNN on %s (%d parameters, %d/%d/%d configurations)",
+        device_name(),
+        architecture.parameter_count(),
+        *(len(s[0]) for s in splits),
+    )
     train, validation, test = _sources(dataset, [s[0] for s in splits], architecture.image_size, render)
     model = reusable_cnn(architecture, dropout, request.seed)
-    report = _fit(model, train, splits[0][1], request.epochs, batch_size, request.seed,
-                  validation=(validation, splits[1][1]), compiled=True)
+    report = _fit(
+        model,
+        train,
+        splits[0][1],
+        request.epochs,
+        batch_size,
+        request.seed,
+        validation=(validation, splits[1][1]),
+        compiled=True,
+    )
     probability = _predict(model, test, batch_size)
     labels = splits[2][1]
     auc, acc = roc_auc(labels, probability), accuracy(labels, probability)
     if request.weights_path is not None:
-        save_cnn(model, Path(request.weights_path), {
-            "params": dict(request.params), "seed": request.seed, "epochs": request.epochs,
-            "best_epoch": report.best_epoch, "validation_auc": report.curves["validation_auc"][report.best_epoch],
-            "test_auc": auc, "test_accuracy": acc, "dataset": dataset.spec.dataset})
-    return TrainResult(auc=auc, accuracy=acc, test_probability=probability, test_labels=labels.astype(np.int8),
-                       curves=report.curves, best_epoch=report.best_epoch, seconds=time.perf_counter() - start,
-                       samples_per_second=report.samples / max(report.train_seconds, 1e-12))
+        save_cnn(
+            model,
+            Path(request.weights_path),
+            {
+                "params": dict(request.params),
+                "seed": request.seed,
+                "epochs": request.epochs,
+                "best_epoch": report.best_epoch,
+                "validation_auc": report.curves["validation_auc"][report.best_epoch],
+                "test_auc": auc,
+                "test_accuracy": acc,
+                "dataset": dataset.spec.dataset,
+            },
+        )
+    return TrainResult(
+        auc=auc,
+        accuracy=acc,
+        test_probability=probability,
+        test_labels=labels.astype(np.int8),
+        curves=report.curves,
+        best_epoch=report.best_epoch,
+        seconds=time.perf_counter() - start,
+        samples_per_second=report.samples / max(report.train_seconds, 1e-12),
+    )
 
 
 @_releases_keras_state
-def predict_cnn(dataset: Dataset, indices: np.ndarray, weights_path: Path, params: Mapping[str, Any],
-                seed: int = 0) -> np.ndarray:
+def predict_cnn(
+    dataset: Dataset, indices: np.ndarray, weights_path: Path, params: Mapping[str, Any], seed: int = 0
+) -> np.ndarray:
     """Glass probabilities of configurations from saved weights (:data:`glasslib.models.contract.PredictFunction`).
 
     Parameters
@@ -230,8 +277,13 @@ def predict_cnn(dataset: Dataset, indices: np.ndarray, weights_path: Path, param
     del seed
     architecture, _, batch_size, _ = parse_params(params)
     indices = np.asarray(indices)
-    if indices.ndim != 1 or indices.size == 0 or indices.dtype.kind not in "iu" \
-            or indices.min() < 0 or indices.max() >= len(dataset.labels):
+    if (
+        indices.ndim != 1
+        or indices.size == 0
+        or indices.dtype.kind not in "iu"
+        or indices.min() < 0
+        or indices.max() >= len(dataset.labels)
+    ):
         raise SplitError(f"indices must be a non-empty 1-D array of integers in [0, {len(dataset.labels) - 1}]")
     model = load_cnn(weights_path, architecture)
     source = RenderedImages(dataset.positions, dataset.types, indices, architecture.image_size)

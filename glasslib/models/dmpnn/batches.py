@@ -6,8 +6,8 @@ seeded windows per configuration.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Iterator, Sequence
 
 import numpy as np
 
@@ -36,8 +36,9 @@ def _context(dataset: Dataset, indices: Sequence[int], what: str) -> Iterator[No
         raise type(err)(f"{what} of data set {name} ({listed}): {err}") from err
 
 
-def training_batch(dataset: Dataset, indices: Sequence[int], params: DMPNNParams,
-                   rng: np.random.Generator) -> GraphBatch:
+def training_batch(
+    dataset: Dataset, indices: Sequence[int], params: DMPNNParams, rng: np.random.Generator
+) -> GraphBatch:
     """One fresh random window per configuration, as one batch (a training step's input).
 
     Parameters
@@ -56,8 +57,9 @@ def training_batch(dataset: Dataset, indices: Sequence[int], params: DMPNNParams
         return random_window_batch(_configurations(dataset, indices), params.l_win, params.k, rng)
 
 
-def evaluation_batches(dataset: Dataset, indices: Sequence[int], params: DMPNNParams, seed: int,
-                       graphs_per_batch: int | None = None) -> list[GraphBatch]:
+def evaluation_batches(
+    dataset: Dataset, indices: Sequence[int], params: DMPNNParams, seed: int, graphs_per_batch: int | None = None
+) -> list[GraphBatch]:
     """The fixed evaluation windows of ``indices``, in batches (module docstring).
 
     Configuration ``i`` gets ``params.eval_windows`` windows drawn from
@@ -80,7 +82,7 @@ def evaluation_batches(dataset: Dataset, indices: Sequence[int], params: DMPNNPa
     indices = np.asarray(indices, dtype=np.int64)
     batches = []
     for start in range(0, indices.size, per_batch):
-        chunk = indices[start:start + per_batch]
+        chunk = indices[start : start + per_batch]
         graphs = []
         for i in chunk:  # one batched kNN query per configuration (its `windows` windows)
             rng = np.random.default_rng(np.random.SeedSequence((int(seed), _EVAL_STREAM, int(i))))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import pickle
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import torch
 
+from glasslib.atomic import atomic_path
 from glasslib.models.dmpnn.network import DMPNN
 from glasslib.models.dmpnn.params import DMPNNParams, ParameterError
 from glasslib.models.torch_runtime import default_device
@@ -25,9 +26,13 @@ class CheckpointError(ValueError):
     """A checkpoint that cannot be loaded for the parameters asked for; nothing was loaded."""
 
 
-def save_checkpoint(path: Path, model: DMPNN | Mapping[str, torch.Tensor], params: DMPNNParams,
-                    metadata: Mapping[str, Any] | None = None) -> Path:
-    """Write weights and hyperparameters atomically (temporary file, then rename).
+def save_checkpoint(
+    path: Path,
+    model: DMPNN | Mapping[str, torch.Tensor],
+    params: DMPNNParams,
+    metadata: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write weights and hyperparameters atomically (:func:`glasslib.atomic.atomic_path`).
 
     Parameters
     ----------
@@ -35,22 +40,21 @@ def save_checkpoint(path: Path, model: DMPNN | Mapping[str, torch.Tensor], param
     metadata : plain values (numbers, strings) stored alongside, e.g. the best epoch.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     state = model.state_dict() if isinstance(model, torch.nn.Module) else model
-    payload = {"format": CHECKPOINT_FORMAT, "hyperparameters": params.as_dict(),
-               "state_dict": {name: tensor.detach().cpu() for name, tensor in state.items()},
-               "metadata": {"torch": str(torch.__version__), **dict(metadata or {})}}
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+    payload = {
+        "format": CHECKPOINT_FORMAT,
+        "hyperparameters": params.as_dict(),
+        "state_dict": {name: tensor.detach().cpu() for name, tensor in state.items()},
+        "metadata": {"torch": str(torch.__version__), **dict(metadata or {})},
+    }
+    with atomic_path(path) as temporary:
         torch.save(payload, temporary)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
     return path
 
 
-def load_checkpoint(path: Path, params: Mapping[str, Any] | DMPNNParams | None = None,
-                    device: torch.device | str | None = None) -> tuple[DMPNN, DMPNNParams]:
+def load_checkpoint(
+    path: Path, params: Mapping[str, Any] | DMPNNParams | None = None, device: torch.device | str | None = None
+) -> tuple[DMPNN, DMPNNParams]:
     """A trained D-MPNN from a checkpoint of :func:`save_checkpoint`.
 
     Parameters
@@ -79,24 +83,38 @@ def load_checkpoint(path: Path, params: Mapping[str, Any] | DMPNNParams | None =
     except pickle.UnpicklingError as err:
         lines = [line.strip() for line in str(err).splitlines() if line.strip()]
         reason = next((line for line in lines if "WeightsUnpickler error" in line), lines[0] if lines else "")
-        raise CheckpointError(f"{path} holds pickled objects other than tensors and plain containers; refusing to "
-                              f"load it (torch.load(weights_only=True): {reason})") from None
+        raise CheckpointError(
+            f"{path} holds pickled objects other than tensors and plain containers; refusing to "
+            f"load it (torch.load(weights_only=True): {reason})"
+        ) from None
     except (RuntimeError, EOFError, OSError, ValueError, TypeError, AttributeError) as err:
         raise CheckpointError(f"{path} is not a readable PyTorch checkpoint: {err}") from None
-    if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT \
-            or not isinstance(payload.get("hyperparameters"), dict) or not isinstance(payload.get("state_dict"), dict):
-        raise CheckpointError(f"{path} is not a D-MPNN checkpoint of format {CHECKPOINT_FORMAT!r} "
-                              "(expected a dict with 'format', 'hyperparameters' and 'state_dict')")
+    if (
+        not isinstance(payload, dict)
+        or payload.get("format") != CHECKPOINT_FORMAT
+        or not isinstance(payload.get("hyperparameters"), dict)
+        or not isinstance(payload.get("state_dict"), dict)
+    ):
+        raise CheckpointError(
+            f"{path} is not a D-MPNN checkpoint of format {CHECKPOINT_FORMAT!r} "
+            "(expected a dict with 'format', 'hyperparameters' and 'state_dict')"
+        )
     try:
         stored = DMPNNParams.from_mapping(payload["hyperparameters"])
     except ParameterError as err:
         raise CheckpointError(f"{path} holds invalid hyperparameters: {err}") from None
     wanted = stored if params is None else DMPNNParams.from_mapping(params)
-    differ = [f"{key}: checkpoint {getattr(stored, key)!r}, asked {getattr(wanted, key)!r}"
-              for key in CHECKED_KEYS if getattr(stored, key) != getattr(wanted, key)]
+    differ = [
+        f"{key}: checkpoint {getattr(stored, key)!r}, asked {getattr(wanted, key)!r}"
+        for key in CHECKED_KEYS
+        if getattr(stored, key) != getattr(wanted, key)
+    ]
     if differ:
-        raise CheckpointError(f"{path} was trained with other hyperparameters than those asked for ("
-                              + "; ".join(differ) + "); pass the parameters it was trained with")
+        raise CheckpointError(
+            f"{path} was trained with other hyperparameters than those asked for ("
+            + "; ".join(differ)
+            + "); pass the parameters it was trained with"
+        )
     model = DMPNN(**stored.model_kwargs())
     _check_state(path, model, payload["state_dict"])
     model.load_state_dict(payload["state_dict"], strict=True)

@@ -46,8 +46,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -63,10 +64,12 @@ from glasslib.models.dmpnn.params import DMPNNParams
 from glasslib.models.lr_schedule import INITIAL, learning_rate
 from glasslib.models.scores import accuracy, roc_auc
 from glasslib.models.torch_runtime import default_device, synchronize, torch_state
+from glasslib.progress import progress_bar
 
 
-def train_step(model: DMPNN, optimizer: torch.optim.Optimizer, batch: TorchGraphBatch,
-               labels: torch.Tensor) -> torch.Tensor:
+def train_step(
+    model: DMPNN, optimizer: torch.optim.Optimizer, batch: TorchGraphBatch, labels: torch.Tensor
+) -> torch.Tensor:
     """One optimisation step on one batch; returns the (detached) mean loss.
 
     Parameters
@@ -140,8 +143,9 @@ def attention_weights(model: DMPNN, batch: GraphBatch | TorchGraphBatch, step: i
 def _checked_indices(dataset: Dataset, indices: Any, name: str) -> np.ndarray:
     indices = np.asarray(indices)
     if indices.ndim != 1 or (indices.size and not np.issubdtype(indices.dtype, np.integer)):
-        raise ValueError(f"{name} must be a 1-D array of configuration indices, got shape {indices.shape} "
-                         f"and dtype {indices.dtype}")
+        raise ValueError(
+            f"{name} must be a 1-D array of configuration indices, got shape {indices.shape} and dtype {indices.dtype}"
+        )
     indices = indices.astype(np.int64)
     n = len(dataset.labels)
     if indices.size and (indices.min() < 0 or indices.max() >= n):
@@ -196,8 +200,13 @@ def train_dmpnn(dataset: Dataset, request: TrainRequest, progress: bool = False)
     epochs, device = int(request.epochs), default_device()
     steps_per_epoch = math.ceil(train.size / params.batch_size)
     labels_all = torch.as_tensor(np.asarray(dataset.labels, dtype=np.float32), device=device)
-    curves: dict[str, list[float]] = {"train_loss": [], "validation_auc": [], "validation_loss": [],
-                                      "learning_rate": [], "epoch_seconds": []}
+    curves: dict[str, list[float]] = {
+        "train_loss": [],
+        "validation_auc": [],
+        "validation_loss": [],
+        "learning_rate": [],
+        "epoch_seconds": [],
+    }
     train_seconds, best_auc, best_loss, best_epoch, best_state = 0.0, -math.inf, math.inf, 0, None
 
     with torch_state(request.threads, request.seed, device):
@@ -206,8 +215,7 @@ def train_dmpnn(dataset: Dataset, request: TrainRequest, progress: bool = False)
         validation_batches = [b.to_torch(device) for b in evaluation_batches(dataset, validation, params, request.seed)]
         epoch_range: Any = range(epochs)
         if progress:
-            from tqdm.auto import tqdm
-            epoch_range = tqdm(epoch_range, desc="D-MPNN epochs")
+            epoch_range = progress_bar(epoch_range, desc="D-MPNN epochs")
         for epoch in epoch_range:
             epoch_started = time.perf_counter()
             rng = np.random.default_rng(np.random.SeedSequence((int(request.seed), _TRAIN_STREAM, epoch)))
@@ -215,7 +223,7 @@ def train_dmpnn(dataset: Dataset, request: TrainRequest, progress: bool = False)
             model.train()
             loss_sum = torch.zeros((), device=device)
             for b in range(steps_per_epoch):
-                chunk = order[b * params.batch_size:(b + 1) * params.batch_size]
+                chunk = order[b * params.batch_size : (b + 1) * params.batch_size]
                 graph = training_batch(dataset, chunk, params, rng).to_torch(device)
                 rate = float(learning_rate(epoch * steps_per_epoch + b, steps_per_epoch, epochs))
                 for group in optimizer.param_groups:
@@ -226,8 +234,10 @@ def train_dmpnn(dataset: Dataset, request: TrainRequest, progress: bool = False)
             synchronize(device)
             train_seconds += time.perf_counter() - epoch_started
             if not math.isfinite(train_loss):
-                raise FloatingPointError(f"the training loss became {train_loss} in epoch {epoch}; "
-                                         "lower the learning rate or check the input configurations")
+                raise FloatingPointError(
+                    f"the training loss became {train_loss} in epoch {epoch}; "
+                    "lower the learning rate or check the input configurations"
+                )
             if validation.size:
                 probability = predict_batches(model, validation_batches, params.eval_windows)
                 truth = dataset.labels[validation]
@@ -252,15 +262,27 @@ def train_dmpnn(dataset: Dataset, request: TrainRequest, progress: bool = False)
     else:
         auc_test = accuracy_test = math.nan
     if request.weights_path is not None:
-        save_checkpoint(request.weights_path, best_state, params,
-                        {"best_epoch": best_epoch, "validation_auc": float(best_auc), "seed": int(request.seed)})
-    return TrainResult(auc=auc_test, accuracy=accuracy_test, test_probability=probability, test_labels=labels_test,
-                       curves=curves, best_epoch=best_epoch, seconds=time.perf_counter() - started,
-                       samples_per_second=epochs * train.size / max(train_seconds, 1e-12))
+        save_checkpoint(
+            request.weights_path,
+            best_state,
+            params,
+            {"best_epoch": best_epoch, "validation_auc": float(best_auc), "seed": int(request.seed)},
+        )
+    return TrainResult(
+        auc=auc_test,
+        accuracy=accuracy_test,
+        test_probability=probability,
+        test_labels=labels_test,
+        curves=curves,
+        best_epoch=best_epoch,
+        seconds=time.perf_counter() - started,
+        samples_per_second=epochs * train.size / max(train_seconds, 1e-12),
+    )
 
 
-def predict_dmpnn(dataset: Dataset, indices: np.ndarray, weights_path: Path, params: Mapping[str, Any],
-                  seed: int, threads: int = 1) -> np.ndarray:
+def predict_dmpnn(
+    dataset: Dataset, indices: np.ndarray, weights_path: Path, params: Mapping[str, Any], seed: int, threads: int = 1
+) -> np.ndarray:
     """Glass probabilities of configurations from saved weights (a :data:`~glasslib.models.contract.PredictFunction`).
 
     Parameters

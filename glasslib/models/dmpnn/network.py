@@ -120,7 +120,7 @@ def dropout_mask(like: torch.Tensor, p: float) -> torch.Tensor:
     threshold, scale = _dropout_threshold(p)
     numel = like.numel()
     bits = torch.empty((numel + 3) // 4, dtype=torch.int64, device=like.device)
-    bits = bits.random_(-2 ** 63, 2 ** 63 - 1).view(torch.int16)[:numel].view(like.shape)
+    bits = bits.random_(-(2**63), 2**63 - 1).view(torch.int16)[:numel].view(like.shape)
     keep = torch.ge(bits, threshold, out=torch.empty(like.shape, dtype=like.dtype, device=like.device))
     return keep.mul_(scale)
 
@@ -174,14 +174,16 @@ def _arriving(states: torch.Tensor, dst: torch.Tensor, n_nodes: int) -> torch.Te
     return states.new_zeros((n_nodes, states.shape[1])).scatter_add_(0, dst, states)
 
 
-def _messages(states: torch.Tensor, src: torch.Tensor, dst: torch.Tensor, rev: torch.Tensor,
-              n_nodes: int) -> torch.Tensor:
+def _messages(
+    states: torch.Tensor, src: torch.Tensor, dst: torch.Tensor, rev: torch.Tensor, n_nodes: int
+) -> torch.Tensor:
     """``m_vw = Σ_{k∈N(v)} h_kv − h_wv`` for every edge, (E, h); indices (E, h) expanded."""
     return torch.gather(_arriving(states, dst, n_nodes), 0, src).sub_(torch.gather(states, 0, rev))
 
 
-def directed_messages(states: torch.Tensor, edge_src: torch.Tensor, edge_dst: torch.Tensor,
-                      edge_rev: torch.Tensor, n_nodes: int) -> torch.Tensor:
+def directed_messages(
+    states: torch.Tensor, edge_src: torch.Tensor, edge_dst: torch.Tensor, edge_rev: torch.Tensor, n_nodes: int
+) -> torch.Tensor:
     r"""The D-MPNN message of every directed edge (the update of :class:`DMPNN` uses the same code).
 
     Parameters
@@ -196,8 +198,13 @@ def directed_messages(states: torch.Tensor, edge_src: torch.Tensor, edge_dst: to
         ``m_vw = Σ_{k∈N(v)\{w}} h_kv``: the states arriving at v, except the one from w.
     """
     shape = states.shape
-    return _messages(states, edge_src.unsqueeze(1).expand(shape), edge_dst.unsqueeze(1).expand(shape),
-                     edge_rev.unsqueeze(1).expand(shape), n_nodes)
+    return _messages(
+        states,
+        edge_src.unsqueeze(1).expand(shape),
+        edge_dst.unsqueeze(1).expand(shape),
+        edge_rev.unsqueeze(1).expand(shape),
+        n_nodes,
+    )
 
 
 class EdgeAttention(nn.Module):
@@ -221,8 +228,9 @@ class EdgeAttention(nn.Module):
         self.v_attn = nn.Linear(hidden, 1, bias=False)
         self.rescale = rescale
 
-    def forward(self, states: torch.Tensor, edge_graph: torch.Tensor,
-                n_graphs: int) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, states: torch.Tensor, edge_graph: torch.Tensor, n_graphs: int
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """Weight the edge states.
 
         Parameters
@@ -283,8 +291,16 @@ class DMPNN(nn.Module):
         unchanged, so the attention analysis reads them the same way.
     """
 
-    def __init__(self, hidden: int = 300, depth: int = 3, ffn_layers: int = 2, dropout: float = 0.0,
-                 attention: bool = False, features: FeatureSet = "paper", attention_rescale: bool = False) -> None:
+    def __init__(
+        self,
+        hidden: int = 300,
+        depth: int = 3,
+        ffn_layers: int = 2,
+        dropout: float = 0.0,
+        attention: bool = False,
+        features: FeatureSet = "paper",
+        attention_rescale: bool = False,
+    ) -> None:
         super().__init__()
         self.hidden = _check_int("hidden", hidden, 1)
         self.depth = _check_int("depth", depth, 1)
@@ -303,16 +319,19 @@ class DMPNN(nn.Module):
         self.W_i = nn.Linear(node_dim + 1, hidden, bias=False)
         self.W_m = nn.Linear(hidden, hidden, bias=False)
         self.W_a = nn.Linear(node_dim + hidden, hidden)
-        self.attend = (nn.ModuleList(EdgeAttention(hidden, attention_rescale) for _ in range(depth - 1))
-                       if attention else None)
+        self.attend = (
+            nn.ModuleList(EdgeAttention(hidden, attention_rescale) for _ in range(depth - 1)) if attention else None
+        )
         layers: list[nn.Module] = []
         for _ in range(ffn_layers - 1):
             layers += [nn.Linear(hidden, hidden), nn.ReLU(), nn.Dropout(self.dropout_p)]
         self.head = nn.Sequential(*layers, nn.Linear(hidden, 1))
 
     def extra_repr(self) -> str:
-        return (f"depth={self.depth}, dropout={self.dropout_p}, attention={self.attention}, "
-                f"attention_rescale={self.attention_rescale}, features={self.features!r}")
+        return (
+            f"depth={self.depth}, dropout={self.dropout_p}, attention={self.attention}, "
+            f"attention_rescale={self.attention_rescale}, features={self.features!r}"
+        )
 
     def node_inputs(self, batch: TorchGraphBatch) -> torch.Tensor:
         """The node features the model reads, (n, 3) for ``"paper"`` or (n, 1) for ``"invariant"``."""
@@ -341,16 +360,16 @@ class DMPNN(nn.Module):
         dst = batch.edge_dst.unsqueeze(1).expand(n_edges, hidden)
         rev = batch.edge_rev.unsqueeze(1).expand(n_edges, hidden)
         edge_inputs = torch.cat([x.index_select(0, batch.edge_src), batch.edge_distance.unsqueeze(1)], dim=1)
-        initial = F.relu(self.W_i(edge_inputs))                                     # (E, h): h⁰
+        initial = F.relu(self.W_i(edge_inputs))  # (E, h): h⁰
         states, weights = initial, []
         for step in range(self.depth - 1):
-            message = _messages(states, src, dst, rev, n_nodes)                     # (E, h): m_vw
-            update = torch.addmm(initial, message, self.W_m.weight.t())             # h⁰ + W_m m
+            message = _messages(states, src, dst, rev, n_nodes)  # (E, h): m_vw
+            update = torch.addmm(initial, message, self.W_m.weight.t())  # h⁰ + W_m m
             states = relu_dropout_(update, self.dropout_p, self.training)
             if self.attend is not None:
                 states, sigma = self.attend[step](states, batch.edge_graph, n_graphs)
                 weights.append(sigma)
-        arriving = _arriving(states, dst, n_nodes)                                  # (n, h): m_v
+        arriving = _arriving(states, dst, n_nodes)  # (n, h): m_v
         nodes = relu_dropout_(self.W_a(torch.cat([x, arriving], dim=1)), self.dropout_p, self.training)
         node_graph = batch.node_graph.unsqueeze(1).expand(n_nodes, hidden)
         graphs = nodes.new_zeros((n_graphs, hidden)).scatter_add_(0, node_graph, nodes)  # (G, h): Σ_v h_v
@@ -368,5 +387,10 @@ def forward_flops(model: DMPNN, n_nodes: int, n_edges: int, n_graphs: int) -> in
     h = model.hidden
     node_dim = model._columns.stop - model._columns.start
     per_step = 2 * n_edges * h * h + (2 * n_edges * h * h + 2 * n_edges * h if model.attention else 0)
-    return (2 * n_edges * (node_dim + 1) * h + (model.depth - 1) * per_step
-            + 2 * n_nodes * (node_dim + h) * h + (model.ffn_layers - 1) * 2 * n_graphs * h * h + 2 * n_graphs * h)
+    return (
+        2 * n_edges * (node_dim + 1) * h
+        + (model.depth - 1) * per_step
+        + 2 * n_nodes * (node_dim + h) * h
+        + (model.ffn_layers - 1) * 2 * n_graphs * h * h
+        + 2 * n_graphs * h
+    )

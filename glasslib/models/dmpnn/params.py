@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -48,7 +49,7 @@ class DMPNNParams:
     attention_rescale: bool = False
 
     @classmethod
-    def from_mapping(cls, params: Mapping[str, Any] | "DMPNNParams" | None) -> "DMPNNParams":
+    def from_mapping(cls, params: Mapping[str, Any] | DMPNNParams | None) -> DMPNNParams:
         """Validated parameters from a mapping (missing keys take the defaults above).
 
         Integral floats (as hyperopt returns them) are accepted for integer parameters.
@@ -91,8 +92,15 @@ class DMPNNParams:
 
     def model_kwargs(self) -> dict[str, Any]:
         """Keyword arguments of :class:`DMPNN`."""
-        return {"hidden": self.hidden, "depth": self.depth, "ffn_layers": self.ffn_layers, "dropout": self.dropout,
-                "attention": self.attention, "features": self.features, "attention_rescale": self.attention_rescale}
+        return {
+            "hidden": self.hidden,
+            "depth": self.depth,
+            "ffn_layers": self.ffn_layers,
+            "dropout": self.dropout,
+            "attention": self.attention,
+            "features": self.features,
+            "attention_rescale": self.attention_rescale,
+        }
 
 
 def _convert(name: str, raw: Any, kind: type) -> Any:
@@ -105,8 +113,11 @@ def _convert(name: str, raw: Any, kind: type) -> Any:
         if isinstance(raw, (float, np.floating)) and float(raw).is_integer():
             return int(raw)
     elif kind is float:
-        if isinstance(raw, (int, float, np.integer, np.floating)) and not isinstance(raw, (bool, np.bool_)) \
-                and math.isfinite(float(raw)):
+        if (
+            isinstance(raw, (int, float, np.integer, np.floating))
+            and not isinstance(raw, (bool, np.bool_))
+            and math.isfinite(float(raw))
+        ):
             return float(raw)
     elif kind is str and isinstance(raw, str):
         return raw

@@ -1,0 +1,64 @@
+"""The console while ``glasslib book`` runs: chapter progress, no runtime chatter.
+
+Kernels that papermill starts inherit the runner's standard error, so whatever they print there —
+progress bars (:mod:`glasslib.progress`) but also TensorFlow's C++ start-up notices, which
+``TF_CPP_MIN_LOG_LEVEL`` cannot silence — reaches the console. :func:`quiet_runtime_chatter`
+points file descriptor 2 at a pipe for its duration; a thread forwards what arrives to the real
+console, dropping lines that match :data:`RUNTIME_NOISE`. Progress bars redraw with carriage
+returns, so text up to the last ``\\r`` of an unfinished line is forwarded at once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+#: Start-up chatter of TensorFlow's C++ runtime (absl logging before it is initialised, oneDNN and
+#: CPU-feature notices) that ``TF_CPP_MIN_LOG_LEVEL`` cannot silence; it says nothing to a reader.
+RUNTIME_NOISE = re.compile(
+    r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+    r"|[IWE]\d{4} [\d:.]+\s+\d+ \S+:\d+\] .*"
+    r"|To enable the following instructions: .* in other operations, rebuild TensorFlow .*)$"
+)
+
+
+def strip_runtime_noise(text: str) -> str:
+    """``text`` without the lines matching :data:`RUNTIME_NOISE`."""
+    return "".join(line for line in text.splitlines(keepends=True) if not RUNTIME_NOISE.match(line.rstrip("\n")))
+
+
+def _forward(read_fd: int, write_fd: int) -> None:
+    """Copy ``read_fd`` to ``write_fd`` until end of file, without the runtime-noise lines."""
+    pending = ""
+    while chunk := os.read(read_fd, 65536):
+        pending += chunk.decode("utf-8", errors="replace")
+        *lines, pending = pending.split("\n")
+        kept = "".join(line + "\n" for line in lines if not RUNTIME_NOISE.match(line))
+        if "\r" in pending:  # a progress bar redrawing: show it now
+            cut = pending.rindex("\r") + 1
+            kept, pending = kept + pending[:cut], pending[cut:]
+        if kept:
+            os.write(write_fd, kept.encode())
+    if pending and not RUNTIME_NOISE.match(pending):
+        os.write(write_fd, pending.encode())
+
+
+@contextmanager
+def quiet_runtime_chatter() -> Iterator[None]:
+    """Filter this process's (and its children's) standard error through :func:`_forward` while active."""
+    console = os.dup(2)
+    read_fd, write_fd = os.pipe()
+    os.dup2(write_fd, 2)
+    os.close(write_fd)
+    thread = threading.Thread(target=_forward, args=(read_fd, console), daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        os.dup2(console, 2)  # closes the pipe's last write end held by fd 2: the thread sees end of file
+        thread.join(timeout=10)
+        os.close(read_fd)
+        os.close(console)

@@ -1,0 +1,153 @@
+"""The book's tables: each a DataFrame indexed by what its rows are (no integer index on a page)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from glasslib import published
+from glasslib.profiles import PROFILES, Profile
+
+
+def pair_table(pair_coeffs: Mapping[tuple[int, int], tuple[float, float, float]]) -> pd.DataFrame:
+    """The Kob–Andersen pair coefficients, one row per pair (chapter 01)."""
+    rows = {"AB"[a - 1] + "AB"[b - 1]: {"ε": e, "σ": s, "r_cut [σ]": c} for (a, b), (e, s, c) in pair_coeffs.items()}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("pair")
+
+
+def tg_table(results: Mapping[str, Any], profile: Profile) -> pd.DataFrame:
+    """Tg with its bootstrap std and 95 % interval, the glass energy and both slopes, per schedule (chapter 02)."""
+    rows = {}
+    for name, res in results.items():
+        low, high = res.tg_interval()
+        energy, sem = res.glass_energy()
+        rows[name] = {
+            "t_cool [steps]": profile.schedules[name].t_cool,
+            "Tg": round(res.tg, 3),
+            "± (bootstrap std)": round(res.tg_std, 3),
+            "95 % interval": f"[{low:.3f}, {high:.3f}]",
+            "glass E_IS at T=0.05 [ε]": f"{energy:.4f} ± {sem:.4f}",
+            "slope liquid / glass": f"{res.fit.slope_liquid:.4f} / {res.fit.slope_glass:.4f}",
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("schedule")
+
+
+def cooling_checks(results: Mapping[str, Any]) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Slower cooling, lower Tg and lower glass energy: the checks and the numbers the prose quotes (chapter 02)."""
+    slow, fast = results["slow"], results["fast"]
+    tg_lower = float(np.mean(slow.tg_bootstrap < fast.tg_bootstrap))
+    gap = fast.glass_energy()[0] - slow.glass_energy()[0]
+    gap_se = float(np.hypot(fast.glass_energy()[1], slow.glass_energy()[1]))
+    table = pd.DataFrame.from_dict(
+        {
+            "Tg(slow) < Tg(fast)": {
+                "holds": slow.tg < fast.tg,
+                "evidence": f"in {100 * tg_lower:.0f} % of bootstrap pairs",
+            },
+            "E_glass(slow) < E_glass(fast)": {
+                "holds": gap > 0,
+                "evidence": f"gap {gap:.4f} ± {gap_se:.4f} ε ({gap / gap_se:.1f} s.e.)",
+            },
+        },
+        orient="index",
+    ).rename_axis("check")
+    return table, {"tg_lower_pct": 100 * tg_lower, "energy_gap": float(gap), "energy_gap_z": float(gap / gap_se)}
+
+
+def tg_versus_paper(results: Mapping[str, Any], label: str) -> pd.DataFrame:
+    """This run's Tg and glass energies beside the paper's values and their sources (chapter 02)."""
+    slow, fast = results["slow"], results["fast"]
+    run = f"this run ({label})"
+    rows = {
+        "Tg, slow schedule": (f"{slow.tg:.3f} ± {slow.tg_std:.3f}", published.TG_SLOW),
+        "glass E_IS, slow [ε]": (f"{slow.glass_energy()[0]:.4f}", published.GLASS_ENERGY_SLOW),
+        "glass E_IS, fast [ε]": (f"{fast.glass_energy()[0]:.4f}", published.GLASS_ENERGY_FAST),
+    }
+    return pd.DataFrame.from_dict(
+        {k: {run: v, "paper scale": ref.value, "source": ref.source} for k, (v, ref) in rows.items()}, orient="index"
+    ).rename_axis("quantity")
+
+
+def cnn_layer_table() -> pd.DataFrame:
+    """The paper's CNN, layer by layer: output shape and parameter count (chapter 04)."""
+    rows = {
+        "input": ("250 × 250 × 3", 0),
+        "conv 6 @ 10×10 + ReLU": ("241 × 241 × 6", 10 * 10 * 3 * 6 + 6),
+        "conv 16 @ 5×5 + ReLU": ("237 × 237 × 16", 5 * 5 * 6 * 16 + 16),
+        "dense 80 + ReLU, dropout": ("80", 237 * 237 * 16 * 80 + 80),
+        "dense 2, softmax": ("2", 80 * 2 + 2),
+    }
+    return pd.DataFrame.from_dict(
+        {k: {"output": o, "parameters": p} for k, (o, p) in rows.items()}, orient="index"
+    ).rename_axis("layer")
+
+
+def cnn_budget_table(profile: Profile, n_configurations: int) -> pd.DataFrame:
+    """The CNN's model-selection budget at this profile beside the paper's (chapter 04)."""
+    paper = PROFILES["paper"]
+
+    def column(p: Profile, configurations: int, batches: str, sets: str) -> dict[str, Any]:
+        return {
+            "TPE iterations per search": p.cnn_iterations,
+            "epochs per inner trial": p.cnn_inner_epochs,
+            "epochs of the outer model": p.cnn_outer_epochs,
+            "batch sizes searched": batches,
+            "data sets": sets,
+            "configurations per data set": f"{configurations:,}",
+        }
+
+    return pd.DataFrame(
+        {
+            "this run": column(
+                profile, n_configurations, f"10 … {profile.cnn_batch_max}", ", ".join(map(str, profile.dataset_ids()))
+            ),
+            "paper": column(paper, 2 * paper.runs_per_schedule, "10 … 100", ", ".join(map(str, paper.dataset_ids()))),
+        }
+    ).rename_axis("setting")
+
+
+def dmpnn_budget_table(profile: Profile) -> pd.DataFrame:
+    """The D-MPNN's model-selection budget and search caps at this profile beside the paper's (chapter 05)."""
+
+    def column(p: Profile) -> dict[str, Any]:
+        return {
+            "TPE iterations per search": p.dmpnn_iterations,
+            "epochs per inner trial": p.dmpnn_inner_epochs,
+            "epochs of the outer model": p.dmpnn_outer_epochs,
+            "hidden sizes": f"300 … {p.dmpnn_hidden_max}",
+            "steps T": f"2 … {p.dmpnn_depth_max}",
+            "window l_win": f"{p.dmpnn_l_win_min:g} … {p.dmpnn_l_win_max:g}",
+            "particles per configuration": f"{p.n_particles:,}",
+        }
+
+    return pd.DataFrame({"this run": column(profile), "paper": column(PROFILES["paper"])}).rename_axis("setting")
+
+
+def probe_table(probabilities: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """Mean glass probability and share called glass, per probe set (chapter 04)."""
+    return pd.DataFrame.from_dict(
+        {
+            name: {
+                "mean glass probability": round(float(p.mean()), 3),
+                "classified as glass": f"{(p >= 0.5).mean():.0%}",
+            }
+            for name, p in probabilities.items()
+        },
+        orient="index",
+    ).rename_axis("images")
+
+
+def claims_table(claims: list[Mapping[str, str]], label: str) -> pd.DataFrame:
+    """The conclusion's table: claim, what this run measured, verdict (chapter 08)."""
+    frame = pd.DataFrame(claims, columns=["claim", "this_run", "verdict"])
+    return frame.rename(columns={"this_run": f"this run ({label})"}).set_index("claim")
+
+
+def throughput_table(throughput: Mapping[str, float]) -> pd.DataFrame:
+    """LAMMPS throughput per worker, million atom-steps per second, per schedule (chapter 01)."""
+    return pd.DataFrame({"M atom-steps/s per worker": {k: v / 1e6 for k, v in throughput.items()}}).rename_axis(
+        "schedule"
+    )
