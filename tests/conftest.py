@@ -1,22 +1,187 @@
-"""Shared fixtures: small physical systems and a tiny profile for LAMMPS-backed tests."""
+"""Shared fixtures and factories.
+
+The folders under ``tests/`` mirror ``glasslib/``; pytest imports the test modules in importlib mode, so they
+cannot import from each other: what several modules share lives here.
+
+* ``tiny_profile``, ``small_protocol``: small physical systems for the LAMMPS-backed tests.
+* ``make_dataset``: a :class:`glasslib.data.datasets.Dataset` from synthetic configurations.
+* ``torch_one_thread``, ``tensorflow_threads``: few threads on a shared machine
+  (``pytestmark = pytest.mark.usefixtures(...)`` in the modules that need them).
+* ``chromium``: headless Chromium, to check what a published page shows (skips where it is not installed).
+"""
 
 from __future__ import annotations
 
+import html as html_lib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
 import pytest
 
+from glasslib.data.datasets import GLASS, LIQUID, Dataset, DatasetSpec
+from glasslib.data.splits import Splits
 from glasslib.profiles import get_profile
 from glasslib.simulation.protocol import Protocol
 
 
+# --------------------------------------------------------------------------- physical systems
 @pytest.fixture(scope="session")
 def tiny_profile():
     """A profile small enough for a whole campaign in seconds (60 particles, short ramps)."""
-    return get_profile("smoke", n_particles=60, t_cool_slow=2000, t_cool_fast=1000,
-                       snapshot_every_slow=500, snapshot_every_fast=250, runs_per_schedule=2,
-                       is_fire_maxiter=5000, workers=2)
+    return get_profile(
+        "smoke",
+        n_particles=60,
+        t_cool_slow=2000,
+        t_cool_fast=1000,
+        snapshot_every_slow=500,
+        snapshot_every_fast=250,
+        runs_per_schedule=2,
+        is_fire_maxiter=5000,
+        workers=2,
+    )
 
 
 @pytest.fixture(scope="session")
 def small_protocol() -> Protocol:
     """200 particles at the paper's density and protocol constants."""
     return get_profile("smoke").protocol
+
+
+# --------------------------------------------------------------------------- data sets
+def _make_dataset(
+    positions: np.ndarray,
+    types: np.ndarray,
+    *,
+    box_length: float = 1.0,
+    dataset: int = 1,
+    splits: Splits | None = None,
+    inherent_energy: np.ndarray | None = None,
+) -> Dataset:
+    """A data set of 2R synthetic configurations, R glasses then R liquids, run r holding configurations r and R + r.
+
+    Parameters
+    ----------
+    positions : (2R, N, 2) scaled positions, glasses first; wrapped into [0, 1) and stored as float32.
+    types : (N,) LAMMPS types shared by every configuration.
+    box_length : σ.
+    dataset : the data set number of the spec (seeds of the nested CV derive from it).
+    splits : default: no outer test runs, every run in the inner training set of all three folds.
+    inherent_energy : (2R,) per configuration; default zeros.
+    """
+    positions = np.mod(np.asarray(positions), 1.0).astype(np.float32)
+    per_class = positions.shape[0] // 2
+    runs = np.arange(per_class)
+    if splits is None:
+        splits = Splits(np.zeros((3, 0), dtype=np.int64), np.zeros((3, per_class), dtype=np.int8))
+    return Dataset(
+        spec=DatasetSpec(dataset, "slow", 0, 0.05, "slow", 1, 2.0, "synthetic test data"),
+        positions=positions,
+        types=np.asarray(types).astype(np.int8),
+        labels=np.repeat([GLASS, LIQUID], per_class).astype(np.int8),
+        run_index=np.concatenate([runs, runs]),
+        inherent_energy=np.zeros(2 * per_class) if inherent_energy is None else np.asarray(inherent_energy),
+        box_length=float(box_length),
+        splits=splits,
+    )
+
+
+@pytest.fixture(scope="session")
+def make_dataset() -> Callable[..., Dataset]:
+    """Factory of synthetic data sets: ``make_dataset(positions, types, box_length=…, dataset=…, splits=…,
+    inherent_energy=…)``; see :func:`_make_dataset`. Modify one with ``dataclasses.replace``."""
+    return _make_dataset
+
+
+# --------------------------------------------------------------------------- threads
+@pytest.fixture(scope="module")
+def torch_one_thread():
+    """PyTorch on one thread for the module (the machine is shared), restored afterwards."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
+@pytest.fixture(scope="module")
+def tensorflow_threads(request) -> int:
+    """Limit TensorFlow's CPU threads to the module's ``TF_THREADS`` (default 1), the machine being shared.
+
+    TensorFlow fixes its thread pools when it first runs an op, so use this fixture before any other
+    (``pytestmark = pytest.mark.usefixtures("tensorflow_threads")``); when an earlier module has already
+    started TensorFlow, its setting stays (``configure_threads`` logs a warning).
+    """
+    from glasslib.models.cnn.train import configure_threads
+
+    threads = getattr(request.module, "TF_THREADS", 1)
+    configure_threads(threads)
+    return threads
+
+
+# --------------------------------------------------------------------------- headless Chromium
+CHROMIUM = "/usr/bin/chromium"
+
+
+class HeadlessChromium:
+    """Loads a page in headless Chromium and reads what the attention explorer shows."""
+
+    path = CHROMIUM
+
+    def dump_dom(self, path: Path, fragment: str = "", wait_ms: int = 0) -> str:
+        """The page's DOM after its scripts ran, opened with URL ``fragment`` (e.g. ``"#cutoff=2"``).
+
+        ``wait_ms`` lets timers and loaded scripts (MathJax) run for that much virtual time first.
+        """
+        with tempfile.TemporaryDirectory() as profile:
+            result = subprocess.run(
+                [
+                    self.path,
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    f"--user-data-dir={profile}",
+                    *([f"--virtual-time-budget={wait_ms}"] if wait_ms else []),
+                    "--dump-dom",
+                    path.as_uri() + fragment,
+                ],
+                capture_output=True,
+                text=True,
+                timeout=180,
+                env={**os.environ, "HOME": profile},
+            )
+        assert result.returncode == 0, result.stderr[-2000:]
+        return result.stdout
+
+    @staticmethod
+    def shown(dom: str) -> tuple[str, str, list[int], str]:
+        """(data-state, image base64, counts, cutoff label) as the explorer in ``dom`` shows them."""
+        root = re.search(r'<div id="gae-[0-9a-f]+"[^>]*>', dom).group(0)
+        img = re.search(r'<img[^>]*class="gae-image"[^>]*>', dom).group(0)
+        counts = [int(v) for v in re.findall(r'<td class="gae-count"[^>]*>(\d+)</td>', dom)]
+        label = re.search(r'<span class="gae-value">([^<]*)</span>', dom).group(1)
+        return (
+            re.search(r'data-state="([^"]+)"', root).group(1),
+            html_lib.unescape(re.search(r'src="data:image/png;base64,([^"]+)"', img).group(1)),
+            counts,
+            label,
+        )
+
+
+@pytest.fixture(scope="session")
+def chromium() -> HeadlessChromium:
+    """Headless Chromium; the test is skipped where it is not installed."""
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is not installed (Debian's chromium; .ci/run installs it)")
+    return HeadlessChromium()

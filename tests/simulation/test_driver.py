@@ -31,14 +31,18 @@ def lammps_total_energy(protocol: Protocol, positions: np.ndarray, types: np.nda
 def test_pair_energies_of_hand_placed_particles_match_the_formula(small_protocol):
     # a 20 σ box; density is the only knob that sets it
     protocol = Protocol(**{**small_protocol.__dict__, "n_particles": 8, "density": 8 / 400})
-    positions = np.array([
-        [5.0, 5.0], [5.0, 6.1],      # A–B at 1.1
-        [7.3, 5.0],                  # A–A at 2.3 (inside 2.5, unshifted); A–B 2.55 from atom 2: beyond 2.0
-        [5.0, 8.15],                 # B–B at 2.05 from atom 2 (inside 2.2)
-        [19.0, 14.0], [0.6, 14.0],   # A–B at 1.6 across the periodic boundary
-        [2.65, 14.0],                # A–B at 2.05 from atom 6: between the AB cut (2.0) and the AA cut (2.5)
-        [12.0, 12.0],                # alone
-    ])
+    positions = np.array(
+        [
+            [5.0, 5.0],
+            [5.0, 6.1],  # A–B at 1.1
+            [7.3, 5.0],  # A–A at 2.3 (inside 2.5, unshifted); A–B 2.55 from atom 2: beyond 2.0
+            [5.0, 8.15],  # B–B at 2.05 from atom 2 (inside 2.2)
+            [19.0, 14.0],
+            [0.6, 14.0],  # A–B at 1.6 across the periodic boundary
+            [2.65, 14.0],  # A–B at 2.05 from atom 6: between the AB cut (2.0) and the AA cut (2.5)
+            [12.0, 12.0],  # alone
+        ]
+    )
     types = np.array([1, 2, 1, 2, 1, 2, 1, 1])
     expected = lj(1.1, 1.5, 0.8) + lj(2.3, 1.0, 1.0) + lj(2.05, 0.5, 0.88) + lj(1.6, 1.5, 0.8)
     assert lammps_total_energy(protocol, positions, types) == pytest.approx(expected, rel=1e-10)
@@ -107,7 +111,9 @@ def test_thermostat_follows_the_linear_ramp(small_protocol, start):
 
 def test_the_same_seed_gives_the_same_run_and_another_seed_another(small_protocol, start):
     schedule = CoolingSchedule("test", 1_000, 500)
-    runs = [driver.run_cooling(small_protocol, schedule, start["positions"], start["types"], seed=s) for s in (11, 11, 12)]
+    runs = [
+        driver.run_cooling(small_protocol, schedule, start["positions"], start["types"], seed=s) for s in (11, 11, 12)
+    ]
     for key in ("positions", "temperature", "potential_energy", "inherent_energy"):
         assert np.array_equal(runs[0][key], runs[1][key])
     assert not np.allclose(runs[0]["positions"], runs[2]["positions"])

@@ -4,14 +4,8 @@ the HTML is self-contained, and in headless Chromium its slider switches the sho
 from __future__ import annotations
 
 import base64
-import html as html_lib
 import json
-import os
 import re
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -29,7 +23,6 @@ from glasslib.book.attention_explorer import (
 )
 from glasslib.data.graphs import build_graph
 
-CHROMIUM = "/usr/bin/chromium"
 SIZE = 200  # small images keep the tests fast
 
 
@@ -43,8 +36,18 @@ def knn_attention_graph(seed: int, label: int, n: int = 40) -> AttentionGraph:
     weights = np.where(rng.random(pairs.shape[0]) < 0.2, 10.0, 1.0) * rng.uniform(0.8, 1.2, pairs.shape[0])
     directed = np.stack([weights, weights * rng.uniform(0.2, 1.0, weights.size)], axis=1)
     directed /= directed.sum()
-    return AttentionGraph(seed, label, graph.node_features[:, :2].astype(float), graph.node_features[:, 2].astype(np.int8),
-                          graph.node_particle, pairs, directed, directed.max(axis=1), 0.8 if label else 0.3, 0.2)
+    return AttentionGraph(
+        seed,
+        label,
+        graph.node_features[:, :2].astype(float),
+        graph.node_features[:, 2].astype(np.int8),
+        graph.node_particle,
+        pairs,
+        directed,
+        directed.max(axis=1),
+        0.8 if label else 0.3,
+        0.2,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -118,37 +121,15 @@ def test_cutoff_grid_holds_the_cutoff(graphs):
     assert 0.01 in grid and np.all(np.diff(grid) > 0) and grid.size <= 9
 
 
-def dump_dom(path: Path, fragment: str) -> str:
-    with tempfile.TemporaryDirectory() as profile:
-        result = subprocess.run(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={profile}", "--dump-dom", path.as_uri() + fragment],
-            capture_output=True, text=True, timeout=120, env={**os.environ, "HOME": profile})
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
-
-
-def shown(dom: str) -> tuple[str, str, list[int], str]:
-    """(data-state, image base64, counts, cutoff label) as the page shows them."""
-    root = re.search(r'<div id="gae-[0-9a-f]+"[^>]*>', dom).group(0)
-    img = re.search(r'<img[^>]*class="gae-image"[^>]*>', dom).group(0)
-    counts = [int(v) for v in re.findall(r'<td class="gae-count"[^>]*>(\d+)</td>', dom)]
-    label = re.search(r'<span class="gae-value">([^<]*)</span>', dom).group(1)
-    return (re.search(r'data-state="([^"]+)"', root).group(1),
-            html_lib.unescape(re.search(r'src="data:image/png;base64,([^"]+)"', img).group(1)), counts, label)
-
-
-@pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"{CHROMIUM} is not installed (Debian's chromium; .ci/run installs it)")
-def test_slider_switches_the_state_in_headless_chromium(page, tmp_path):
+def test_slider_switches_the_state_in_headless_chromium(chromium, page, tmp_path):
     data = page_data(page)
     path = tmp_path / "explorer.html"
     path.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>{page}</body></html>")
-    states = {k: shown(dump_dom(path, f"#cutoff={k}&configuration=1")) for k in (0, 2)}
+    states = {k: chromium.shown(chromium.dump_dom(path, f"#cutoff={k}&configuration=1")) for k in (0, 2)}
     for k, (state, image, counts, label) in states.items():
         assert state == f"1,{k}"  # the script ran and read the fragment
         assert image == data["images"][data["state"][1][k]]
         assert counts == data["counts"][1][k] and label == data["labels"][k]
     assert states[0][1] != states[2][1] and states[0][2] != states[2][2]
-    assert shown(dump_dom(path, ""))[0] == "0,1"  # no fragment: the initial state
+    assert chromium.shown(chromium.dump_dom(path, ""))[0] == "0,1"  # no fragment: the initial state
     assert states[2][2][:2] == [0, 0]  # cutoff above every weight: no disjoint graph, no B–B edge

@@ -11,10 +11,9 @@ import numpy as np
 import pytest
 import torch
 
-from glasslib.data.datasets import Dataset, DatasetSpec
+from glasslib.data.datasets import Dataset
 from glasslib.data.graph_batch import GraphBatch, GraphError, batch_graphs
 from glasslib.data.graphs import build_graph, random_window_batch, reverse_edge_index
-from glasslib.data.splits import Splits
 from glasslib.models.contract import TrainRequest
 from glasslib.models.dmpnn.batches import evaluation_batches
 from glasslib.models.dmpnn.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
@@ -23,13 +22,7 @@ from glasslib.models.dmpnn.network import DMPNN, directed_messages, dropout_mask
 from glasslib.models.dmpnn.params import DMPNNParams, ParameterError
 from glasslib.system import ConfigurationError
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -38,30 +31,19 @@ def random_configuration(n: int = 300, seed: int = 0) -> tuple[np.ndarray, np.nd
     return rng.random((n, 2)), np.where(rng.random(n) < 0.65, 1, 2)
 
 
-def toy_dataset(per_class: int = 10, side: int = 16, seed: int = 0) -> Dataset:
-    """Glasses = jittered square lattices, liquids = uniform random points; side² particles each."""
-    rng = np.random.default_rng(seed)
-    n = side * side
-    lattice = np.stack(np.meshgrid(np.arange(side), np.arange(side)), axis=-1).reshape(-1, 2) + 0.5
-    glasses = [(lattice + rng.normal(0.0, 0.08, (n, 2))) / side for _ in range(per_class)]
-    liquids = [rng.random((n, 2)) for _ in range(per_class)]
-    runs = np.arange(per_class)
-    return Dataset(
-        spec=DatasetSpec(0, "slow", 0, 0.05, "slow", 1, 2.0, "toy"),
-        positions=np.mod(np.array(glasses + liquids), 1.0).astype(np.float32),
-        types=np.where(rng.random(n) < 0.65, 1, 2).astype(np.int8),
-        labels=np.r_[np.ones(per_class), np.zeros(per_class)].astype(np.int8),
-        run_index=np.r_[runs, runs], inherent_energy=np.zeros(2 * per_class), box_length=float(side),
-        splits=Splits(np.zeros((3, 1), dtype=np.int64), np.zeros((3, per_class), dtype=np.int8)),
-    )
-
-
 TOY_PARAMS = {"k": 3, "l_win": 0.4, "hidden": 64, "depth": 3, "ffn_layers": 2, "dropout": 0.0, "batch_size": 2}
 
 
 @pytest.fixture(scope="module")
-def toy() -> Dataset:
-    return toy_dataset()
+def toy(make_dataset) -> Dataset:
+    """Glasses = jittered square lattices, liquids = uniform random points; 16² particles each, 10 per class."""
+    per_class, side = 10, 16
+    rng = np.random.default_rng(0)
+    n = side * side
+    lattice = np.stack(np.meshgrid(np.arange(side), np.arange(side)), axis=-1).reshape(-1, 2) + 0.5
+    glasses = [(lattice + rng.normal(0.0, 0.08, (n, 2))) / side for _ in range(per_class)]
+    liquids = [rng.random((n, 2)) for _ in range(per_class)]
+    return make_dataset(np.array(glasses + liquids), np.where(rng.random(n) < 0.65, 1, 2), box_length=side)
 
 
 @pytest.fixture(scope="module")
@@ -78,13 +60,22 @@ def hand_graph() -> GraphBatch:
     pairs = np.array([(0, 1), (1, 2), (3, 4), (4, 5), (3, 5)])
     src = np.r_[pairs[:, 0], pairs[:, 1]]
     dst = np.r_[pairs[:, 1], pairs[:, 0]]
-    features = np.array([[0.1, 0.2, 0], [0.3, 0.1, 1], [0.5, 0.4, 0], [0.2, 0.9, 1], [0.4, 0.8, 1], [0.3, 0.6, 0]],
-                        dtype=np.float32)
+    features = np.array(
+        [[0.1, 0.2, 0], [0.3, 0.1, 1], [0.5, 0.4, 0], [0.2, 0.9, 1], [0.4, 0.8, 1], [0.3, 0.6, 0]], dtype=np.float32
+    )
     node_graph = np.array([0, 0, 0, 1, 1, 1])
     distance = np.linalg.norm(features[src, :2] - features[dst, :2], axis=1).astype(np.float32)
-    graph = GraphBatch(node_features=features, edge_src=src, edge_dst=dst, edge_rev=reverse_edge_index(src, dst),
-                       edge_distance=distance, node_graph=node_graph, edge_graph=node_graph[src],
-                       node_particle=np.arange(6), n_graphs=2)
+    graph = GraphBatch(
+        node_features=features,
+        edge_src=src,
+        edge_dst=dst,
+        edge_rev=reverse_edge_index(src, dst),
+        edge_distance=distance,
+        node_graph=node_graph,
+        edge_graph=node_graph[src],
+        node_particle=np.arange(6),
+        n_graphs=2,
+    )
     graph.validate()
     return graph
 
@@ -105,8 +96,9 @@ def reference_forward(model: DMPNN, graph: GraphBatch) -> tuple[np.ndarray, list
             new.append(relu(h0[len(new)] + p["W_m.weight"] @ message))
         h = np.array(new)
         if model.attention:
-            score = np.array([p[f"attend.{step}.v_attn.weight"] @ relu(p[f"attend.{step}.W_attn.weight"] @ row)
-                              for row in h]).ravel()
+            score = np.array(
+                [p[f"attend.{step}.v_attn.weight"] @ relu(p[f"attend.{step}.W_attn.weight"] @ row) for row in h]
+            ).ravel()
             sigma = np.zeros_like(score)
             factor = np.zeros_like(score)
             for g in range(graph.n_graphs):
@@ -153,15 +145,17 @@ def test_message_into_v_to_w_excludes_w_to_v():
 @pytest.mark.parametrize("features", ["paper", "invariant"])
 def test_forward_matches_hand_computation(attention, rescale, features):
     torch.manual_seed(0)
-    model = DMPNN(hidden=8, depth=3, ffn_layers=2, dropout=0.3, attention=attention, features=features,
-                  attention_rescale=rescale).double()
+    model = DMPNN(
+        hidden=8, depth=3, ffn_layers=2, dropout=0.3, attention=attention, features=features, attention_rescale=rescale
+    ).double()
     graph = hand_graph()
     expected, expected_attention = reference_forward(model, graph)
     model.eval()
     with torch.no_grad():
         tensors = graph.to_torch()
-        tensors = dataclasses.replace(tensors, node_features=tensors.node_features.double(),
-                                      edge_distance=tensors.edge_distance.double())
+        tensors = dataclasses.replace(
+            tensors, node_features=tensors.node_features.double(), edge_distance=tensors.edge_distance.double()
+        )
         out = model(tensors)
     np.testing.assert_allclose(out.logits.numpy(), expected, rtol=1e-10, atol=1e-12)
     assert len(out.attention) == (2 if attention else 0)
@@ -219,8 +213,9 @@ def test_invariant_features_are_invariant_to_rotation_and_translation():
     np.testing.assert_allclose(moved, reference, rtol=1e-4)
     torch.manual_seed(0)
     paper = DMPNN(hidden=16, depth=3, ffn_layers=2, features="paper")  # the published variant is not
-    assert not np.allclose(logits(paper, rotated_window(1.234, (0.11, -0.07))),
-                           logits(paper, rotated_window(0.0, (0.0, 0.0))), rtol=1e-4)
+    assert not np.allclose(
+        logits(paper, rotated_window(1.234, (0.11, -0.07))), logits(paper, rotated_window(0.0, (0.0, 0.0))), rtol=1e-4
+    )
 
 
 # ------------------------------------------------------------------------------------------ attention
@@ -236,7 +231,7 @@ def test_attention_sums_to_one_per_graph_and_ignores_other_graphs(rescale):
     assert model.training  # mode restored
     assert sigma.shape == (together.n_edges,) and np.all(sigma > 0)
     np.testing.assert_allclose(np.bincount(together.edge_graph, weights=sigma), np.ones(together.n_graphs), rtol=1e-5)
-    np.testing.assert_allclose(sigma[:alone.n_edges], attention_weights(model, alone), rtol=1e-5)
+    np.testing.assert_allclose(sigma[: alone.n_edges], attention_weights(model, alone), rtol=1e-5)
     np.testing.assert_allclose(logits(model, together)[:1], logits(model, alone), rtol=1e-5)
     model.eval()
     with torch.no_grad():
@@ -250,8 +245,9 @@ def test_attention_sums_to_one_per_graph_and_ignores_other_graphs(rescale):
 def test_gradients_reach_every_parameter():
     torch.manual_seed(0)
     model = DMPNN(hidden=16, depth=3, ffn_layers=3, dropout=0.2, attention=True).train()
-    graph = random_window_batch([random_configuration(300, seed=s) for s in range(3)], 0.4, 3,
-                                np.random.default_rng(0)).to_torch()
+    graph = random_window_batch(
+        [random_configuration(300, seed=s) for s in range(3)], 0.4, 3, np.random.default_rng(0)
+    ).to_torch()
     loss = torch.nn.functional.binary_cross_entropy_with_logits(model(graph).logits, torch.tensor([1.0, 0.0, 1.0]))
     loss.backward()
     for name, parameter in model.named_parameters():
@@ -360,8 +356,9 @@ def test_checkpoint_with_unexpected_objects_is_refused(trained, tmp_path, capsys
 
 # ------------------------------------------------------------------------------------------ errors
 def test_k_larger_than_window_is_a_clear_error(toy):
-    request = TrainRequest(np.arange(20), np.arange(20), np.arange(20), {**TOY_PARAMS, "l_win": 0.1, "k": 5},
-                           epochs=1, seed=0)
+    request = TrainRequest(
+        np.arange(20), np.arange(20), np.arange(20), {**TOY_PARAMS, "l_win": 0.1, "k": 5}, epochs=1, seed=0
+    )
     with pytest.raises(GraphError, match=r"configuration \d+.*fewer than k \+ 1 = 6|configuration \d+.*no particles"):
         train_dmpnn(toy, request)
 
@@ -379,8 +376,9 @@ def test_nan_coordinates_are_a_clear_error(toy):
 def test_learning_rate_follows_the_schedule(toy):
     from glasslib.models.lr_schedule import learning_rate
 
-    result = train_dmpnn(toy, TrainRequest(np.arange(20), np.arange(20), np.arange(20), {**TOY_PARAMS, "hidden": 4},
-                                           epochs=3, seed=0))
+    result = train_dmpnn(
+        toy, TrainRequest(np.arange(20), np.arange(20), np.arange(20), {**TOY_PARAMS, "hidden": 4}, epochs=3, seed=0)
+    )
     steps = math.ceil(20 / TOY_PARAMS["batch_size"])
     expected = [float(learning_rate((e + 1) * steps - 1, steps, 3)) for e in range(3)]
     np.testing.assert_allclose(result.curves["learning_rate"], expected)

@@ -2,53 +2,43 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import os
 import shutil
 
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
 from glasslib.bench import cnn as bench_cnn
+from glasslib.data.datasets import Dataset
+from glasslib.data.render import render_batch
+from glasslib.models import cnn
 from glasslib.models.cnn import fit as cnn_fit
 from glasslib.models.cnn import train as cnn_train
+from glasslib.models.contract import TrainRequest
+from glasslib.models.lr_schedule import learning_rate
+from glasslib.system import TYPE_A, TYPE_B
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-try:  # the machine is shared: two threads, set before TensorFlow runs any op
-    tf.config.threading.set_intra_op_parallelism_threads(2)
-    tf.config.threading.set_inter_op_parallelism_threads(2)
-except RuntimeError:  # another test module started TensorFlow first
-    pass
-
-import keras  # noqa: E402
-
-from glasslib.data.datasets import Dataset, DatasetSpec
-from glasslib.data.render import render_batch  # noqa: E402
-from glasslib.data.splits import Splits  # noqa: E402
-from glasslib.models import cnn  # noqa: E402
-from glasslib.models.contract import TrainRequest  # noqa: E402
-from glasslib.models.lr_schedule import learning_rate  # noqa: E402
-from glasslib.system import TYPE_A, TYPE_B  # noqa: E402
-
-THREADS = 2
+TF_THREADS = THREADS = 2  # the machine is shared: two threads, set before TensorFlow runs any op
+pytestmark = pytest.mark.usefixtures("tensorflow_threads")
 SIZE = 64  # the small network's input side
 SMALL_PARAMS = {"image_size": SIZE, "conv1_filters": 6, "conv2_filters": 16, "dense_units": 16}
 
 
-def synthetic_dataset(per_class: int = 8, n_particles: int = 400, seed: int = 0) -> Dataset:
-    """Glasses whose particles sit in a few tight clumps, liquids spread uniformly: visibly different."""
-    rng = np.random.default_rng(seed)
-    centres = rng.random((per_class, 5, 1, 2))
-    clumped = (centres + 0.015 * rng.standard_normal((per_class, 5, n_particles // 5, 2))).reshape(per_class, -1, 2)
-    uniform = rng.random((per_class, n_particles, 2))
-    positions = np.mod(np.concatenate([clumped, uniform]), 1.0).astype(np.float32)
-    types = np.where(np.arange(n_particles) % 3 == 2, TYPE_B, TYPE_A).astype(np.int8)
-    runs = np.arange(per_class)
-    spec = DatasetSpec(1, "slow", 0, 0.05, "slow", 1, 2.0, "synthetic test data")
-    return Dataset(spec, positions, types, np.repeat([1, 0], per_class).astype(np.int8), np.concatenate([runs, runs]),
-                   np.zeros(2 * per_class), 1.0, Splits(np.zeros((3, 0), dtype=int), np.zeros((3, per_class), dtype=np.int8)))
+@pytest.fixture(scope="module")
+def synthetic_dataset(make_dataset):
+    def build(per_class: int = 8, n_particles: int = 400, seed: int = 0) -> Dataset:
+        """Glasses whose particles sit in a few tight clumps, liquids spread uniformly: visibly different."""
+        rng = np.random.default_rng(seed)
+        centres = rng.random((per_class, 5, 1, 2))
+        clumped = (centres + 0.015 * rng.standard_normal((per_class, 5, n_particles // 5, 2))).reshape(per_class, -1, 2)
+        uniform = rng.random((per_class, n_particles, 2))
+        types = np.where(np.arange(n_particles) % 3 == 2, TYPE_B, TYPE_A)
+        return make_dataset(np.concatenate([clumped, uniform]), types)
+
+    return build
 
 
 def dihedral(image: np.ndarray) -> list[np.ndarray]:
@@ -70,14 +60,21 @@ def paper_model() -> keras.Model:
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
+def trained(synthetic_dataset, tmp_path_factory):
     """A small CNN trained to overfit 16 synthetic configurations, its weights saved."""
     data = synthetic_dataset()
     everything = np.arange(len(data.labels))
     path = tmp_path_factory.mktemp("cnn") / "small.weights.h5"
-    request = TrainRequest(train=everything, validation=everything, test=everything,
-                           params={**SMALL_PARAMS, "dropout": 0.1, "batch_size": 4}, epochs=15, seed=1,
-                           weights_path=path, threads=THREADS)
+    request = TrainRequest(
+        train=everything,
+        validation=everything,
+        test=everything,
+        params={**SMALL_PARAMS, "dropout": 0.1, "batch_size": 4},
+        epochs=15,
+        seed=1,
+        weights_path=path,
+        threads=THREADS,
+    )
     return data, request, cnn.train_cnn(data, request)
 
 
@@ -102,7 +99,11 @@ def test_ink_input_is_a_parameter_free_reparametrisation_of_the_pixel_input():
     """conv1(1 − p) with kernels W, biases b equals conv1(p) with kernels −W, biases b + ΣW: same functions."""
     ink = cnn.small_cnn(seed=3)
     plain = cnn.build_cnn(cnn.CNNArchitecture(**{**SMALL_PARAMS, "ink": False}), dropout=0.5, seed=3)
-    assert ink.count_params() == plain.count_params() and cnn.architecture_of(ink).ink and not cnn.architecture_of(plain).ink
+    assert (
+        ink.count_params() == plain.count_params()
+        and cnn.architecture_of(ink).ink
+        and not cnn.architecture_of(plain).ink
+    )
     plain.set_weights(ink.get_weights())
     kernel, bias = ink.get_layer("conv1").get_weights()
     plain.get_layer("conv1").set_weights([-kernel, bias + kernel.sum(axis=(0, 1, 2))])
@@ -139,8 +140,9 @@ def test_l2_term_adds_exactly_0_01_times_the_squared_kernel_norms():
     expected = 0.01 * sum(np.sum(np.square(k.astype(np.float64))) for k in cnn.kernels(with_l2))
     assert losses[0] - losses[1] == pytest.approx(expected, rel=1e-5)
     assert cnn.l2_penalty(with_l2) == pytest.approx(expected, rel=1e-12)
-    with_biases = expected + 0.01 * sum(np.sum(np.square(with_l2.get_layer(n).bias.numpy()))
-                                        for n in ("conv1", "conv2", "dense", "output"))
+    with_biases = expected + 0.01 * sum(
+        np.sum(np.square(with_l2.get_layer(n).bias.numpy())) for n in ("conv1", "conv2", "dense", "output")
+    )
     assert abs(losses[0] - losses[1] - with_biases) > 1e-3
 
 
@@ -189,7 +191,9 @@ def test_augmentation_permutes_pixels_and_keeps_particle_counts_and_labels():
     for _ in range(3):  # epochs: a fresh order and fresh augmentations every time
         order = []
         for batch, labels in data:
-            assert batch.dtype == tf.float32 and 0.0 <= float(tf.reduce_min(batch)) <= float(tf.reduce_max(batch)) <= 1.0
+            assert (
+                batch.dtype == tf.float32 and 0.0 <= float(tf.reduce_min(batch)) <= float(tf.reduce_max(batch)) <= 1.0
+            )
             for image, label in zip(np.rint(batch.numpy() * 255).astype(np.uint8), labels.numpy()):
                 original = images[label]
                 assert class_pixels(image) == class_pixels(original)  # A and B dots all kept
@@ -201,8 +205,10 @@ def test_augmentation_permutes_pixels_and_keeps_particle_counts_and_labels():
         assert sorted(order) == list(range(6))
         orders.append(order)
     assert len(seen) > 2 and len({tuple(o) for o in orders}) > 1
-    again = [labels.numpy().tolist() for _, labels in cnn.image_pipeline(
-        cnn.CachedImages(images, ids), ids, batch_size=4, seed=7, training=True)]
+    again = [
+        labels.numpy().tolist()
+        for _, labels in cnn.image_pipeline(cnn.CachedImages(images, ids), ids, batch_size=4, seed=7, training=True)
+    ]
     assert sum(again, []) == orders[0]  # the same seed replays the same run
 
 
@@ -215,13 +221,18 @@ def test_augmentation_draws_the_eight_symmetries_uniformly():
     assert counts.min() >= 60 and counts.max() <= 140, counts  # 100 expected each, sd ≈ 9.4
 
 
-def test_rendering_per_batch_gives_the_cached_images():
+def test_rendering_per_batch_gives_the_cached_images(synthetic_dataset):
     data = synthetic_dataset(per_class=3, n_particles=50)
     rows = np.array([4, 0, 5, 2])
-    cached, rendered = cnn_train._sources(data, [rows], SIZE, "cache")[0], cnn_train._sources(data, [rows], SIZE, "per_batch")[0]
+    cached, rendered = (
+        cnn_train._sources(data, [rows], SIZE, "cache")[0],
+        cnn_train._sources(data, [rows], SIZE, "per_batch")[0],
+    )
     assert isinstance(cached, cnn.CachedImages) and isinstance(rendered, cnn.RenderedImages)
     np.testing.assert_array_equal(cached.load(np.array([3, 1])), rendered.load(np.array([3, 1])))
-    np.testing.assert_array_equal(rendered.load(np.array([0])), render_batch(data.positions[[4]], data.types, size=SIZE))
+    np.testing.assert_array_equal(
+        rendered.load(np.array([0])), render_batch(data.positions[[4]], data.types, size=SIZE)
+    )
 
 
 def test_unaugmented_pipeline_keeps_order_and_scales():
@@ -246,7 +257,7 @@ def test_small_cnn_overfits_a_tiny_data_set(trained):
     assert result.samples_per_second > 0 and result.seconds > 0
 
 
-def test_a_reused_network_starts_exactly_like_a_fresh_one_and_trains_reproducibly():
+def test_a_reused_network_starts_exactly_like_a_fresh_one_and_trains_reproducibly(synthetic_dataset):
     """reusable_cnn rewrites its variables to a fresh build's values; repeated trainings give the same result."""
     small = cnn.CNNArchitecture(**SMALL_PARAMS)
     cnn.reusable_cnn(small, 0.1, seed=11)
@@ -258,27 +269,49 @@ def test_a_reused_network_starts_exactly_like_a_fresh_one_and_trains_reproducibl
     fresh = cnn.build_cnn(small, 0.4, seed=5)
     for a, b in zip(reused.trainable_weights, fresh.trainable_weights):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
-    np.testing.assert_array_equal(reused.get_layer("dropout").seed_generator.state.numpy(),
-                                  fresh.get_layer("dropout").seed_generator.state.numpy())
+    np.testing.assert_array_equal(
+        reused.get_layer("dropout").seed_generator.state.numpy(),
+        fresh.get_layer("dropout").seed_generator.state.numpy(),
+    )
     data = synthetic_dataset(per_class=4)
     everything = np.arange(len(data.labels))
-    request = TrainRequest(everything, everything, everything, {**SMALL_PARAMS, "dropout": 0.2, "batch_size": 4},
-                           epochs=2, seed=3, threads=THREADS)
+    request = TrainRequest(
+        everything,
+        everything,
+        everything,
+        {**SMALL_PARAMS, "dropout": 0.2, "batch_size": 4},
+        epochs=2,
+        seed=3,
+        threads=THREADS,
+    )
     first = cnn.train_cnn(data, request)
-    cnn.train_cnn(data, TrainRequest(everything, everything, everything, {**SMALL_PARAMS, "dropout": 0.0,
-                                                                          "batch_size": 2}, epochs=1, seed=9))
+    cnn.train_cnn(
+        data,
+        TrainRequest(
+            everything, everything, everything, {**SMALL_PARAMS, "dropout": 0.0, "batch_size": 2}, epochs=1, seed=9
+        ),
+    )
     again = cnn.train_cnn(data, request)
     np.testing.assert_allclose(again.test_probability, first.test_probability, rtol=0, atol=1e-5)
     np.testing.assert_allclose(again.curves["train_loss"], first.curves["train_loss"], rtol=1e-5)
 
 
-def test_training_with_per_batch_rendering_runs_end_to_end():
+def test_training_with_per_batch_rendering_runs_end_to_end(synthetic_dataset):
     data = synthetic_dataset(per_class=4, n_particles=100)
     both = np.array([0, 1, 4, 5])
-    params = {"image_size": 32, "conv1_filters": 2, "conv2_filters": 2, "dense_units": 4, "batch_size": 3.0,
-              "dropout": 0.2, "render": "per_batch"}
+    params = {
+        "image_size": 32,
+        "conv1_filters": 2,
+        "conv2_filters": 2,
+        "dense_units": 4,
+        "batch_size": 3.0,
+        "dropout": 0.2,
+        "render": "per_batch",
+    }
     result = cnn.train_cnn(data, TrainRequest(np.arange(8), both, both, params, epochs=2, seed=0, threads=THREADS))
-    assert result.test_probability.shape == (4,) and np.all((result.test_probability > 0) & (result.test_probability < 1))
+    assert result.test_probability.shape == (4,) and np.all(
+        (result.test_probability > 0) & (result.test_probability < 1)
+    )
     assert len(result.curves["learning_rate"]) == 2 * 3 and result.best_epoch in (0, 1)
 
 
@@ -290,8 +323,9 @@ def test_saved_weights_reload_and_predict_identically(trained):
     np.testing.assert_allclose(again, result.test_probability, rtol=0, atol=1e-6)
     model = cnn.load_cnn(request.weights_path)
     images = render_batch(data.positions[:3], data.types, size=SIZE)
-    np.testing.assert_allclose(cnn.predict_images(model, images, batch_size=4), result.test_probability[:3],
-                               rtol=0, atol=1e-6)
+    np.testing.assert_allclose(
+        cnn.predict_images(model, images, batch_size=4), result.test_probability[:3], rtol=0, atol=1e-6
+    )
 
 
 def test_weights_of_another_architecture_are_refused(trained, tmp_path):
@@ -339,13 +373,12 @@ def test_wrong_image_shape_or_dtype_gives_clear_errors():
         cnn.predict_images(model, good.tolist())
 
 
-def test_one_class_data_and_splits_give_clear_errors():
+def test_one_class_data_and_splits_give_clear_errors(synthetic_dataset):
     data = synthetic_dataset(per_class=4, n_particles=20)
     glasses, liquids = np.flatnonzero(data.labels == 1), np.flatnonzero(data.labels == 0)
     mixed = np.array([glasses[0], liquids[0]])
     params = {**SMALL_PARAMS, "dropout": 0.1, "batch_size": 2}
-    one_class = Dataset(data.spec, data.positions, data.types, np.ones_like(data.labels), data.run_index,
-                        data.inherent_energy, data.box_length, data.splits)
+    one_class = dataclasses.replace(data, labels=np.ones_like(data.labels))
     with pytest.raises(cnn.SplitError, match="data set holds one class only"):
         cnn.train_cnn(one_class, TrainRequest(mixed, mixed, mixed, params, epochs=1, seed=0, threads=THREADS))
     with pytest.raises(cnn.SplitError, match="validation set holds one class only"):
@@ -366,10 +399,24 @@ def test_one_class_data_and_splits_give_clear_errors():
 def test_bench_runs_on_a_tiny_setting(capsys):
     tiny = cnn.CNNArchitecture(image_size=32, conv1_filters=2, conv2_filters=2, dense_units=4)
     result = bench_cnn.bench_cnn(tiny, batch_size=4, batches=2, n_particles=50, matmul_size=128, repeats=1)
-    keys = {"train_ms_per_sample", "inference_ms_per_sample", "forward_gflop_per_sample", "train_gflops",
-            "inference_gflops", "matmul_gflops", "in_memory_samples_per_second", "cache_samples_per_second",
-            "render_samples_per_second", "cache_ratio", "render_ratio", "cache_pipeline_samples_per_second",
-            "render_pipeline_samples_per_second", "render_ms_per_image", "parameters", "device"}
+    keys = {
+        "train_ms_per_sample",
+        "inference_ms_per_sample",
+        "forward_gflop_per_sample",
+        "train_gflops",
+        "inference_gflops",
+        "matmul_gflops",
+        "in_memory_samples_per_second",
+        "cache_samples_per_second",
+        "render_samples_per_second",
+        "cache_ratio",
+        "render_ratio",
+        "cache_pipeline_samples_per_second",
+        "render_pipeline_samples_per_second",
+        "render_ms_per_image",
+        "parameters",
+        "device",
+    }
     assert keys <= set(result)
     assert all(result[k] > 0 for k in keys - {"device"})
     assert result["parameters"] == tiny.parameter_count()

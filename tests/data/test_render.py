@@ -1,4 +1,5 @@
-"""Tests of glasslib.data.render: the CNN's input images (book chapter 03, read by chapter 04)."""
+"""Tests of glasslib.data.render: the CNN's input images (book chapter 03, read by chapter 04), against the
+matplotlib reference renderer of glasslib.data.render_reference."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from matplotlib.colors import to_rgb
 
 from glasslib.bench import render as bench_render
 from glasslib.book.figures.palette import COLOUR_A, COLOUR_B
-from glasslib.data import render
+from glasslib.data import render, render_reference
 from glasslib.system import TYPE_A, TYPE_B, ConfigurationError
 
-RENDERERS = [render.render_matplotlib, render.render_fast]
+RENDERERS = [render_reference.render_matplotlib, render.render_fast]
 ORANGE = tuple(round(255 * c) for c in to_rgb(COLOUR_A))
 BLUE = tuple(round(255 * c) for c in to_rgb(COLOUR_B))
 
@@ -52,7 +53,7 @@ def test_single_a_particle_is_orange_at_the_expected_pixel(renderer, x, y):
     assert darkest == (row, col)
     fringe = image[row - 1, col].astype(float)  # faint antialiased edge, still orange in hue
     assert 200 < fringe.sum() / 3 < 255
-    assert render.compare_images(image, image)["iou"] == 1.0
+    assert render_reference.compare_images(image, image)["iou"] == 1.0
 
 
 @pytest.mark.parametrize("renderer", RENDERERS)
@@ -73,9 +74,9 @@ def test_pixel_centres_match_hand_geometry():
 
 def test_renderers_agree_on_a_random_configuration(configuration):
     positions, types = configuration
-    reference = render.render_matplotlib(positions, types)
+    reference = render_reference.render_matplotlib(positions, types)
     fast = render.render_fast(positions, types)
-    scores = render.compare_images(reference, fast)
+    scores = render_reference.compare_images(reference, fast)
     assert scores["iou"] >= 0.9 and scores["colour_agreement"] >= 0.9
     assert np.abs(reference.astype(int) - fast).max() <= 8  # in fact the same image to a few levels
 
@@ -87,13 +88,14 @@ def test_renderers_agree_at_the_edges_and_other_geometries(margin, size, dot_siz
     positions[:40] = rng.choice([0.0, 0.5, 0.9999], size=(40, 2))  # dots cut by the image border
     types = rng.choice([TYPE_A, TYPE_B], 800)
     options = dict(size=size, dot_size_pt=dot_size_pt, margin=margin)
-    scores = render.compare_images(render.render_matplotlib(positions, types, **options),
-                                   render.render_fast(positions, types, **options))
+    scores = render_reference.compare_images(
+        render_reference.render_matplotlib(positions, types, **options), render.render_fast(positions, types, **options)
+    )
     assert scores["iou"] >= 0.99 and scores["colour_agreement"] >= 0.99
 
 
 def test_fitted_dot_radius_is_the_nominal_one():
-    assert render.fit_dot_radius(1.0) == pytest.approx(render.dot_radius_px(1.0), rel=0.03)
+    assert render_reference.fit_dot_radius(1.0) == pytest.approx(render.dot_radius_px(1.0), rel=0.03)
 
 
 def test_dot_stamp_covers_the_disc_area():
@@ -147,7 +149,7 @@ def test_batch_equals_per_image_rendering():
 
 def test_matplotlib_renderer_leaves_no_figures_open():
     before = plt.get_fignums()
-    render.render_matplotlib(np.array([[0.5, 0.5]]), [TYPE_A])
+    render_reference.render_matplotlib(np.array([[0.5, 0.5]]), [TYPE_A])
     assert plt.get_fignums() == before
 
 
@@ -155,19 +157,26 @@ def test_compare_images_counts_masks_and_colours():
     white = np.full((4, 4, 3), 255, np.uint8)
     orange, blue, faint_orange = white.copy(), white.copy(), white.copy()
     orange[1, 1], blue[1, 1], faint_orange[1, 1] = ORANGE, BLUE, (252, 243, 224)
-    assert render.compare_images(orange, orange) == {"iou": 1.0, "colour_agreement": 1.0}
-    assert render.compare_images(orange, faint_orange) == {"iou": 1.0, "colour_agreement": 1.0}
-    assert render.compare_images(orange, blue)["colour_agreement"] == 0.0
+    assert render_reference.compare_images(orange, orange) == {"iou": 1.0, "colour_agreement": 1.0}
+    assert render_reference.compare_images(orange, faint_orange) == {"iou": 1.0, "colour_agreement": 1.0}
+    assert render_reference.compare_images(orange, blue)["colour_agreement"] == 0.0
     shifted = white.copy()
     shifted[2, 2] = ORANGE
-    assert render.compare_images(orange, shifted)["iou"] == 0.0
-    assert render.compare_images(white, white)["iou"] == 1.0
+    assert render_reference.compare_images(orange, shifted)["iou"] == 0.0
+    assert render_reference.compare_images(white, white)["iou"] == 1.0
 
 
 def test_bench_runs_on_a_tiny_input(capsys):
     result = bench_render.bench_render(n_images=2, n_particles=50, repeats=1)
-    assert set(result) == {"matplotlib_images_per_second", "fast_images_per_second", "batch_images_per_second",
-                           "speedup", "batch_speedup", "iou", "colour_agreement"}
+    assert set(result) == {
+        "matplotlib_images_per_second",
+        "fast_images_per_second",
+        "batch_images_per_second",
+        "speedup",
+        "batch_speedup",
+        "iou",
+        "colour_agreement",
+    }
     assert all(value > 0 for value in result.values())
     assert result["iou"] >= 0.9 and result["colour_agreement"] >= 0.9
     assert "speed-up" in capsys.readouterr().out

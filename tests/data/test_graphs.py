@@ -45,8 +45,16 @@ def edge_set(graph: GraphBatch, labels: np.ndarray | None = None) -> set[tuple[i
 
 def assert_same_batch(a: GraphBatch, b: GraphBatch) -> None:
     assert a.n_graphs == b.n_graphs
-    for name in ("node_features", "edge_src", "edge_dst", "edge_rev", "edge_distance", "node_graph",
-                 "edge_graph", "node_particle"):
+    for name in (
+        "node_features",
+        "edge_src",
+        "edge_dst",
+        "edge_rev",
+        "edge_distance",
+        "node_graph",
+        "edge_graph",
+        "node_particle",
+    ):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
 
 
@@ -174,7 +182,7 @@ def test_windows_hold_about_l_win_squared_times_n():
     positions, _ = random_configuration(n, seed=6)
     rng = np.random.default_rng(0)
     counts = [graphs.window_indices(positions, *graphs.sample_window(rng, l_win), l_win).size for _ in range(400)]
-    assert np.mean(counts) == pytest.approx(l_win ** 2 * n, rel=0.05)
+    assert np.mean(counts) == pytest.approx(l_win**2 * n, rel=0.05)
 
 
 # ---------------------------------------------------------------- batches
@@ -193,10 +201,10 @@ def test_batch_is_a_disjoint_union_with_offsets():
     offset = np.cumsum([0] + [g.n_nodes for g in singles])
     for g, single in enumerate(singles):
         edges = batch.edge_graph == g
-        assert np.all(batch.node_graph[offset[g]:offset[g + 1]] == g)
+        assert np.all(batch.node_graph[offset[g] : offset[g + 1]] == g)
         np.testing.assert_array_equal(batch.edge_src[edges] - offset[g], single.edge_src)
         np.testing.assert_array_equal(batch.edge_dst[edges] - offset[g], single.edge_dst)
-        np.testing.assert_array_equal(batch.node_particle[offset[g]:offset[g + 1]], single.node_particle)
+        np.testing.assert_array_equal(batch.node_particle[offset[g] : offset[g + 1]], single.node_particle)
     np.testing.assert_array_equal(batch.nodes_per_graph(), np.diff(offset))
 
 
@@ -222,7 +230,7 @@ def test_batch_of_batches_offsets_graph_indices():
     both.validate()
     assert both.n_graphs == 3
     np.testing.assert_array_equal(np.unique(both.node_graph), [0, 1, 2])
-    np.testing.assert_array_equal(both.edge_rev[first.n_edges:] - first.n_edges, second.edge_rev)
+    np.testing.assert_array_equal(both.edge_rev[first.n_edges :] - first.n_edges, second.edge_rev)
 
 
 def test_same_seed_same_batch_and_different_seed_different_batch():
@@ -237,8 +245,10 @@ def test_same_seed_same_batch_and_different_seed_different_batch():
 def test_permuting_particles_relabels_the_graph():
     positions, types = random_configuration(600, seed=8)
     perm = np.random.default_rng(1).permutation(600)
-    for build in (lambda p, t: graphs.periodic_knn_graph(p, t, 3),
-                  lambda p, t: graphs.random_window_batch([(p, t)], 0.4, 3, np.random.default_rng(2))):
+    for build in (
+        lambda p, t: graphs.periodic_knn_graph(p, t, 3),
+        lambda p, t: graphs.random_window_batch([(p, t)], 0.4, 3, np.random.default_rng(2)),
+    ):
         original, permuted = build(positions, types), build(positions[perm], types[perm])
         assert edge_set(original) == edge_set(permuted, perm[permuted.node_particle])
         order_a = np.lexsort((original.edge_dst, original.edge_src))
@@ -308,13 +318,22 @@ def test_too_few_particles_for_periodic_graph():
 
 
 def test_to_torch_matches_arrays():
-    batch = graphs.random_window_batch([random_configuration(1000, s) for s in range(2)], 0.3, 3,
-                                       np.random.default_rng(0))
+    batch = graphs.random_window_batch(
+        [random_configuration(1000, s) for s in range(2)], 0.3, 3, np.random.default_rng(0)
+    )
     tensors = batch.to_torch("cpu")
     assert tensors.n_graphs == batch.n_graphs
     assert tensors.node_features.dtype == torch.float32 and tensors.edge_distance.dtype == torch.float32
-    for name in ("node_features", "edge_src", "edge_dst", "edge_rev", "edge_distance", "node_graph",
-                 "edge_graph", "node_particle"):
+    for name in (
+        "node_features",
+        "edge_src",
+        "edge_dst",
+        "edge_rev",
+        "edge_distance",
+        "node_graph",
+        "edge_graph",
+        "node_particle",
+    ):
         tensor = getattr(tensors, name)
         assert tensor.device.type == "cpu"
         np.testing.assert_array_equal(tensor.numpy(), getattr(batch, name), err_msg=name)

@@ -6,8 +6,6 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from glasslib.data import artificial
-from glasslib.models import specs
-from glasslib.profiles import get_profile
 
 
 def test_every_b_is_ringed_by_a_pentagon_of_a():
@@ -25,12 +23,3 @@ def test_random_configuration_keeps_the_ka_ratio():
     positions, types = artificial.random_configuration(720, np.random.default_rng(1))
     assert positions.shape == (720, 2) and np.all((positions >= 0) & (positions < 1))
     assert (types == 1).sum() == 468
-
-
-def test_model_specs_follow_the_profile_caps():
-    quick = get_profile("quick")
-    space = {p.name: p for p in specs.dmpnn_spec(quick).space}
-    assert space["hidden"].high == quick.dmpnn_hidden_max and space["l_win"].low == quick.dmpnn_l_win_min
-    assert specs.dmpnn_spec(quick).fixed["batch_size"] == 5
-    assert {p.name: p.high for p in specs.cnn_spec(quick).space}["batch_size"] == quick.cnn_batch_max
-    assert specs.dataset_ids(get_profile("smoke")) == (1,)

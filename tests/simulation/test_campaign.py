@@ -55,8 +55,22 @@ def test_changed_physics_makes_old_runs_stale(tiny_profile, tmp_path):
 def test_sigkill_mid_campaign_then_rerun_completes(tmp_path):
     """Kill `glasslib simulate` (and its Dask workers) with SIGKILL; the rerun finishes the rest."""
     out = tmp_path / "store"
-    command = [sys.executable, "-m", "glasslib", "simulate", "--profile", "smoke", "--runs", "6",
-               "--set", "n_particles=100", "--set", "is_fire_maxiter=20000", "--out", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "glasslib",
+        "simulate",
+        "--profile",
+        "smoke",
+        "--runs",
+        "6",
+        "--set",
+        "n_particles=100",
+        "--set",
+        "is_fire_maxiter=20000",
+        "--out",
+        str(out),
+    ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 120
     while time.time() < deadline and len(list(out.glob("sim/*/run_*.h5"))) < 3:

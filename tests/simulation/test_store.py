@@ -13,17 +13,24 @@ HASH = "a" * 64
 def fake_result(n_snap: int = 3, n: int = 5, seed: int = 0) -> dict:
     rng = np.random.default_rng(seed)
     return {
-        "step": np.arange(1, n_snap + 1) * 10, "target_temperature": np.linspace(1.5, 0.05, n_snap),
-        "temperature": rng.uniform(0.05, 2, n_snap), "potential_energy": rng.uniform(-3, -2, n_snap),
-        "inherent_energy": rng.uniform(-4, -3, n_snap), "inherent_fnorm": rng.uniform(0, 1e-3, n_snap),
-        "positions": rng.uniform(0, 4, (n_snap, n, 2)), "md_seconds": 1.0, "min_seconds": 2.0,
+        "step": np.arange(1, n_snap + 1) * 10,
+        "target_temperature": np.linspace(1.5, 0.05, n_snap),
+        "temperature": rng.uniform(0.05, 2, n_snap),
+        "potential_energy": rng.uniform(-3, -2, n_snap),
+        "inherent_energy": rng.uniform(-4, -3, n_snap),
+        "inherent_fnorm": rng.uniform(0, 1e-3, n_snap),
+        "positions": rng.uniform(0, 4, (n_snap, n, 2)),
+        "md_seconds": 1.0,
+        "min_seconds": 2.0,
     }
 
 
 def write(path, result=None, profile_hash=HASH):
     result = result or fake_result()
     types = np.array([1, 1, 2, 1, 2])
-    return store.write_run(path, result, types, {"profile_hash": profile_hash, "box_length": 4.0, "run_index": 0, "seed": 1})
+    return store.write_run(
+        path, result, types, {"profile_hash": profile_hash, "box_length": 4.0, "run_index": 0, "seed": 1}
+    )
 
 
 def test_round_trip_and_no_temporary_files_left(tmp_path):

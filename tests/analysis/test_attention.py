@@ -1,5 +1,5 @@
 """glasslib.analysis.attention (chapter 06): pairing of directed weights, counts on hand-built graphs, the
-automatic cutoff, the class comparison, the drawing, and the pipeline on a tiny attention D-MPNN."""
+class comparison, the drawing, and the pipeline on a tiny attention D-MPNN (the cutoff: test_attention_cutoff.py)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from matplotlib.collections import LineCollection  # noqa: E402
-from matplotlib.colors import to_rgba  # noqa: E402
-from scipy.stats import mannwhitneyu  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgba
+from scipy.stats import mannwhitneyu
 
 from glasslib.analysis import attention_counts as analysis_attention_counts
 from glasslib.analysis.attention import (
@@ -27,22 +27,14 @@ from glasslib.analysis.attention import (
     pair_directions,
 )
 from glasslib.analysis.attention_counts import attention_counts, compare_classes, count_table
-from glasslib.analysis.attention_cutoff import high_attention_cutoff
 from glasslib.book.figures.attention import COLOUR_BB, draw_attention
-from glasslib.data.datasets import Dataset, DatasetSpec
-from glasslib.data.graphs import reverse_edge_index  # noqa: E402
-from glasslib.data.splits import Splits  # noqa: E402
+from glasslib.data.datasets import Dataset
+from glasslib.data.graphs import reverse_edge_index
 from glasslib.models.dmpnn import batches, checkpoint, fit
 from glasslib.models.dmpnn import params as dmpnn_params
-from glasslib.models.dmpnn.network import DMPNN  # noqa: E402
+from glasslib.models.dmpnn.network import DMPNN
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 def make_graph(types, pairs, weights, label=1, configuration=0) -> AttentionGraph:
@@ -53,8 +45,9 @@ def make_graph(types, pairs, weights, label=1, configuration=0) -> AttentionGrap
     angle = np.linspace(0, 2 * np.pi, types.size, endpoint=False)
     positions = 0.5 + 0.1 * np.stack([np.cos(angle), np.sin(angle)], axis=1)
     directed = np.stack([weights, weights / 2], axis=1)
-    return AttentionGraph(configuration, label, positions, types, np.arange(types.size), pairs, directed, weights,
-                          0.5, 0.2)
+    return AttentionGraph(
+        configuration, label, positions, types, np.arange(types.size), pairs, directed, weights, 0.5, 0.2
+    )
 
 
 # ------------------------------------------------------------------------------------ pairing
@@ -107,55 +100,36 @@ def test_cutoff_above_every_weight_isolates_everything():
 
 
 def test_count_table_has_one_row_per_configuration():
-    graphs = [make_graph(HAND_TYPES, HAND_PAIRS, HAND_WEIGHTS, label=1, configuration=3),
-              make_graph(HAND_TYPES, HAND_PAIRS, HAND_WEIGHTS, label=0, configuration=7)]
+    graphs = [
+        make_graph(HAND_TYPES, HAND_PAIRS, HAND_WEIGHTS, label=1, configuration=3),
+        make_graph(HAND_TYPES, HAND_PAIRS, HAND_WEIGHTS, label=0, configuration=7),
+    ]
     table = count_table(graphs, 0.5)
     assert table["configuration"].tolist() == [3, 7] and table["label"].tolist() == [1, 0]
     assert table["disjoint_graphs"].tolist() == [2, 2] and table["n_particles"].tolist() == [9, 9]
 
 
-# ------------------------------------------------------------------------------------ cutoff
-def bimodal_weights(seed: int = 0) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    return 10.0 ** np.r_[rng.normal(-3.0, 0.15, 3000), rng.normal(-1.8, 0.1, 300)]
-
-
-@pytest.mark.parametrize("method", ["kde", "gap"])
-def test_automatic_cutoff_lands_in_the_trough(method):
-    weights = bimodal_weights()
-    cutoff = high_attention_cutoff(weights, method=method)
-    assert -2.6 < np.log10(cutoff) < -2.1
-    low, high = weights[:3000], weights[3000:]
-    assert np.mean(low > cutoff) < 0.005 and np.mean(high <= cutoff) < 0.005
-
-
-def test_kde_cutoff_is_not_pulled_by_a_stray_weight():
-    """A single weight far above the rest opens the largest gap; the density minimum ignores it."""
-    weights = np.r_[bimodal_weights(1), 0.5]
-    assert high_attention_cutoff(weights, method="gap") > 0.05
-    assert -2.6 < np.log10(high_attention_cutoff(weights)) < -2.1
-
-
-def test_cutoff_override_and_degenerate_inputs():
-    weights = bimodal_weights()
-    assert high_attention_cutoff(weights, override=0.0123) == 0.0123
-    with pytest.raises(AttentionError, match="override"):
-        high_attention_cutoff(weights, override=float("nan"))
-    with pytest.raises(AttentionError, match="positive"):
-        high_attention_cutoff(np.zeros(5))
-    equal = high_attention_cutoff(np.full(10, 0.1))
-    assert equal == pytest.approx(0.1) and not np.any(np.full(10, 0.1) > equal)
-    unimodal = high_attention_cutoff(10.0 ** np.random.default_rng(2).normal(-3, 0.2, 500))
-    assert 1e-5 < unimodal < 1e-1  # falls back to the largest gap: still a value inside the data
-
-
 # ------------------------------------------------------------------------------------ comparison
 def test_compare_classes_on_synthetic_counts():
     rng = np.random.default_rng(0)
-    glass = [{"disjoint_graphs": int(rng.poisson(4)), "bb_edges": int(rng.poisson(1)), "isolated_a": int(rng.poisson(10)),
-              "isolated_b": 0} for _ in range(15)]
-    liquid = [{"disjoint_graphs": int(rng.poisson(9)), "bb_edges": int(rng.poisson(5)), "isolated_a": int(rng.poisson(20)),
-               "isolated_b": 0} for _ in range(12)]
+    glass = [
+        {
+            "disjoint_graphs": int(rng.poisson(4)),
+            "bb_edges": int(rng.poisson(1)),
+            "isolated_a": int(rng.poisson(10)),
+            "isolated_b": 0,
+        }
+        for _ in range(15)
+    ]
+    liquid = [
+        {
+            "disjoint_graphs": int(rng.poisson(9)),
+            "bb_edges": int(rng.poisson(5)),
+            "isolated_a": int(rng.poisson(20)),
+            "isolated_b": 0,
+        }
+        for _ in range(12)
+    ]
     table = compare_classes(glass, liquid)
     assert list(table.index) == ["disjoint_graphs", "bb_edges", "isolated_a", "isolated_b"]
     for name in ("disjoint_graphs", "bb_edges", "isolated_a"):
@@ -193,15 +167,13 @@ def test_draw_attention_widths_colours_and_rings():
 
 
 # ------------------------------------------------------------------------------------ pipeline
-def tiny_dataset(per_class: int = 3, n: int = 400, seed: int = 0) -> Dataset:
-    rng = np.random.default_rng(seed)
-    runs = np.arange(per_class)
-    return Dataset(spec=DatasetSpec(1, "slow", 0, 0.05, "slow", 1, 2.0, "tiny"),
-                   positions=rng.random((2 * per_class, n, 2)).astype(np.float32),
-                   types=np.where(rng.random(n) < 0.65, 1, 2).astype(np.int8),
-                   labels=np.r_[np.ones(per_class), np.zeros(per_class)].astype(np.int8),
-                   run_index=np.r_[runs, runs], inherent_energy=np.zeros(2 * per_class), box_length=20.0,
-                   splits=Splits(np.zeros((3, 1), dtype=np.int64), np.zeros((3, per_class), dtype=np.int8)))
+@pytest.fixture(scope="module")
+def tiny_dataset(make_dataset) -> Dataset:
+    """Uniform random configurations of 400 particles, 3 per class, in a 20 σ box."""
+    per_class, n = 3, 400
+    rng = np.random.default_rng(0)
+    positions = rng.random((2 * per_class, n, 2))
+    return make_dataset(positions, np.where(rng.random(n) < 0.65, 1, 2), box_length=20.0)
 
 
 TINY = {"k": 3, "l_win": 0.4, "hidden": 16, "depth": 3, "ffn_layers": 1, "attention": True, "attention_rescale": True}
@@ -211,13 +183,15 @@ TINY = {"k": 3, "l_win": 0.4, "hidden": 16, "depth": 3, "ffn_layers": 1, "attent
 def tiny_model(tmp_path_factory):
     params = dmpnn_params.DMPNNParams.from_mapping(TINY)
     torch.manual_seed(0)
-    path = checkpoint.save_checkpoint(tmp_path_factory.mktemp("attention") / "tiny.pt", DMPNN(**params.model_kwargs()), params)
+    path = checkpoint.save_checkpoint(
+        tmp_path_factory.mktemp("attention") / "tiny.pt", DMPNN(**params.model_kwargs()), params
+    )
     return path, params
 
 
-def test_attention_graphs_end_to_end(tiny_model):
+def test_attention_graphs_end_to_end(tiny_model, tiny_dataset):
     path, params = tiny_model
-    data = tiny_dataset()
+    data = tiny_dataset
     model, loaded = load_attention_checkpoint(path, TINY, device="cpu")
     indices = np.array([4, 0, 5, 1])
     graphs = attention_graphs(model, loaded, data, indices, seed=7, graphs_per_batch=3)
@@ -242,7 +216,7 @@ def test_attention_graphs_end_to_end(tiny_model):
     assert np.array_equal(again[0].weights, graphs[0].weights)
 
 
-def test_clear_errors_for_missing_or_attention_free_models(tiny_model, tmp_path):
+def test_clear_errors_for_missing_or_attention_free_models(tiny_model, tiny_dataset, tmp_path):
     with pytest.raises(AttentionError, match="notebooks/05_dmpnn.ipynb"):
         load_attention_checkpoint(tmp_path / "absent.pt")
     plain = dmpnn_params.DMPNNParams.from_mapping({**TINY, "attention": False, "attention_rescale": False})
@@ -250,7 +224,7 @@ def test_clear_errors_for_missing_or_attention_free_models(tiny_model, tmp_path)
     with pytest.raises(AttentionError, match="no attention"):
         load_attention_checkpoint(path)
     with pytest.raises(AttentionError, match="no attention"):
-        attention_graphs(DMPNN(**plain.model_kwargs()), plain, tiny_dataset(), [0], seed=0)
+        attention_graphs(DMPNN(**plain.model_kwargs()), plain, tiny_dataset, [0], seed=0)
     from glasslib.profiles import get_profile
 
     with pytest.raises(AttentionError, match="05_dmpnn"):

@@ -1,4 +1,4 @@
-"""AUC against the Mann–Whitney statistic; the learning-rate schedule at its corners."""
+"""glasslib.models.scores: AUC against the Mann–Whitney statistic, accuracy, the ROC curve, clear errors."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from scipy.stats import mannwhitneyu
 
-from glasslib.models.lr_schedule import learning_rate
 from glasslib.models.scores import accuracy, roc_auc, roc_curve
 
 
@@ -31,17 +30,3 @@ def test_one_class_is_a_clear_error():
         roc_auc(np.ones(5), np.linspace(0, 1, 5))
     with pytest.raises(ValueError, match="NaN"):
         roc_auc(np.array([0, 1]), np.array([0.2, np.nan]))
-
-
-def test_learning_rate_schedule_corners():
-    spe, epochs = 10, 6
-    steps = np.arange(spe * epochs)
-    lr = learning_rate(steps, spe, epochs)
-    assert lr[0] == pytest.approx(1e-4)
-    assert lr[2 * spe] == pytest.approx(1e-3)  # end of the two-epoch warm-up
-    assert lr[-1] == pytest.approx(1e-4)  # exponential decay reaches 1e-4 at the last batch
-    assert np.all(np.diff(lr[: 2 * spe + 1]) > 0) and np.all(np.diff(lr[2 * spe:]) < 0)
-    ratios = lr[2 * spe + 1:] / lr[2 * spe:-1]
-    assert np.allclose(ratios, ratios[0])  # exponential: constant ratio per batch
-    with pytest.raises(ValueError):
-        learning_rate(spe * epochs, spe, epochs)

@@ -5,10 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from glasslib.simulation import store, tg
+from glasslib import rundir
+from glasslib.profiles import get_profile
+from glasslib.simulation import tg
 
 
-def two_slopes(t: np.ndarray, tg_true: float, e0: float = -3.9, glass: float = 0.02, liquid: float = 0.09) -> np.ndarray:
+def two_slopes(
+    t: np.ndarray, tg_true: float, e0: float = -3.9, glass: float = 0.02, liquid: float = 0.09
+) -> np.ndarray:
     return e0 + glass * t + (liquid - glass) * np.maximum(t - tg_true, 0.0)
 
 
@@ -68,13 +72,14 @@ def test_saved_tg_round_trips_and_a_missing_file_names_chapter_02(tmp_path):
     t = np.linspace(0.05, 2, 12)
     runs = two_slopes(t, 0.7)[None, :] + np.random.default_rng(0).normal(0, 0.001, size=(5, 12))
     result = tg.glass_transition(t, runs, n_bootstrap=20)
-    with pytest.raises(store.StoreError, match="02_tg"):
-        tg.load_tg(tmp_path, "h" * 64)
-    tg.save_tg(tmp_path, {"slow": result}, "h" * 64)
-    loaded = tg.load_tg(tmp_path, "h" * 64)
+    profile = get_profile("smoke")
+    with pytest.raises(rundir.MissingProductError, match="02_tg"):
+        tg.load_tg(tmp_path, profile)
+    tg.save_tg(tmp_path, {"slow": result}, profile)
+    loaded = tg.load_tg(tmp_path, profile)
     assert loaded["slow"]["tg"] == pytest.approx(result.tg)
-    with pytest.raises(store.StoreError, match="stale"):
-        tg.load_tg(tmp_path, "x" * 64)
+    with pytest.raises(rundir.StaleProductError, match="stale"):
+        tg.load_tg(tmp_path, get_profile("smoke", tg_bootstrap=20))
 
 
 def test_three_segment_rule_ignores_the_high_temperature_flattening():

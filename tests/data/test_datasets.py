@@ -1,40 +1,16 @@
-"""Data sets 1–6: temperature rules, run-level splits, assembly from a real (tiny) store, clear errors."""
+"""Data sets 1–6: temperature rules, assembly from a real (tiny) store, clear errors (the splits: test_splits.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from glasslib import rundir
 from glasslib.data import datasets
 from glasslib.data import splits as data_splits
 from glasslib.profiles import get_profile
 from glasslib.simulation import campaign, store
 from glasslib.simulation import tg as simulation_tg
-
-
-@pytest.mark.parametrize("n_runs", [8, 16, 40, 10_000])
-def test_splits_are_disjoint_cover_the_runs_and_keep_their_fractions(n_runs):
-    splits = data_splits.make_splits(n_runs, seed=7)
-    outer = splits.outer_test
-    assert outer.shape[0] == 3 and len(np.unique(outer)) == outer.size  # three disjoint test sets
-    assert outer.shape[1] == round(0.2 * n_runs)
-    for fold in range(3):
-        roles = splits.inner[fold]
-        assert set(np.flatnonzero(roles == data_splits.OUTER_TEST)) == set(outer[fold])
-        parts = [splits.runs(fold, r) for r in (data_splits.TRAIN, data_splits.VALIDATION, data_splits.TEST)]
-        assert sum(len(p) for p in parts) + outer.shape[1] == n_runs  # every run has exactly one role
-        assert all(len(p) >= 1 for p in parts)
-        assert np.array_equal(np.sort(np.concatenate(parts)), splits.outer_train(fold))
-        if n_runs >= 100:
-            assert len(parts[0]) / len(splits.outer_train(fold)) == pytest.approx(0.8, abs=0.01)
-    again = data_splits.make_splits(n_runs, seed=7)
-    assert np.array_equal(again.inner, splits.inner)
-    assert not np.array_equal(data_splits.make_splits(n_runs, seed=8).inner, splits.inner)
-
-
-def test_too_few_runs_for_the_splits_is_a_clear_error():
-    with pytest.raises(datasets.DatasetError, match="too few"):
-        data_splits.make_splits(4, seed=0)
 
 
 def test_a_temperature_the_store_does_not_have_is_refused():
@@ -55,13 +31,24 @@ def test_liquid_rule_keeps_the_place_relative_to_tg():
 @pytest.fixture(scope="module")
 def tiny_store(tmp_path_factory):
     """A real campaign small enough for seconds: 10 runs of each schedule, 60 particles."""
-    profile = get_profile("smoke", n_particles=60, t_cool_slow=2000, snapshot_every_slow=200, t_cool_fast=1000,
-                          snapshot_every_fast=100, runs_per_schedule=10, is_fire_maxiter=5000, tg_bootstrap=10)
+    profile = get_profile(
+        "smoke",
+        n_particles=60,
+        t_cool_slow=2000,
+        snapshot_every_slow=200,
+        t_cool_fast=1000,
+        snapshot_every_fast=100,
+        runs_per_schedule=10,
+        is_fire_maxiter=5000,
+        tg_bootstrap=10,
+    )
     run_dir = tmp_path_factory.mktemp("store")
     campaign.run_campaign(profile, run_dir, progress=False)
     ensembles = {s: store.load_ensemble(run_dir, s, 10, profile.simulation_hash()) for s in ("slow", "fast")}
-    results = {s: simulation_tg.glass_transition(e.target_temperature, e.inherent_energy, 10) for s, e in ensembles.items()}
-    simulation_tg.save_tg(run_dir, results, profile.simulation_hash())
+    results = {
+        s: simulation_tg.glass_transition(e.target_temperature, e.inherent_energy, 10) for s, e in ensembles.items()
+    }
+    simulation_tg.save_tg(run_dir, results, profile)
     return profile, run_dir, ensembles
 
 
@@ -70,7 +57,7 @@ def test_datasets_from_a_real_store(tiny_store):
     profile, run_dir, ensembles = tiny_store
     built = datasets.build_datasets(profile, run_dir)
     assert sorted(built) == [1, 2, 3, 4, 5, 6]
-    for number, data in built.items():
+    for data in built.values():
         assert data.positions.shape == (20, 60, 2) and np.all((data.positions >= 0) & (data.positions < 1))
         assert (data.labels == datasets.GLASS).sum() == (data.labels == datasets.LIQUID).sum() == 10
         for label in (datasets.GLASS, datasets.LIQUID):
@@ -79,7 +66,8 @@ def test_datasets_from_a_real_store(tiny_store):
             test, train = data.indices(fold, data_splits.OUTER_TEST), data.indices(fold, data_splits.TRAIN)
             assert not set(data.run_index[test]) & set(data.run_index[train])
     assert [d.spec.liquid_temperature for d in built.values()][:5] == sorted(
-        [d.spec.liquid_temperature for d in built.values()][:5], reverse=True)
+        [d.spec.liquid_temperature for d in built.values()][:5], reverse=True
+    )
     six = built[6]
     assert six.spec.glass_schedule == "fast" and six.spec.liquid_schedule == "slow"
     fast_glass = ensembles["fast"].inherent_energy[:, -1].mean()
@@ -90,7 +78,7 @@ def test_datasets_from_a_real_store(tiny_store):
     first_glass = np.flatnonzero((built[1].labels == datasets.GLASS) & (built[1].run_index == 0))[0]
     assert np.allclose(built[1].positions[first_glass], run0.scaled_positions()[-1], atol=1e-6)
     # a second build loads what is stored
-    reloaded = datasets.load_dataset(run_dir, 4, profile.simulation_hash())
+    reloaded = datasets.load_datasets(run_dir, profile, [4])[4]
     assert np.array_equal(reloaded.positions, built[4].positions) and reloaded.spec == built[4].spec
 
 
@@ -98,12 +86,12 @@ def test_datasets_from_a_real_store(tiny_store):
 def test_a_store_of_another_profile_or_a_missing_dataset_is_a_clear_error(tiny_store, tmp_path):
     profile, run_dir, _ = tiny_store
     other = get_profile(profile, t_start=2.5)
-    with pytest.raises(store.StoreError, match="stale"):
+    with pytest.raises(rundir.ProductError, match="stale"):
         datasets.build_datasets(other, run_dir)
-    with pytest.raises(store.StoreError, match="03_datasets"):
-        datasets.load_dataset(tmp_path, 1, profile.simulation_hash())
+    with pytest.raises(rundir.ProductError, match="03_datasets"):
+        datasets.load_datasets(tmp_path, profile, [1])
     with pytest.raises(datasets.DatasetError, match="no data set 7"):
-        datasets.load_dataset(run_dir, 7, profile.simulation_hash())
+        datasets.load_datasets(run_dir, profile, [7])
 
 
 def test_paper_temperatures_must_be_recorded():
@@ -112,7 +100,9 @@ def test_paper_temperatures_must_be_recorded():
     def ensemble(temps):
         r, s = 3, len(temps)
         energy = np.tile(-3.9 + 0.05 * temps, (r, 1))
-        return Ensemble("slow", np.arange(r), np.arange(r), np.arange(s), temps, energy, energy, energy, np.ones(r), np.ones(r))
+        return Ensemble(
+            "slow", np.arange(r), np.arange(r), np.arange(s), temps, energy, energy, energy, np.ones(r), np.ones(r)
+        )
 
     paper = get_profile("paper")
     recorded = paper.schedules["slow"].target_temperatures(2.0, 0.05)

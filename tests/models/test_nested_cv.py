@@ -8,6 +8,7 @@ records every request it receives, so the tests can check which indices each sta
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import warnings
 from pathlib import Path
@@ -18,12 +19,15 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss, roc_auc_score
 
+from glasslib import rundir
 from glasslib.data import datasets
 from glasslib.data import splits as data_splits
 from glasslib.models import cross_dataset, fold_results, nested_cv, search_space
 from glasslib.models.contract import TrainRequest, TrainResult
+from glasslib.profiles import get_profile
 
-PROFILE_HASH = "synthetic-profile-hash"
+PROFILE = get_profile("smoke")
+PROFILE_HASH = rundir.product_hash(PROFILE, "datasets")  # what the stored data sets record
 N_RUNS = 20  # runs per class: 40 configurations per data set
 N_PARTICLES = 30
 SPLIT_SEED = 11
@@ -35,7 +39,7 @@ CALLS: list[dict] = []  # every TrainRequest the toy model received, in order
 FAIL_AT_CALL: list[int] = []  # when set, the toy training raises at this (1-based) call number
 
 
-class Interrupted(RuntimeError):
+class KilledWorkerError(RuntimeError):
     """Stands for a killed worker."""
 
 
@@ -53,11 +57,20 @@ def _features(data: datasets.Dataset, indices: np.ndarray) -> np.ndarray:
 
 def toy_train(data: datasets.Dataset, request: TrainRequest) -> TrainResult:
     """Logistic regression; 'epoch' e = e + 1 lbfgs iterations; best epoch by validation AUC."""
-    CALLS.append({"dataset": data.spec.dataset, "train": request.train.copy(), "validation": request.validation.copy(),
-                  "test": request.test.copy(), "params": dict(request.params), "seed": request.seed,
-                  "epochs": request.epochs, "weights_path": request.weights_path})
+    CALLS.append(
+        {
+            "dataset": data.spec.dataset,
+            "train": request.train.copy(),
+            "validation": request.validation.copy(),
+            "test": request.test.copy(),
+            "params": dict(request.params),
+            "seed": request.seed,
+            "epochs": request.epochs,
+            "weights_path": request.weights_path,
+        }
+    )
     if FAIL_AT_CALL and len(CALLS) == FAIL_AT_CALL[0]:
-        raise Interrupted(f"interrupted at call {len(CALLS)}")
+        raise KilledWorkerError(f"interrupted at call {len(CALLS)}")
     started = time.perf_counter()
     x_train, y_train = _features(data, request.train), data.labels[request.train]
     mean, std = x_train.mean(axis=0), x_train.std(axis=0) + 1e-12
@@ -68,7 +81,9 @@ def toy_train(data: datasets.Dataset, request: TrainRequest) -> TrainResult:
     for epoch in range(request.epochs):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            fit = LogisticRegression(C=10.0 ** request.params["log10_C"], max_iter=epoch + 1).fit(scale(x_train), y_train)
+            fit = LogisticRegression(C=10.0 ** request.params["log10_C"], max_iter=epoch + 1).fit(
+                scale(x_train), y_train
+            )
         curves["train_loss"].append(float(log_loss(y_train, fit.predict_proba(scale(x_train))[:, 1], labels=[0, 1])))
         validation_auc = float(roc_auc_score(data.labels[request.validation], fit.decision_function(x_validation)))
         curves["validation_auc"].append(validation_auc)
@@ -81,9 +96,16 @@ def toy_train(data: datasets.Dataset, request: TrainRequest) -> TrainResult:
             np.savez(handle, **weights)
     probability = _probability(data, request.test, weights)
     labels = data.labels[request.test]
-    return TrainResult(auc=float(roc_auc_score(labels, probability)), accuracy=float(np.mean((probability >= 0.5) == labels)),
-                       test_probability=probability, test_labels=labels, curves=curves, best_epoch=best_epoch,
-                       seconds=time.perf_counter() - started, samples_per_second=1.0)
+    return TrainResult(
+        auc=float(roc_auc_score(labels, probability)),
+        accuracy=float(np.mean((probability >= 0.5) == labels)),
+        test_probability=probability,
+        test_labels=labels,
+        curves=curves,
+        best_epoch=best_epoch,
+        seconds=time.perf_counter() - started,
+        samples_per_second=1.0,
+    )
 
 
 def _probability(data: datasets.Dataset, indices: np.ndarray, weights: dict) -> np.ndarray:
@@ -97,34 +119,41 @@ def toy_predict(data: datasets.Dataset, indices: np.ndarray, weights_path: Path,
     return _probability(data, indices, weights)
 
 
-TOY = search_space.ModelSpec("toy", toy_train, toy_predict,
-                    space=(search_space.SearchParam("log10_C", -3, 2, 1), search_space.SearchParam("dropout", 0.0, 0.5, 0.05)),
-                    fixed={"batch_size": 5})
+TOY = search_space.ModelSpec(
+    "toy",
+    toy_train,
+    toy_predict,
+    space=(search_space.SearchParam("log10_C", -3, 2, 1), search_space.SearchParam("dropout", 0.0, 0.5, 0.05)),
+    fixed={"batch_size": 5},
+)
 SETTINGS = {"n_iter": 4, "inner_epochs": 2, "outer_epochs": 3, "seed": 5}
 # the toy model's 1-iteration "epochs" do not converge, on purpose (catch_warnings is not thread-safe under Dask)
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
 # --------------------------------------------------------------------------- synthetic data sets
-def make_dataset(dataset: int, splits: data_splits.Splits, liquid_jitter: float) -> datasets.Dataset:
-    """2R configurations of a 6×5 lattice in the unit square: glasses jittered little, liquids much."""
-    rng = np.random.default_rng(100 + dataset)
-    grid = np.stack(np.meshgrid((np.arange(6) + 0.5) / 6, (np.arange(5) + 0.5) / 5), -1).reshape(-1, 2)
-    jitter = np.concatenate([np.full(N_RUNS, GLASS_JITTER), np.full(N_RUNS, liquid_jitter)]) / 6
-    positions = np.mod(grid + rng.normal(size=(2 * N_RUNS, N_PARTICLES, 2)) * jitter[:, None, None], 1.0)
-    spec = datasets.DatasetSpec(dataset, "slow", 0, 0.05, "slow", 1, 1.0, "synthetic")
-    labels = np.concatenate([np.full(N_RUNS, datasets.GLASS), np.full(N_RUNS, datasets.LIQUID)]).astype(np.int8)
-    return datasets.Dataset(spec, positions.astype(np.float32), np.ones(N_PARTICLES, np.int8), labels,
-                            np.concatenate([np.arange(N_RUNS)] * 2), rng.normal(size=2 * N_RUNS), 1.0, splits)
+@pytest.fixture(scope="module")
+def jittered_dataset(make_dataset):
+    def build(dataset: int, splits: data_splits.Splits, liquid_jitter: float) -> datasets.Dataset:
+        """2R configurations of a 6×5 lattice in the unit square: glasses jittered little, liquids much."""
+        rng = np.random.default_rng(100 + dataset)
+        grid = np.stack(np.meshgrid((np.arange(6) + 0.5) / 6, (np.arange(5) + 0.5) / 5), -1).reshape(-1, 2)
+        jitter = np.concatenate([np.full(N_RUNS, GLASS_JITTER), np.full(N_RUNS, liquid_jitter)]) / 6
+        positions = grid + rng.normal(size=(2 * N_RUNS, N_PARTICLES, 2)) * jitter[:, None, None]
+        return make_dataset(
+            positions, np.ones(N_PARTICLES), dataset=dataset, splits=splits, inherent_energy=rng.normal(size=2 * N_RUNS)
+        )
+
+    return build
 
 
 @pytest.fixture(scope="module")
-def run_dir(tmp_path_factory) -> Path:
+def run_dir(jittered_dataset, tmp_path_factory) -> Path:
     """A run directory holding synthetic data sets 1 and 2 (shared splits)."""
     path = tmp_path_factory.mktemp("hpo_run")
     splits = data_splits.make_splits(N_RUNS, SPLIT_SEED)
     for dataset in (1, 2):
-        datasets.save_dataset(path, make_dataset(dataset, splits, LIQUID_JITTER[dataset]), PROFILE_HASH)
+        datasets.save_dataset(path, jittered_dataset(dataset, splits, LIQUID_JITTER[dataset]), PROFILE)
     return path
 
 
@@ -144,12 +173,22 @@ def reference(run_dir, tmp_path_factory):
 
 def _essence(result: fold_results.FoldResult) -> dict:
     """What must be reproducible (no wall times, no paths)."""
-    trials = [{k: t[k] for k in ("iteration", "params", "auc", "accuracy", "loss", "seed", "best_epoch", "curves")}
-              for t in result.trials]
-    return {"params": result.params, "auc": result.auc, "accuracy": result.accuracy, "inner_auc": result.inner_auc,
-            "test_indices": result.test_indices.tolist(), "test_probability": result.test_probability.tolist(),
-            "curves": result.curves, "best_epoch": result.best_epoch, "outer_seed": result.outer_seed,
-            "trials": trials}
+    trials = [
+        {k: t[k] for k in ("iteration", "params", "auc", "accuracy", "loss", "seed", "best_epoch", "curves")}
+        for t in result.trials
+    ]
+    return {
+        "params": result.params,
+        "auc": result.auc,
+        "accuracy": result.accuracy,
+        "inner_auc": result.inner_auc,
+        "test_indices": result.test_indices.tolist(),
+        "test_probability": result.test_probability.tolist(),
+        "curves": result.curves,
+        "best_epoch": result.best_epoch,
+        "outer_seed": result.outer_seed,
+        "trials": trials,
+    }
 
 
 # --------------------------------------------------------------------------- search space
@@ -168,16 +207,29 @@ def test_search_params_live_on_their_grid_with_the_right_types():
     model = search_space.ModelSpec("m", toy_train, toy_predict, narrow, search_space.DMPNN_FIXED)
     assert {p.name for p in model.searched} == {"k", "l_win", "hidden", "dropout", "ffn_layers"}
     params = model.params({"k": 2, "l_win": 4, "hidden": 3, "dropout": 1, "ffn_layers": 0})
-    assert params == {"k": 3, "l_win": 0.3, "hidden": 600, "depth": 3, "dropout": 0.05,
-                      "ffn_layers": 1, "batch_size": 5}
+    assert params == {
+        "k": 3,
+        "l_win": 0.3,
+        "hidden": 600,
+        "depth": 3,
+        "dropout": 0.05,
+        "ffn_layers": 1,
+        "batch_size": 5,
+    }
     table = search_space.search_space_table(model)
     assert table.loc["hidden", "values"] == 4 and table.loc["batch_size", "values"] == 1
 
 
-@pytest.mark.parametrize("low, high, step, message", [
-    (5, 1, 1, "above high"), (0.0, 0.5, 0.0, "step must be positive"), (1, 5, -1, "step must be positive"),
-    (0.0, 0.5, 0.2, "whole number of steps"), (0.0, float("nan"), 0.1, "finite"),
-])
+@pytest.mark.parametrize(
+    "low, high, step, message",
+    [
+        (5, 1, 1, "above high"),
+        (0.0, 0.5, 0.0, "step must be positive"),
+        (1, 5, -1, "step must be positive"),
+        (0.0, 0.5, 0.2, "whole number of steps"),
+        (0.0, float("nan"), 0.1, "finite"),
+    ],
+)
 def test_bad_search_params_are_refused(low, high, step, message):
     with pytest.raises(search_space.HPOError, match=message):
         search_space.SearchParam("p", low, high, step)
@@ -240,7 +292,7 @@ def test_inner_searches_see_inner_sets_and_the_outer_model_is_scored_on_outer_te
     for block, (dataset_id, fold) in enumerate(jobs):
         data = datasets.load_dataset(run_dir, dataset_id, PROFILE_HASH)
         part = {role: data.indices(fold, role) for role in fold_results.ROLE_NAMES}
-        inner, outer = calls[block * (n + 1): block * (n + 1) + n], calls[block * (n + 1) + n]
+        inner, outer = calls[block * (n + 1) : block * (n + 1) + n], calls[block * (n + 1) + n]
         for call in inner:
             assert call["dataset"] == dataset_id and call["weights_path"] is None
             assert np.array_equal(call["train"], part[data_splits.TRAIN])
@@ -253,7 +305,9 @@ def test_inner_searches_see_inner_sets_and_the_outer_model_is_scored_on_outer_te
         assert np.array_equal(outer["train"], np.union1d(part[data_splits.TRAIN], part[data_splits.TEST]))
         assert np.array_equal(outer["validation"], part[data_splits.VALIDATION])
         assert np.array_equal(outer["test"], part[data_splits.OUTER_TEST])
-        assert outer["epochs"] == SETTINGS["outer_epochs"] and outer["params"] == result.folds[(dataset_id, fold)].params
+        assert (
+            outer["epochs"] == SETTINGS["outer_epochs"] and outer["params"] == result.folds[(dataset_id, fold)].params
+        )
         assert np.array_equal(result.folds[(dataset_id, fold)].test_indices, part[data_splits.OUTER_TEST])
 
 
@@ -287,7 +341,9 @@ def test_finished_folds_load_from_json_and_only_what_changed_reruns(reference, r
 
 
 def test_a_space_with_nothing_to_search_runs_one_trial(run_dir, tmp_path):
-    fixed = search_space.ModelSpec("fixed", toy_train, toy_predict, (search_space.SearchParam("log10_C", 1, 1, 1),), {"dropout": 0.1})
+    fixed = search_space.ModelSpec(
+        "fixed", toy_train, toy_predict, (search_space.SearchParam("log10_C", 1, 1, 1),), {"dropout": 0.1}
+    )
     CALLS.clear()
     result = nested_cv.run_fold(run_dir, PROFILE_HASH, 1, 2, fixed, out_dir=tmp_path, **SETTINGS)
     assert len(CALLS) == 2 and result.params == {"log10_C": 1, "dropout": 0.1} and len(result.trials) == 1
@@ -301,7 +357,7 @@ def test_an_interrupted_search_resumes_with_only_the_missing_evaluations(run_dir
     CALLS.clear()
     FAIL_AT_CALL.append(3)  # two evaluations finish, the third is killed
     try:
-        with pytest.raises(Interrupted):
+        with pytest.raises(KilledWorkerError):
             nested_cv.run_fold(run_dir, PROFILE_HASH, 1, 0, TOY, out_dir=tmp_path / "cut", **kwargs)
     finally:
         FAIL_AT_CALL.clear()
@@ -318,7 +374,9 @@ def test_a_longer_search_extends_a_shorter_one_and_a_corrupt_trials_file_is_redo
     CALLS.clear()
     grown = nested_cv.run_fold(run_dir, PROFILE_HASH, 2, 1, TOY, **{**kwargs, "n_iter": 4})
     assert len(CALLS) == 2 + 1
-    fresh = nested_cv.run_fold(run_dir, PROFILE_HASH, 2, 1, TOY, **{**SETTINGS, "n_iter": 4, "out_dir": tmp_path / "fresh"})
+    fresh = nested_cv.run_fold(
+        run_dir, PROFILE_HASH, 2, 1, TOY, **{**SETTINGS, "n_iter": 4, "out_dir": tmp_path / "fresh"}
+    )
     assert _essence(grown) == _essence(fresh)
     CALLS.clear()
     shorter = nested_cv.run_fold(run_dir, PROFILE_HASH, 2, 1, TOY, **{**kwargs, "n_iter": 3})
@@ -334,8 +392,12 @@ def test_dask_local_cluster_gives_the_in_process_result(reference, run_dir, tmp_
     from dask.distributed import Client, LocalCluster
 
     result, _, _ = reference
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0",
-                      silence_logs=40) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0", silence_logs=40
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         distributed = _nested(run_dir, tmp_path / "dask", client=client)
     assert list(distributed.folds) == list(result.folds)
     assert all(_essence(distributed.folds[k]) == _essence(r) for k, r in result.folds.items())
@@ -354,36 +416,41 @@ def test_cross_dataset_matrix_has_the_outer_aucs_on_its_diagonal(reference, run_
 
 def test_cross_dataset_matrix_says_what_to_run_first(reference, run_dir, tmp_path):
     result, out_dir, _ = reference
-    with pytest.raises(search_space.HPOError, match=r"data set 1, fold 0 has no trained 'toy' model.*on data set 1 first"):
+    with pytest.raises(
+        search_space.HPOError, match=r"data set 1, fold 0 has no trained 'toy' model.*on data set 1 first"
+    ):
         cross_dataset.cross_dataset_auc(run_dir, PROFILE_HASH, TOY, [1], [2], tmp_path / "empty")
     copy = tmp_path / "copy"
     copy.mkdir()
     for path in out_dir.iterdir():
         if path.name != "ds2_fold1.weights":
             (copy / path.name).write_bytes(path.read_bytes())
-    with pytest.raises(search_space.HPOError, match=r"data set 2, fold 1: the weights file .*ds2_fold1.weights is missing"):
+    with pytest.raises(
+        search_space.HPOError, match=r"data set 2, fold 1: the weights file .*ds2_fold1.weights is missing"
+    ):
         cross_dataset.cross_dataset_auc(run_dir, PROFILE_HASH, TOY, [1, 2], [1], copy)
 
 
-def test_cross_dataset_matrix_refuses_data_sets_with_different_splits(tmp_path):
+def test_cross_dataset_matrix_refuses_data_sets_with_different_splits(jittered_dataset, tmp_path):
     for dataset, seed in ((1, SPLIT_SEED), (3, SPLIT_SEED + 1)):
-        data = make_dataset(dataset, data_splits.make_splits(N_RUNS, seed), LIQUID_JITTER[dataset])
-        datasets.save_dataset(tmp_path, data, PROFILE_HASH)
+        data = jittered_dataset(dataset, data_splits.make_splits(N_RUNS, seed), LIQUID_JITTER[dataset])
+        datasets.save_dataset(tmp_path, data, PROFILE)
     with pytest.raises(search_space.HPOError, match="do not share their cross-validation splits"):
         cross_dataset.cross_dataset_auc(tmp_path, PROFILE_HASH, TOY, [1], [3], tmp_path / "models")
 
 
 # --------------------------------------------------------------------------- bad folds
 @pytest.mark.parametrize("role, name", [(data_splits.TEST, "inner test"), (data_splits.OUTER_TEST, "outer test")])
-def test_a_fold_whose_test_set_has_one_class_is_a_clear_error(tmp_path, role, name):
+def test_a_fold_whose_test_set_has_one_class_is_a_clear_error(jittered_dataset, tmp_path, role, name):
     splits = data_splits.make_splits(N_RUNS, SPLIT_SEED)
-    data = make_dataset(3, splits, LIQUID_JITTER[3])
+    data = jittered_dataset(3, splits, LIQUID_JITTER[3])
     labels = data.labels.copy()
     labels[data.indices(1, role)] = datasets.LIQUID  # fold 1's set loses its glasses
-    datasets.save_dataset(tmp_path, datasets.Dataset(data.spec, data.positions, data.types, labels, data.run_index,
-                                                     data.inherent_energy, data.box_length, splits), PROFILE_HASH)
+    datasets.save_dataset(tmp_path, dataclasses.replace(data, labels=labels), PROFILE)
     CALLS.clear()
-    with pytest.raises(search_space.HPOError, match=rf"data set 3, fold 1: the {name} set .*too few samples for its split"):
+    with pytest.raises(
+        search_space.HPOError, match=rf"data set 3, fold 1: the {name} set .*too few samples for its split"
+    ):
         nested_cv.run_fold(tmp_path, PROFILE_HASH, 3, 1, TOY, out_dir=tmp_path / "out", **SETTINGS)
     assert CALLS == []  # refused before any training
     with pytest.raises(search_space.HPOError, match="folds 0 … 2, not 3"):

@@ -1,0 +1,45 @@
+"""Tests of glasslib.analysis.statistics: weighted midranks against Spearman, correlation intervals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from glasslib.analysis import statistics
+
+
+def test_weighted_midranks_equal_spearman_of_the_resampled_data():
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(0, 4, 30).astype(float), rng.normal(size=30)  # x full of ties
+    weights = rng.multinomial(30, np.full(30, 1 / 30), size=5).astype(float)
+    rho = statistics._weighted_pearson(
+        statistics._weighted_midranks(weights, statistics._tie_structure(x)),
+        statistics._weighted_midranks(weights, statistics._tie_structure(y)),
+        weights,
+    )
+    counts = weights.astype(int)
+    expected = [stats.spearmanr(np.repeat(x, c), np.repeat(y, c)).statistic for c in counts]
+    np.testing.assert_allclose(rho, expected, rtol=1e-10)
+
+
+def test_correlation_interval_contains_the_true_value():
+    rng = np.random.default_rng(1)
+    rho = 0.6
+    sample = rng.multivariate_normal([0, 0], [[1, rho], [rho, 1]], size=400)
+    true_spearman = 6 / np.pi * np.arcsin(rho / 2)  # bivariate normal
+    x, y = sample.T.copy()
+    x[:3] = np.nan  # dropped
+    for method in ("bootstrap", "fisher"):
+        result = statistics.correlation_with_ci(x, y, n_bootstrap=500, seed=0, method=method)
+        assert result["n"] == 397
+        assert result["ci_low"] < true_spearman < result["ci_high"]
+        assert result["ci_low"] < result["spearman"] < result["ci_high"]
+        assert result["p_value"] < 1e-6 and result["significant"] and result["strength"] == "strong"
+        assert result["pearson"] == pytest.approx(stats.pearsonr(x[3:], y[3:]).statistic)
+    grouped = statistics.correlation_with_ci(x, y, n_bootstrap=200, groups=np.arange(400) // 40)
+    assert grouped["n_groups"] == 10 and grouped["ci_low"] < grouped["spearman"] < grouped["ci_high"]
+    weak = statistics.correlation_with_ci(rng.normal(size=300), rng.normal(size=300), n_bootstrap=200)
+    assert weak["strength"] in ("negligible", "weak") and weak["ci_low"] < 0 < weak["ci_high"]
+    constant = statistics.correlation_with_ci(np.ones(10), np.arange(10.0), n_bootstrap=10)
+    assert np.isnan(constant["spearman"]) and constant["strength"] == "undefined"

@@ -1,0 +1,56 @@
+"""The source notebooks: committed without outputs, a literal-only parameters cell first, thin cells."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted(ROOT.glob("notebooks/*.ipynb"))
+MAX_CELL_LINES = 15
+
+
+def code_cells(path: Path) -> list[dict]:
+    return [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+
+
+def test_there_are_chapters():
+    assert len(NOTEBOOKS) >= 9
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_without_outputs(path):
+    for cell in code_cells(path):
+        assert cell.get("outputs") == [] and cell.get("execution_count") is None, f"{path.name}: strip outputs"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_first_code_cell_is_parameters_with_literals_only(path):
+    first = code_cells(path)[0]
+    assert "parameters" in first["metadata"].get("tags", []), f"{path.name}: first code cell must be tagged parameters"
+    for node in ast.parse("".join(first["source"])).body:
+        assert isinstance(node, ast.Assign), f"{path.name}: only assignments in the parameters cell"
+        ast.literal_eval(node.value)  # raises on anything but a literal
+    assert {t.id for n in ast.parse("".join(first["source"])).body for t in n.targets} == {
+        "profile",
+        "overrides",
+        "run_dir",
+    }
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_cells_are_thin_and_plumbing_is_hidden(path):
+    cells = code_cells(path)
+    for cell in cells:
+        lines = "".join(cell["source"]).strip().splitlines()
+        assert len(lines) <= MAX_CELL_LINES, f"{path.name}: a code cell of {len(lines)} lines: move logic to glasslib"
+    setup = cells[1]
+    assert "open_chapter(profile, overrides, run_dir)" in "".join(setup["source"]), f"{path.name}: set-up cell"
+    assert "remove-cell" in setup["metadata"].get("tags", []), f"{path.name}: the set-up cell is plumbing: hide it"
+    for cell in cells[1:]:
+        source = "".join(cell["source"])
+        if "import " in source:
+            assert "remove-cell" in cell["metadata"].get("tags", []), f"{path.name}: imports belong to the set-up cell"

@@ -1,0 +1,80 @@
+"""glasslib.rundir: one path per product, provenance that detects stale upstream work, clear errors."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from glasslib import rundir
+from glasslib.profiles import get_profile
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_product_names_its_writer_and_its_io_module():
+    for product in rundir.PRODUCTS.values():
+        assert product.writer.startswith("notebooks/") and ".ipynb" in product.writer
+        assert (ROOT / product.writer.split(" ")[0]).exists()
+        importlib.import_module(product.io)
+
+
+def test_a_setting_changes_exactly_the_products_that_depend_on_it():
+    base, changed = get_profile("smoke"), get_profile("smoke", tg_min_points=4)
+    same = {"simulations", "profile", "dump"}
+    for name in rundir.PRODUCTS:
+        keys = {"model": "dmpnn"} if name in ("model", "cross_dataset") else {}
+        differs = rundir.product_hash(base, name, **keys) != rundir.product_hash(changed, name, **keys)
+        assert differs == (name not in same), name
+    # the CNN's budget changes the CNN, not the D-MPNN
+    more = get_profile("smoke", cnn_outer_epochs=3)
+    assert rundir.product_hash(base, "model", model="cnn") != rundir.product_hash(more, "model", model="cnn")
+    assert rundir.product_hash(base, "model", model="dmpnn") == rundir.product_hash(more, "model", model="dmpnn")
+    # how the book runs is not what it computes
+    assert rundir.product_hash(base, "metrics") == rundir.product_hash(get_profile("smoke", workers=1), "metrics")
+
+
+def test_a_json_product_round_trips_and_a_changed_setting_reads_as_stale(tmp_path):
+    profile = get_profile("smoke")
+    rundir.write_json_product(tmp_path, profile, "tg", {"schedules": {"slow": {"tg": 0.4}}})
+    assert rundir.read_json_product(tmp_path, profile, "tg")["schedules"]["slow"]["tg"] == 0.4
+    with pytest.raises(rundir.StaleProductError, match=r"tg_min_points=3 \(now 4\).*02_tg"):
+        rundir.read_json_product(tmp_path, get_profile("smoke", tg_min_points=4), "tg")
+    # the data sets built on the earlier Tg are stale for the new one
+    with pytest.raises(rundir.StaleProductError, match="upstream tg"):
+        rundir.check_provenance(
+            rundir.stamp(profile, "datasets"), get_profile("smoke", tg_min_points=4), "datasets", tmp_path / "datasets"
+        )
+
+
+def test_missing_corrupt_and_pre_contract_products_name_the_chapter_to_run(tmp_path):
+    profile = get_profile("smoke")
+    with pytest.raises(rundir.MissingProductError, match="07_metrics"):
+        rundir.read_json_product(tmp_path, profile, "metrics")
+    (tmp_path / "metrics.json").write_text("{not json")
+    with pytest.raises(rundir.ProductError, match="corrupt.*07_metrics"):
+        rundir.read_json_product(tmp_path, profile, "metrics")
+    # written before the contract: a profile hash but no provenance — stale, never misread
+    (tmp_path / "tg.json").write_text(json.dumps({"profile_hash": profile.simulation_hash(), "schedules": {}}))
+    with pytest.raises(rundir.StaleProductError, match="before products recorded their provenance"):
+        rundir.read_json_product(tmp_path, profile, "tg")
+
+
+def test_no_notebook_and_no_module_outside_the_contract_spells_a_product_path():
+    patterns = [
+        re.escape(p.pattern.split("{")[0].rstrip("/_"))
+        for p in rundir.PRODUCTS.values()
+        if p.pattern.endswith((".json", ".dump"))
+    ]
+    spelled = re.compile(r"[\"'](" + "|".join(patterns) + r")[\"']")
+    offenders = []
+    for path in [*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("glasslib/**/*.py")]:
+        if path.name == "rundir.py":
+            continue
+        text = path.read_text()
+        if spelled.search(text) or re.search(r"run_dir\s*/\s*[\"']", text):
+            offenders.append(path.relative_to(ROOT))
+    assert not offenders, f"product paths spelled outside glasslib/rundir.py: {offenders}"
