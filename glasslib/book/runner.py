@@ -107,8 +107,8 @@ def execute_notebooks(
 def tidy_executed_notebook(path: Path) -> None:
     """Prepare an executed notebook for the book, in place.
 
-    Tags the default ``parameters`` cell ``remove-cell`` (the page shows the injected values only)
-    and removes TensorFlow's runtime start-up chatter from stderr outputs (streams left empty are
+    Tags the ``parameters`` cell and the one papermill injects ``remove-cell`` (plumbing: each chapter's
+    tables name the profile beside the paper's values) and removes TensorFlow's runtime start-up chatter from stderr outputs (streams left empty are
     dropped); every other output, warnings included, stays.
     """
     import nbformat
@@ -116,7 +116,7 @@ def tidy_executed_notebook(path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
     for cell in notebook.cells:
         tags = cell.metadata.setdefault("tags", [])
-        if "parameters" in tags and "remove-cell" not in tags:
+        if {"parameters", "injected-parameters"} & set(tags) and "remove-cell" not in tags:
             tags.append("remove-cell")
         if cell.cell_type != "code":
             continue

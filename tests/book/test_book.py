@@ -95,7 +95,7 @@ def test_built_attention_page_moves_its_slider_in_headless_chromium(chromium, bu
 #: A tqdm bar as text: "37%|███▋      | 3/8 [00:01<00:02, 2.50it/s]".
 PROGRESS_TEXT = re.compile(r"\d+%\|[^|\n]*\|\s*\d+/\d+|\d+(\.\d+)?(it|s)/(s|it)\]")
 #: What the set-up cells hold: never on a page, not even behind a toggle.
-PLUMBING = ("open_chapter(", "from glasslib", "import numpy", "get_profile(")
+PLUMBING = ("open_chapter(", "from glasslib", "import numpy", "get_profile(", "run_dir = ")
 
 
 def visible_text(dom: str) -> str:
