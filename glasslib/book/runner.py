@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from glasslib.atomic import write_json_atomic
 from glasslib.book.console import quiet_runtime_chatter, strip_runtime_noise
 from glasslib.profiles import Profile
 from glasslib.progress import CONSOLE_ENV
@@ -166,7 +167,7 @@ def record_timings(path: Path, label: str, timings: dict[str, float]) -> dict[st
             record = previous
     record["notebooks"].update(timings)
     record["total_seconds"] = sum(record["notebooks"].values())
-    path.write_text(json.dumps(record, indent=2) + "\n")
+    write_json_atomic(path, record)
     return record
 
 
