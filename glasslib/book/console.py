@@ -25,9 +25,25 @@ RUNTIME_NOISE = re.compile(
 )
 
 
+#: The same notices where they start mid-line: after a progress bar's last redraw on the console.
+RUNTIME_NOISE_TAIL = re.compile(
+    r"(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+    r"|[IWE]\d{4} [\d:.]+\s+\d+ \S+:\d+\] .*"
+    r"|To enable the following instructions: .* in other operations, rebuild TensorFlow .*)$"
+)
+
+
 def strip_runtime_noise(text: str) -> str:
     """``text`` without the lines matching :data:`RUNTIME_NOISE`."""
     return "".join(line for line in text.splitlines(keepends=True) if not RUNTIME_NOISE.match(line.rstrip("\n")))
+
+
+def _console_line(line: str) -> str | None:
+    """A complete console line without runtime notices (also one glued to a progress bar); None if nothing is left."""
+    if RUNTIME_NOISE.match(line):
+        return None
+    kept = RUNTIME_NOISE_TAIL.sub("", line)
+    return kept if kept.strip() or not line.strip() else None
 
 
 def _forward(read_fd: int, write_fd: int) -> None:
@@ -36,14 +52,14 @@ def _forward(read_fd: int, write_fd: int) -> None:
     while chunk := os.read(read_fd, 65536):
         pending += chunk.decode("utf-8", errors="replace")
         *lines, pending = pending.split("\n")
-        kept = "".join(line + "\n" for line in lines if not RUNTIME_NOISE.match(line))
+        kept = "".join(f"{shown}\n" for shown in map(_console_line, lines) if shown is not None)
         if "\r" in pending:  # a progress bar redrawing: show it now
             cut = pending.rindex("\r") + 1
             kept, pending = kept + pending[:cut], pending[cut:]
         if kept:
             os.write(write_fd, kept.encode())
-    if pending and not RUNTIME_NOISE.match(pending):
-        os.write(write_fd, pending.encode())
+    if pending and (shown := _console_line(pending)) is not None:
+        os.write(write_fd, shown.encode())
 
 
 @contextmanager

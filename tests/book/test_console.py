@@ -1,0 +1,26 @@
+"""glasslib.book.console: the console of `glasslib book` keeps progress and warnings, drops runtime chatter."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+
+def test_chatter_is_dropped_even_when_glued_to_a_progress_bar():
+    code = textwrap.dedent(
+        """
+        import os
+        from glasslib.book.console import quiet_runtime_chatter
+        with quiet_runtime_chatter():
+            os.write(2, b"\\r  04_cnn cells:  4%| | 1/26 [00:00<00:11]WARNING: All log messages before "
+                        b"absl::InitializeLog() is called are written to STDERR\\n")
+            os.write(2, b"I0000 00:00:1795251656.934949   11058 port.cc:153] oneDNN custom operations are on.\\n")
+            os.write(2, b"UserWarning: a warning the reader should see\\n")
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    console = done.stderr.decode()
+    assert done.returncode == 0
+    assert "absl" not in console and "oneDNN" not in console
+    assert "04_cnn cells:  4%" in console and "UserWarning: a warning the reader should see" in console
