@@ -6,18 +6,23 @@ the conclusion chapter reads. Each section comes from one run-directory product 
 leaves its keys out and is listed under ``"missing"`` with the reason, never an error::
 
     {"profile": "quick", "profile_hash": "…", "run_dir": "…",
-     "tg": {"slow": {"value": 0.41, "std": 0.02, "ci95": [0.37, 0.45], "glass_energy": {…}}, "fast": {…}},
-     "datasets": {"6": {"glass_energy": {"mean": …, "std": …}, "liquid_energy": {…}, …}},
+     "tg": {"slow": {"value": 0.41, "std": 0.02, "ci95": [0.37, 0.45], "glass_energy": {…}}, "fast": {…},
+            "fast_minus_slow": {"value": …, "ci95": […]}, "glass_energy_fast_minus_slow": {…}},
+     "datasets": {"6": {"glass_energy": {"mean": …, "std": …, "n": …}, "energy_gap": {"value": …, "ci95": […]}, …}},
      "classifiers": {"cnn": {"1": {"auc_mean": …, "auc_std": …, "auc_ci95": […], "accuracy_mean": …,
                                    "n_test": …, "folds": 3}}},
-     "cross_dataset": {"cnn": {"ids": […], "auc": [[…]], "off_diagonal_mean": …}},
-     "structural_metrics": {"components": {"alpha3": …, "alpha3_se": …, "p_value": …}},
-     "attention": {"cutoff": …, "counts": {"disjoint_graphs": {"glass_mean": …, "liquid_mean": …, "p_value": …}}},
+     "cross_dataset": {"cnn": {"ids": […], "auc": [[…]], "off_diagonal_mean": …, "off_diagonal_ci95": […]}},
+     "artificial_images": {"random": {"n": 8, "called_glass": 0, "glass_fraction_ci95": [0, 0.37], …}},
+     "structural_metrics": {"components": {"alpha3": …, "alpha3_se": …, "alpha3_ci95": […], "p_value": …}},
+     "attention": {"cutoffs": {"0": {"cutoff": …, "rule": …}}, "counts": {"disjoint_graphs": {"glass_mean": …, "liquid_mean": …, "p_value": …}}},
      "claims": [{"claim": "…", "this_run": "…", "verdict": "…"}],
      "missing": {"attention": "…/attention.json is missing: run notebooks/06_attention.ipynb first …"}}
 
-Fold-to-fold intervals: ``auc_ci95`` is mean ± t₀.₉₇₅,ₙ₋₁ · s / √n over the n outer folds (s with
-ddof = 1), clipped to [0, 1]; ``auc_std`` is the population std (ddof = 0) the book's tables show.
+Intervals (95 %): ``auc_ci95`` and ``off_diagonal_ci95`` are mean ± t₀.₉₇₅,ₙ₋₁ · s / √n over the n
+outer folds (s with ddof = 1), clipped to [0, 1] (``auc_std`` is the population std the tables
+show); Tg's is the bootstrap percentile interval, and the Tg difference's comes from the paired
+bootstrap draws; energy differences use ±1.96 standard errors; α3's uses the regression's t
+quantile. :mod:`glasslib.book.claims` turns them into verdicts.
 """
 
 from __future__ import annotations
@@ -51,8 +56,8 @@ def t_interval(values: np.ndarray, low: float = 0.0, high: float = 1.0) -> list[
 def _tg_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
     from glasslib.simulation.tg import load_tg
 
-    out = {}
-    for name, record in load_tg(run_dir, profile).items():
+    records, out = load_tg(run_dir, profile), {}
+    for name, record in records.items():
         out[name] = {
             "value": record["tg"],
             "std": record["tg_std"],
@@ -61,13 +66,33 @@ def _tg_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
             "liquid_slope": record["slope_liquid"],
             "glass_slope": record["slope_glass"],
         }
+    if {"slow", "fast"} <= set(records):
+        slow, fast = out["slow"]["glass_energy"], out["fast"]["glass_energy"]
+        gap, se = fast["value"] - slow["value"], math.hypot(fast["sem"], slow["sem"])
+        out["glass_energy_fast_minus_slow"] = {"value": gap, "ci95": [gap - 1.96 * se, gap + 1.96 * se]}
+        if all("tg_bootstrap" in records[s] for s in ("slow", "fast")):
+            # the two schedules' resamples share their seed: paired by bootstrap draw
+            difference = np.asarray(records["fast"]["tg_bootstrap"]) - np.asarray(records["slow"]["tg_bootstrap"])
+            out["fast_minus_slow"] = {
+                "value": records["fast"]["tg"] - records["slow"]["tg"],
+                "ci95": np.percentile(difference, [2.5, 97.5]).tolist(),
+                "fraction_positive": float(np.mean(difference > 0)),
+            }
     return out
 
 
 def _datasets_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
     from glasslib.data.datasets import load_summaries
 
-    return {str(d): summary for d, summary in load_summaries(run_dir, profile).items()}
+    out = {}
+    for dataset, summary in load_summaries(run_dir, profile).items():
+        glass, liquid = summary["glass_energy"], summary["liquid_energy"]
+        gap = glass["mean"] - liquid["mean"]
+        se = math.sqrt(glass["std"] ** 2 / glass["n"] + liquid["std"] ** 2 / liquid["n"])
+        summary["energy_gap"] = {"value": gap, "ci95": [gap - 1.96 * se, gap + 1.96 * se]}
+        summary["energy_tolerance"] = min(glass["std"], liquid["std"])  # data set 6's claim: within one std
+        out[str(dataset)] = summary
+    return out
 
 
 def _classifiers_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
@@ -106,33 +131,45 @@ def _cross_dataset_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
     out = {}
     for name in ("cnn", "dmpnn"):
         try:
-            ids, matrix = specs.load_cross_dataset(profile, run_dir, specs.spec_by_name(profile, name))
+            ids, folds = specs.load_cross_dataset(profile, run_dir, specs.spec_by_name(profile, name))
         except ProductError:
             continue
         off = ~np.eye(len(ids), dtype=bool)
+        per_fold = [float(fold[off].mean()) for fold in folds] if off.any() else []
         out[name] = {
             "ids": list(ids),
-            "auc": np.asarray(matrix).tolist(),
-            "off_diagonal_mean": float(np.asarray(matrix)[off].mean()) if off.any() else None,
+            "auc": folds.mean(axis=0).tolist(),
+            "off_diagonal_mean": float(np.mean(per_fold)) if per_fold else None,
+            "off_diagonal_folds": per_fold,
+            "off_diagonal_ci95": t_interval(np.asarray(per_fold)) if per_fold else None,
         }
     if not out:
         raise ProductError("no cross-data-set matrix stored: run notebooks/04_cnn.ipynb and 05_dmpnn.ipynb first")
     return out
 
 
+def _artificial_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
+    from glasslib.analysis.artificial_probe import load_probe, probe_summary
+
+    return probe_summary(load_probe(run_dir, profile))
+
+
 def _metrics_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
+    from scipy import stats
+
     from glasslib.analysis.kink import load_kink_table
 
-    table = load_kink_table(run_dir, profile)
-    return {
-        row["metric"]: {
+    out = {}
+    for row in load_kink_table(run_dir, profile):
+        half = stats.t.ppf(0.975, row["df_resid"]) * row["se_alpha3"] if row["df_resid"] > 0 else math.inf
+        out[row["metric"]] = {
             "alpha3": row["alpha3"],
             "alpha3_se": row["se_alpha3"],
+            "alpha3_ci95": [row["alpha3"] - half, row["alpha3"] + half],
             "p_value": row["p_alpha3_positive"],
             "r_squared": row["r_squared"],
         }
-        for row in table
-    }
+    return out
 
 
 def _attention_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
@@ -151,7 +188,7 @@ def _attention_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
         }
         for row in summary["comparison"]
     }
-    return {"cutoff": summary["cutoff"], "counts": counts}
+    return {"cutoffs": summary["cutoffs"], "counts": counts}
 
 
 #: Section name → the function reading it from the run directory (chapter order).
@@ -160,6 +197,7 @@ SECTIONS: dict[str, Callable[[Profile, Path], dict[str, Any]]] = {
     "datasets": _datasets_section,
     "classifiers": _classifiers_section,
     "cross_dataset": _cross_dataset_section,
+    "artificial_images": _artificial_section,
     "structural_metrics": _metrics_section,
     "attention": _attention_section,
 }

@@ -14,6 +14,7 @@ product                   path                                written by        
 ``datasets``              ``datasets/dataset_<d>.h5``         03                     data.datasets
 ``model``                 ``models/<model>/``                  04 (cnn), 05 (dmpnn…)  models.fold_results
 ``cross_dataset``         ``models/<model>/cross_dataset.json`` 04, 05                models.specs
+``probe``                 ``models/cnn/probe.json``           04                     analysis.artificial_probe
 ``attention``             ``attention.json``                  06                     analysis.attention_counts
 ``metrics``               ``metrics.json``                    07                     analysis.kink
 ========================  ==================================  =====================  ===========================

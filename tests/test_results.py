@@ -33,6 +33,7 @@ def test_an_empty_run_directory_gives_valid_json_with_every_section_missing(tmp_
         "datasets",
         "classifiers",
         "cross_dataset",
+        "artificial_images",
         "structural_metrics",
         "attention",
     }
@@ -57,6 +58,8 @@ def test_a_partial_run_has_its_tg_and_tg_claims_only(tmp_path):
         "Slower cooling gives a lower Tg",
         "Slower cooling gives a lower glass energy",
     ]
+    assert document["claims"][0]["verdict"] == "holds"  # Tg 0.45 vs 0.55 with tiny noise: resolved
+    assert document["tg"]["fast_minus_slow"]["ci95"][0] > 0
     assert "classifiers" not in document and "classifiers" in document["missing"]
     # a Tg computed with other settings is stale: absent, and the reason says so
     stale = collect_results(get_profile("smoke", tg_min_points=4), tmp_path)
@@ -67,9 +70,29 @@ def test_fold_intervals_are_student_t_and_claims_need_their_inputs():
     low, high = t_interval(np.array([0.6, 0.7, 0.8]))
     assert (low, high) == pytest.approx((0.7 - 4.302653 * 0.1 / np.sqrt(3), 0.7 + 4.302653 * 0.1 / np.sqrt(3)))
     assert t_interval(np.array([0.99, 1.0, 1.0]))[1] == 1.0  # clipped to the AUC's range
-    assert evaluate_claims({"classifiers": {"cnn": {"1": {"auc_mean": 0.99}}}}) == [
-        {"claim": "CNN: AUC > 0.98 on every data set", "this_run": "lowest mean AUC 0.990", "verdict": "holds"}
-    ]
+    perfect = {"auc_mean": 1.0, "auc_ci95": [1.0, 1.0], "auc_folds": [1.0, 1.0, 1.0]}
+    rows = evaluate_claims({"classifiers": {"cnn": {"1": perfect}}})
+    assert [(r["claim"], r["verdict"]) for r in rows] == [("CNN: AUC > 0.98 on every data set", "holds")]
+
+
+@pytest.mark.parametrize(
+    ("folds", "verdict"),
+    [([0.97, 1.0, 1.0], "not resolved at this scale"), ([1.0, 1.0, 1.0], "holds"), ([0.6, 0.7, 0.8], "fails")],
+)
+def test_a_verdict_is_not_resolved_when_its_interval_straddles_the_threshold(folds, verdict):
+    auc = np.asarray(folds)
+    sets = {"1": {"auc_mean": auc.mean(), "auc_ci95": t_interval(auc), "auc_folds": folds}}
+    assert evaluate_claims({"classifiers": {"dmpnn": sets}})[0]["verdict"] == verdict
+
+
+def test_equal_energy_is_an_equivalence_claim():
+    def judge(value, half, tolerance=0.01):
+        six = {"energy_gap": {"value": value, "ci95": [value - half, value + half]}, "energy_tolerance": tolerance}
+        return evaluate_claims({"datasets": {"6": six}})[0]["verdict"]
+
+    assert judge(0.001, 0.002) == "holds"  # the whole interval inside ±tolerance
+    assert judge(0.008, 0.005) == "not resolved at this scale"  # reaches beyond it
+    assert judge(0.03, 0.005) == "fails"  # wholly outside
 
 
 @pytest.mark.slow

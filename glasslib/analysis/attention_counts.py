@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from glasslib.analysis.attention import AttentionError, AttentionGraph
+from glasslib.analysis.attention_cutoff import CutoffChoice, cutoff_of
 from glasslib.profiles import Profile
 from glasslib.rundir import read_json_product, write_json_product
 
@@ -72,9 +73,12 @@ def attention_counts(graph: AttentionGraph, cutoff: float) -> dict[str, int]:
     }
 
 
-def count_table(graphs: Sequence[AttentionGraph], cutoff: float) -> pd.DataFrame:
+def count_table(graphs: Sequence[AttentionGraph], cutoff: float | Mapping[int, Any]) -> pd.DataFrame:
     """The counts of many configurations: one row each, with ``configuration``, ``fold``, ``label``,
-    ``probability``, ``n_particles`` and the four counts of :data:`COUNT_LABELS`."""
+    ``probability``, ``n_particles`` and the four counts of :data:`COUNT_LABELS`.
+
+    ``cutoff``: one for all graphs, or one per fold model (:func:`~glasslib.analysis.attention_cutoff.fold_cutoffs`).
+    """
     rows = [
         {
             "configuration": g.configuration,
@@ -82,7 +86,7 @@ def count_table(graphs: Sequence[AttentionGraph], cutoff: float) -> pd.DataFrame
             "label": g.label,
             "probability": g.probability,
             "n_particles": g.n_particles,
-            **attention_counts(g, cutoff),
+            **attention_counts(g, cutoff_of(g, cutoff)),
         }
         for g in graphs
     ]
@@ -150,12 +154,16 @@ def _sem(values: np.ndarray) -> float:
     return float(values.std(ddof=1) / np.sqrt(values.size)) if values.size > 1 else float("nan")
 
 
-def save_attention_summary(run_dir: Path, profile: Profile, cutoff: float, comparison: pd.DataFrame) -> Path:
-    """Store chapter 06's cutoff and glass-vs-liquid comparison (:func:`compare_classes`) as the ``attention`` product."""
+def save_attention_summary(
+    run_dir: Path, profile: Profile, cutoffs: Mapping[int, CutoffChoice], comparison: pd.DataFrame
+) -> Path:
+    """Store chapter 06's per-fold cutoffs (with the rule that placed each) and the glass-vs-liquid comparison
+    (:func:`compare_classes`) as the ``attention`` product."""
     records = comparison.rename_axis("count").reset_index().to_dict(orient="records")
-    return write_json_product(run_dir, profile, "attention", {"cutoff": float(cutoff), "comparison": records})
+    folds = {str(fold): {"cutoff": float(choice.cutoff), "rule": choice.rule} for fold, choice in cutoffs.items()}
+    return write_json_product(run_dir, profile, "attention", {"cutoffs": folds, "comparison": records})
 
 
 def load_attention_summary(run_dir: Path, profile: Profile) -> dict[str, Any]:
-    """Chapter 06's stored cutoff and comparison (``{"cutoff", "comparison": [row, …]}``), checked for ``profile``."""
+    """Chapter 06's stored cutoffs and comparison (``{"cutoffs": {fold: …}, "comparison": [row, …]}``), checked."""
     return read_json_product(run_dir, profile, "attention")

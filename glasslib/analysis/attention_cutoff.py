@@ -1,16 +1,39 @@
-"""Where "high attention" starts: a cutoff in the clear trough of the weight distribution (chapter 06)."""
+"""Where "high attention" starts: a cutoff in the clear trough of the weight distribution (chapter 06).
+
+Each fold's model has its own k, window and scale of weights, so :func:`fold_cutoffs` places one
+cutoff per fold model, on that model's weights only, and says which rule placed it: the trough
+between the two most prominent modes of the density of log₁₀(weight), or — when the density has
+a single mode (no trough) — the largest gap between sorted weights, the authors' rule.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from glasslib.analysis.attention import AttentionError
 
-if TYPE_CHECKING:  # torch, networkx and matplotlib load when used
-    pass
+if TYPE_CHECKING:
+    from glasslib.analysis.attention import AttentionGraph
+
+#: How a cutoff was placed (:class:`CutoffChoice`).
+TROUGH, NO_TROUGH, SINGULAR, EQUAL, GAP, OVERRIDE = (
+    "trough between the two main modes",
+    "largest gap (one mode, no trough)",
+    "largest gap (density undefined)",
+    "all weights equal",
+    "largest gap (asked for)",
+    "override",
+)
+
+
+class CutoffChoice(NamedTuple):
+    """A high-attention cutoff and the rule that placed it."""
+
+    cutoff: float
+    rule: str
 
 
 #: Weights used for the density of :func:`high_attention_cutoff` at most (evenly spaced quantiles).
@@ -23,9 +46,9 @@ def _largest_gap(logs: np.ndarray) -> float:
     return float(10.0 ** (0.5 * (values[gap] + values[gap + 1])))
 
 
-def high_attention_cutoff(
+def choose_cutoff(
     weights: np.ndarray | Iterable[float], override: float | None = None, method: str = "kde", grid_points: int = 1024
-) -> float:
+) -> CutoffChoice:
     """The weight above which a connection counts as high attention (module docstring).
 
     Parameters
@@ -38,7 +61,7 @@ def high_attention_cutoff(
 
     Returns
     -------
-    float — the cutoff; a weight is high attention when it is strictly greater.
+    CutoffChoice — the cutoff (a weight is high attention when it is strictly greater) and the rule used.
 
     Raises
     ------
@@ -51,7 +74,7 @@ def high_attention_cutoff(
     if override is not None:
         if not np.isfinite(override) or override < 0:
             raise AttentionError(f"the cutoff override must be a finite weight ≥ 0, got {override!r}")
-        return float(override)
+        return CutoffChoice(float(override), OVERRIDE)
     if method not in ("kde", "gap"):
         raise AttentionError(f"method must be 'kde' or 'gap', got {method!r}")
     values = np.asarray(list(weights) if not isinstance(weights, np.ndarray) else weights, dtype=np.float64).ravel()
@@ -60,9 +83,9 @@ def high_attention_cutoff(
         raise AttentionError("no finite positive attention weight to place a cutoff among")
     logs = np.sort(np.log10(values))
     if logs[0] == logs[-1]:
-        return float(values.max())
+        return CutoffChoice(float(values.max()), EQUAL)
     if method == "gap":
-        return _largest_gap(logs)
+        return CutoffChoice(_largest_gap(logs), GAP)
     if logs.size > KDE_MAX_POINTS:  # evenly spaced order statistics: same distribution, bounded cost
         logs_kde = logs[np.linspace(0, logs.size - 1, KDE_MAX_POINTS).round().astype(np.int64)]
     else:
@@ -70,13 +93,36 @@ def high_attention_cutoff(
     try:
         kde = gaussian_kde(logs_kde)
     except np.linalg.LinAlgError:
-        return _largest_gap(logs)
+        return CutoffChoice(_largest_gap(logs), SINGULAR)
     bandwidth = float(np.sqrt(kde.covariance[0, 0]))
     grid = np.linspace(logs[0] - 3 * bandwidth, logs[-1] + 3 * bandwidth, int(grid_points))
     density = kde(grid)
     peaks, properties = find_peaks(density, prominence=0.0)
     if peaks.size < 2:
-        return _largest_gap(logs)
+        return CutoffChoice(_largest_gap(logs), NO_TROUGH)
     two = np.sort(peaks[np.argsort(properties["prominences"])[-2:]])
     trough = two[0] + int(np.argmin(density[two[0] : two[1] + 1]))
-    return float(10.0 ** grid[trough])
+    return CutoffChoice(float(10.0 ** grid[trough]), TROUGH)
+
+
+def high_attention_cutoff(
+    weights: np.ndarray | Iterable[float], override: float | None = None, method: str = "kde", grid_points: int = 1024
+) -> float:
+    """The cutoff of :func:`choose_cutoff`, without the rule."""
+    return choose_cutoff(weights, override, method, grid_points).cutoff
+
+
+def fold_cutoffs(graphs: Sequence[AttentionGraph], override: float | None = None) -> dict[int, CutoffChoice]:
+    """One :class:`CutoffChoice` per fold model, from the weights of that model's graphs only."""
+    folds = sorted({int(g.fold) for g in graphs})
+    return {
+        fold: choose_cutoff(np.concatenate([g.weights for g in graphs if g.fold == fold]), override) for fold in folds
+    }
+
+
+def cutoff_of(graph: AttentionGraph, cutoffs: float | Mapping[int, CutoffChoice | float]) -> float:
+    """The cutoff that applies to ``graph``: one for all, or its fold model's."""
+    if isinstance(cutoffs, Mapping):
+        choice = cutoffs[int(graph.fold)]
+        return float(choice.cutoff if isinstance(choice, CutoffChoice) else choice)
+    return float(cutoffs)

@@ -158,3 +158,36 @@ def correlation_with_ci(
         significant=bool(low > 0 or high < 0),
     )
     return result
+
+
+def spearman_per_row(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Spearman ρ between ``x[c]`` and ``y[c]`` for every row c of two (C, N) arrays (mid-ranks); NaN for a constant row.
+
+    Vectorised over rows: ranks along axis 1 (:func:`scipy.stats.rankdata`), then a row-wise Pearson
+    correlation of the ranks.
+    """
+    from scipy.stats import rankdata
+
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if x.shape != y.shape or x.ndim != 2:
+        raise GradCAMError(f"x and y must be (configurations, particles) arrays of one shape, got {x.shape}, {y.shape}")
+    rx, ry = rankdata(x, axis=1), rankdata(y, axis=1)
+    return _weighted_pearson(rx, ry, np.ones_like(rx))
+
+
+def mean_with_ci(values: np.ndarray, n_bootstrap: int, seed: int, confidence: float = 0.95) -> dict[str, Any]:
+    """Mean of the finite ``values`` with a percentile-bootstrap interval over them (e.g. configurations).
+
+    Returns ``mean``, ``ci_low``, ``ci_high`` and ``n`` (finite values); NaNs with fewer than 2.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    values = values[np.isfinite(values)]
+    if values.size < 2:
+        nan = float("nan")
+        return {"mean": float(values.mean()) if values.size else nan, "ci_low": nan, "ci_high": nan, "n": values.size}
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, values.size, size=(n_bootstrap, values.size))
+    means = values[draws].mean(axis=1)
+    tail = 50 * (1 - confidence)
+    low, high = np.percentile(means, [tail, 100 - tail])
+    return {"mean": float(values.mean()), "ci_low": float(low), "ci_high": float(high), "n": int(values.size)}

@@ -320,7 +320,7 @@ def load_datasets(run_dir: Path, profile: Profile, ids: Sequence[int] = DATASET_
 
 
 def load_summaries(run_dir: Path, profile: Profile) -> dict[int, dict[str, Any]]:
-    """Per data set: temperatures and each class's inherent-structure energy (mean, std), without the positions."""
+    """Per data set: temperatures and each class's inherent-structure energy (mean, std, n), without the positions."""
     expected, out = product_hash(profile, "datasets"), {}
     for dataset in DATASET_IDS:
         with _open(run_dir, dataset, expected, ("labels", "inherent_energy")) as h5:
@@ -332,6 +332,7 @@ def load_summaries(run_dir: Path, profile: Profile) -> dict[int, dict[str, Any]]
                 f"{name}_energy": {
                     "mean": float(energy[labels == label].mean()),
                     "std": float(energy[labels == label].std()),
+                    "n": int((labels == label).sum()),
                 }
                 for name, label in (("glass", GLASS), ("liquid", LIQUID))
             },

@@ -55,16 +55,29 @@ def _check_shared_splits(run_dir: Path, profile_hash: str, ids: Sequence[int]) -
 def cross_dataset_auc(
     run_dir: Path, profile_hash: str, model: ModelSpec, train_ids: Sequence[int], test_ids: Sequence[int], out_dir: Path
 ) -> np.ndarray:
-    """Cross-data-set generalisation matrix (SPEC section 7).
+    """Cross-data-set generalisation matrix (SPEC section 7): :func:`cross_dataset_fold_auc` averaged over folds.
 
     Returns
     -------
     (len(train_ids), len(test_ids)) ndarray
         Entry (i, j): mean over folds f of the ROC AUC, on data set ``test_ids[j]``'s fold-f outer
-        test set, of the outer model trained on data set ``train_ids[i]`` fold f (its stored weights
-        and hyperparameters, ``predict`` called with the outer training's seed). The diagonal
-        (same data set) equals the nested-CV outer AUCs when ``predict`` reproduces ``train``'s
-        test-set scoring for the same seed.
+        test set, of the outer model trained on data set ``train_ids[i]`` fold f.
+    """
+    return cross_dataset_fold_auc(run_dir, profile_hash, model, train_ids, test_ids, out_dir).mean(axis=0)
+
+
+def cross_dataset_fold_auc(
+    run_dir: Path, profile_hash: str, model: ModelSpec, train_ids: Sequence[int], test_ids: Sequence[int], out_dir: Path
+) -> np.ndarray:
+    """The cross-data-set AUCs of every fold, for intervals over folds.
+
+    Returns
+    -------
+    (n_folds, len(train_ids), len(test_ids)) ndarray
+        Entry (f, i, j): ROC AUC, on data set ``test_ids[j]``'s fold-f outer test set, of the outer
+        model trained on data set ``train_ids[i]`` fold f (its stored weights and hyperparameters,
+        ``predict`` called with the outer training's seed). The diagonal (same data set) equals the
+        nested-CV outer AUCs when ``predict`` reproduces ``train``'s test-set scoring for the same seed.
 
     Raises
     ------
@@ -75,12 +88,11 @@ def cross_dataset_auc(
     ids = _check_dataset_ids([*train_ids, *test_ids])
     n_folds = _check_shared_splits(run_dir, profile_hash, list(dict.fromkeys(ids)))
     trained = {(d, f): _trained_fold(out_dir, profile_hash, model, d, f) for d in train_ids for f in range(n_folds)}
-    matrix = np.zeros((len(train_ids), len(test_ids)))
+    matrix = np.zeros((n_folds, len(train_ids), len(test_ids)))
     for j, test_id in enumerate(test_ids):  # one data set in memory at a time
         data = load_dataset(Path(run_dir), test_id, profile_hash)
         for i, train_id in enumerate(train_ids):
-            aucs = [_transfer_auc(data, f, model, *trained[(train_id, f)]) for f in range(n_folds)]
-            matrix[i, j] = float(np.mean(aucs))
+            matrix[:, i, j] = [_transfer_auc(data, f, model, *trained[(train_id, f)]) for f in range(n_folds)]
     return matrix
 
 

@@ -148,40 +148,48 @@ def _fold_digest(results: fold_results.NestedCVResult) -> list[str]:
 def cross_dataset(profile: Profile, run_dir: Path, spec: search_space.ModelSpec) -> Any:
     """Mean outer-test AUC of models trained on data set i, tested on data set j (rows i, columns j).
 
-    Stored as the ``cross_dataset`` product of the model, with the config hashes of the fold results
-    it was computed from: chapter 05 reuses the CNN's matrix from chapter 04, and any retrained
-    fold makes it stale.
+    Stored as the ``cross_dataset`` product of the model, with every fold's matrix (for intervals)
+    and the config hashes of the fold results it was computed from: chapter 05 reuses the CNN's
+    matrix from chapter 04, and any retrained fold makes it stale.
     """
+    return cross_dataset_folds(profile, run_dir, spec).mean(axis=0)
+
+
+def cross_dataset_folds(profile: Profile, run_dir: Path, spec: search_space.ModelSpec) -> Any:
+    """The (folds, i, j) cross-data-set AUCs of ``spec``, computed once and stored (see :func:`cross_dataset`)."""
     import numpy as np
 
     ids = dataset_ids(profile)
     digest = _fold_digest(load_results(profile, run_dir, spec))
     try:
         cached = read_json_product(run_dir, profile, "cross_dataset", model=spec.name)
-        if cached.get("ids") == list(ids) and cached.get("folds") == digest:
-            return np.asarray(cached["auc"])
+        if cached.get("ids") == list(ids) and cached.get("folds") == digest and "fold_auc" in cached:
+            return np.asarray(cached["fold_auc"])
     except ProductError:
         pass
-    matrix = models_cross_dataset.cross_dataset_auc(
+    folds = models_cross_dataset.cross_dataset_fold_auc(
         run_dir, product_hash(profile, "datasets"), spec, ids, ids, model_dir(run_dir, spec)
     )
-    write_json_product(
-        run_dir, profile, "cross_dataset", {"ids": list(ids), "folds": digest, "auc": matrix}, model=spec.name
-    )
-    return matrix
+    payload = {"ids": list(ids), "folds": digest, "auc": folds.mean(axis=0), "fold_auc": folds}
+    write_json_product(run_dir, profile, "cross_dataset", payload, model=spec.name)
+    return folds
 
 
 def load_cross_dataset(profile: Profile, run_dir: Path, spec: search_space.ModelSpec) -> tuple[list[int], Any]:
-    """The stored cross-data-set matrix of ``spec`` (ids, matrix), checked against its fold results; no computing."""
+    """The stored cross-data-set AUCs of ``spec``: (ids, (folds, i, j) array), checked against its fold results.
+
+    No computing: a matrix stored before fold matrices were kept, or older than its fold results,
+    is stale (rerun the chapter that writes it).
+    """
     import numpy as np
 
     cached = read_json_product(run_dir, profile, "cross_dataset", model=spec.name)
-    if cached.get("folds") != _fold_digest(load_results(profile, run_dir, spec)):
+    if cached.get("folds") != _fold_digest(load_results(profile, run_dir, spec)) or "fold_auc" not in cached:
         raise StaleProductError(
             f"the cross-data-set matrix of {spec.name} predates its fold results; "
             f"rerun {PRODUCTS['cross_dataset'].writer}"
         )
-    return list(cached["ids"]), np.asarray(cached["auc"])
+    return list(cached["ids"]), np.asarray(cached["fold_auc"])
 
 
 def load_results(

@@ -303,6 +303,7 @@ def save_tg(run_dir: Path, results: Mapping[str, TgResult], profile: Profile) ->
             "tg": res.tg,
             "tg_std": res.tg_std,
             "tg_interval_95": list(res.tg_interval()),
+            "tg_bootstrap": res.tg_bootstrap,
             "breaks": res.fit.breaks,
             "slopes": res.fit.slopes,
             "intercept": res.fit.intercept,

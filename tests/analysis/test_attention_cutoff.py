@@ -42,3 +42,23 @@ def test_cutoff_override_and_degenerate_inputs():
     assert equal == pytest.approx(0.1) and not np.any(np.full(10, 0.1) > equal)
     unimodal = high_attention_cutoff(10.0 ** np.random.default_rng(2).normal(-3, 0.2, 500))
     assert 1e-5 < unimodal < 1e-1  # falls back to the largest gap: still a value inside the data
+
+
+def test_each_fold_model_gets_its_own_cutoff_in_its_own_trough():
+    """Two fold models whose weights differ tenfold in scale: one pooled cutoff would split neither."""
+    from types import SimpleNamespace
+
+    from glasslib.analysis.attention_cutoff import NO_TROUGH, TROUGH, choose_cutoff, cutoff_of, fold_cutoffs
+
+    rng = np.random.default_rng(3)
+
+    def bimodal(low, high):  # log10-normal modes around the two levels
+        return 10 ** np.r_[rng.normal(np.log10(low), 0.1, 4000), rng.normal(np.log10(high), 0.1, 400)]
+
+    graphs = [SimpleNamespace(fold=0, weights=bimodal(1e-3, 1e-1)), SimpleNamespace(fold=1, weights=bimodal(1e-2, 1.0))]
+    cutoffs = fold_cutoffs(graphs)
+    assert 1e-3 * 3 < cutoffs[0].cutoff < 1e-1 / 3 and 1e-2 * 3 < cutoffs[1].cutoff < 1.0 / 3
+    assert {c.rule for c in cutoffs.values()} == {TROUGH}
+    assert cutoff_of(graphs[1], cutoffs) == cutoffs[1].cutoff and cutoff_of(graphs[1], 0.5) == 0.5
+    one_mode = choose_cutoff(10 ** rng.normal(-2, 0.2, 3000))
+    assert one_mode.rule == NO_TROUGH and np.isfinite(one_mode.cutoff)

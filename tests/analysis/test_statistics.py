@@ -43,3 +43,32 @@ def test_correlation_interval_contains_the_true_value():
     assert weak["strength"] in ("negligible", "weak") and weak["ci_low"] < 0 < weak["ci_high"]
     constant = statistics.correlation_with_ci(np.ones(10), np.arange(10.0), n_bootstrap=10)
     assert np.isnan(constant["spearman"]) and constant["strength"] == "undefined"
+
+
+def test_spearman_per_row_matches_scipy_row_by_row():
+    from scipy.stats import spearmanr
+
+    from glasslib.analysis.statistics import spearman_per_row
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(4, 50))
+    y = x + rng.normal(size=(4, 50))
+    y[2] = np.round(y[2])  # ties get mid-ranks, as in scipy
+    expected = [spearmanr(a, b).statistic for a, b in zip(x, y)]
+    assert spearman_per_row(x, y) == pytest.approx(expected)
+    assert np.isnan(spearman_per_row(np.ones((1, 5)), np.arange(5.0)[None])[0])  # a constant map: undefined
+
+
+def test_within_configuration_correlation_ignores_a_wholesale_class_offset():
+    """Pooled over both classes the indicator tracks the score; inside each configuration it does not."""
+    from glasslib.analysis.particle_indicators import correlation_table
+
+    rng = np.random.default_rng(9)
+    labels = np.repeat([1, 0], 10)
+    scores = rng.random((20, 200)) + labels[:, None]  # glasses score higher everywhere …
+    indicator = rng.random((20, 200)) + labels[:, None]  # … and have a higher indicator everywhere
+    pooled = np.corrcoef(scores.ravel(), indicator.ravel())[0, 1]
+    table = correlation_table(scores, {"density": indicator}, labels, n_bootstrap=200, seed=1)
+    assert pooled > 0.6
+    assert abs(table.loc["density", "glass mean ρ"]) < 0.1 and abs(table.loc["density", "liquid mean ρ"]) < 0.1
+    assert table.loc["density", "glass configurations"] == 10

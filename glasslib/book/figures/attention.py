@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from glasslib.analysis.attention import AttentionGraph
+from glasslib.analysis.attention_cutoff import cutoff_of
 from glasslib.book.figures.palette import COLOUR_A, COLOUR_B
 
 if TYPE_CHECKING:  # torch, networkx and matplotlib load when used
@@ -112,24 +114,28 @@ def draw_attention(
     return ax
 
 
-def figure_weight_histogram(weights: np.ndarray, cutoff: float) -> Figure:
-    """Histogram of log₁₀ attention weights (larger of the two directions) with the high-attention cutoff."""
+def figure_weight_histogram(graphs: Sequence[AttentionGraph], cutoffs: Mapping[int, Any]) -> Figure:
+    """Histogram of log₁₀ attention weights (larger of the two directions) of each fold model, with its cutoff."""
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 3.6), constrained_layout=True)
-    ax.hist(np.log10(weights), bins=80, color="0.4")
-    ax.axvline(np.log10(cutoff), color="#D55E00", ls="--", label=f"cutoff = {cutoff:.3g}")
+    colours = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00")
+    for k, (fold, choice) in enumerate(sorted(cutoffs.items())):
+        weights = np.concatenate([g.weights for g in graphs if g.fold == fold])
+        colour = colours[k % len(colours)]
+        ax.hist(np.log10(weights), bins=60, histtype="step", color=colour, label=f"fold {fold} model")
+        ax.axvline(np.log10(choice.cutoff), color=colour, ls="--", label=f"fold {fold} cutoff {choice.cutoff:.3g}")
     ax.set_xlabel("log$_{10}$ attention weight (larger of the two directions)")
     ax.set_ylabel("connections")
-    ax.legend()
+    ax.legend(fontsize=7)
     return fig
 
 
-def figure_glass_and_liquid(glass: AttentionGraph, liquid: AttentionGraph, cutoff: float) -> Figure:
-    """A glass and a liquid side by side, drawn by :func:`draw_attention` under one cutoff."""
+def figure_glass_and_liquid(glass: AttentionGraph, liquid: AttentionGraph, cutoffs: Mapping[int, Any]) -> Figure:
+    """A glass and a liquid side by side, each drawn by :func:`draw_attention` under its fold model's cutoff."""
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 5.4), constrained_layout=True)
-    draw_attention(axes[0], glass, cutoff, title="glass")
-    draw_attention(axes[1], liquid, cutoff, title="liquid")
+    draw_attention(axes[0], glass, cutoff_of(glass, cutoffs), title="glass")
+    draw_attention(axes[1], liquid, cutoff_of(liquid, cutoffs), title="liquid")
     return fig
