@@ -157,6 +157,13 @@ PRODUCTS: dict[str, Product] = {
             io="glasslib.models.specs",
         ),
         Product(
+            "probe",
+            "models/{model}/probe.json",
+            _NOTEBOOK("04_cnn"),
+            upstream=("model",),
+            io="glasslib.analysis.artificial_probe",
+        ),
+        Product(
             "attention",
             "attention.json",
             _NOTEBOOK("06_attention"),

@@ -51,7 +51,7 @@ def test_a_partial_run_has_its_tg_and_tg_claims_only(tmp_path):
     }
     tg.save_tg(tmp_path, results, profile)
     document = json.loads(results_json(profile, tmp_path))
-    assert set(document["tg"]) == {"slow", "fast"}
+    assert set(document["tg"]) == {"slow", "fast", "fast_minus_slow", "glass_energy_fast_minus_slow"}
     low, high = document["tg"]["slow"]["ci95"]
     assert low <= document["tg"]["slow"]["value"] <= high
     assert [c["claim"] for c in document["claims"]] == [

@@ -36,6 +36,9 @@ class CutoffChoice(NamedTuple):
     rule: str
 
 
+#: A second mode counts (and with it a trough) only if its prominence is at least this share of the
+#: density's maximum: the tails of a one-mode density carry tiny ripples that are no trough.
+MIN_PROMINENCE = 0.05
 #: Weights used for the density of :func:`high_attention_cutoff` at most (evenly spaced quantiles).
 KDE_MAX_POINTS = 20_000
 
@@ -97,7 +100,7 @@ def choose_cutoff(
     bandwidth = float(np.sqrt(kde.covariance[0, 0]))
     grid = np.linspace(logs[0] - 3 * bandwidth, logs[-1] + 3 * bandwidth, int(grid_points))
     density = kde(grid)
-    peaks, properties = find_peaks(density, prominence=0.0)
+    peaks, properties = find_peaks(density, prominence=MIN_PROMINENCE * float(density.max()))
     if peaks.size < 2:
         return CutoffChoice(_largest_gap(logs), NO_TROUGH)
     two = np.sort(peaks[np.argsort(properties["prominences"])[-2:]])
