@@ -3,8 +3,9 @@
 A writer gets a temporary path beside the target (:func:`atomic_path`), writes it completely,
 and the temporary file is fsynced and renamed over the target — POSIX-atomic on one file system.
 A reader therefore sees the old file or the new one, never half of one. A writer that is killed
-leaves only a temporary file, named ``<stem>.tmp-<host>-<pid>-<random><suffix>`` (the suffix is
-kept: Keras insists on ``.weights.h5``), which no reader opens and which
+leaves only a temporary file, named ``.<stem>.tmp-<host>-<pid>-<random><suffix>`` (hidden, so no
+product's name pattern matches it; the suffix is kept: Keras insists on ``.weights.h5``), which no
+reader opens and which
 :func:`remove_partial_files` deletes once its writer is gone.
 """
 
@@ -38,7 +39,8 @@ def temporary_path(path: Path) -> Path:
     suffix = _suffix(path)
     stem = path.name[: len(path.name) - len(suffix)] if suffix else path.name
     host = socket.gethostname().replace(".", "_").replace("-", "_")
-    return path.with_name(f"{stem}{TMP_MARK}{host}-{os.getpid()}-{uuid.uuid4().hex[:8]}{suffix}")
+    # a hidden name: no pattern of a product (``run_*.h5``, ``*.json`` …) matches it
+    return path.with_name(f".{stem}{TMP_MARK}{host}-{os.getpid()}-{uuid.uuid4().hex[:8]}{suffix}")
 
 
 def _fsync(path: Path) -> None:

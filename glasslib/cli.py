@@ -15,9 +15,7 @@ from glasslib.profiles import DEFAULT_PROFILE, PROFILES, ProfileError, get_profi
 
 
 def _profile_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--profile", default=DEFAULT_PROFILE, help=f"scale to run at: {', '.join(PROFILES)} (default {DEFAULT_PROFILE})"
-    )
+    parser.add_argument("--profile", default=DEFAULT_PROFILE, help=f"scale to run at: {', '.join(PROFILES)} (default {DEFAULT_PROFILE})")
     parser.add_argument(
         "--set",
         dest="overrides",
@@ -111,9 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     book.add_argument("--no-execute", action="store_true", help="build from the last executed notebooks")
     book.set_defaults(func=cmd_book)
 
-    parametrise = sub.add_parser(
-        "parametrise", help="write the notebooks with a profile injected, unexecuted (for nbval)"
-    )
+    parametrise = sub.add_parser("parametrise", help="write the notebooks with a profile injected, unexecuted (for nbval)")
     _profile_arguments(parametrise)
     parametrise.add_argument("--out", type=Path, required=True, help="folder for the notebooks")
     parametrise.add_argument("--run-dir", type=Path, default=None, help="run directory the notebooks use")
@@ -124,17 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--runs", type=int, default=None, help="runs per schedule (default: the profile's)")
     simulate.add_argument("--schedule", choices=["all", "slow", "fast"], default="all")
     simulate.add_argument(
-        "--scheduler",
-        default=None,
-        help="Dask scheduler address (tcp://host:8786) or scheduler file (.json); default a LocalCluster",
+        "--scheduler", default=None, help="Dask scheduler address (tcp://host:8786) or scheduler file (.json); default a LocalCluster"
     )
     simulate.add_argument("--out", type=Path, default=None, help="run directory (default runs/<profile>)")
     simulate.set_defaults(func=cmd_simulate)
 
     bench = sub.add_parser("bench", help="print speed figures")
-    bench.add_argument(
-        "what", choices=list(BENCHES), help="; ".join(f"{name}: {what}" for name, (_, what) in BENCHES.items())
-    )
+    bench.add_argument("what", choices=list(BENCHES), help="; ".join(f"{name}: {what}" for name, (_, what) in BENCHES.items()))
     _profile_arguments(bench)
     bench.add_argument("--steps", type=int, default=None, help="MD steps to time (default: the profile's slow ramp)")
     bench.set_defaults(func=cmd_bench)

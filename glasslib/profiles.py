@@ -46,8 +46,7 @@ def param(
     fields never enter a product's provenance.
     """
     return field(
-        default=default,
-        metadata={"meaning": meaning, "unit": unit, "range": (low, high), "choices": choices, "execution": execution},
+        default=default, metadata={"meaning": meaning, "unit": unit, "range": (low, high), "choices": choices, "execution": execution}
     )
 
 
@@ -77,17 +76,13 @@ class Profile:
     is_fire_maxiter: int = param(10_000_000, "FIRE iterations, inherent structures", "", 1, 10**9)
     # --- execution (never part of a product's provenance)
     workers: int = param(0, "Dask workers (0 = one per core)", "", 0, 4096, execution=True)
-    dask_processes: bool = param(
-        True, "Dask worker processes (else threads); see `glasslib bench campaign`", execution=True
-    )
+    dask_processes: bool = param(True, "Dask worker processes (else threads); see `glasslib bench campaign`", execution=True)
     # --- Tg (SPEC 3)
     tg_bootstrap: int = param(1000, "bootstrap resamples for Tg", "", 10, 10**6)
     tg_min_points: int = param(3, "least temperatures per Tg regime", "", 2, 1000)
     # --- data sets (SPEC 4)
     liquid_temperatures: str = param(
-        "paper",
-        "liquid temperatures of data sets 1-5: the paper's, or the same place relative to Tg",
-        choices=("paper", "tg_relative"),
+        "paper", "liquid temperatures of data sets 1-5: the paper's, or the same place relative to Tg", choices=("paper", "tg_relative")
     )
     graph_figure_l_win: float = param(0.2, "window side of chapter 03's graph figure", "box lengths", 0.05, 0.95)
     # --- classifiers: nested cross-validation (SPEC 5-7)
@@ -125,14 +120,7 @@ class Profile:
     @staticmethod
     def simulation_fields() -> tuple[str, ...]:
         """The fields a stored simulation run depends on: the physics, the ramps and the seed."""
-        return (
-            *(f.name for f in fields(Protocol)),
-            "t_cool_slow",
-            "t_cool_fast",
-            "snapshot_every_slow",
-            "snapshot_every_fast",
-            "seed",
-        )
+        return (*(f.name for f in fields(Protocol)), "t_cool_slow", "t_cool_fast", "snapshot_every_slow", "snapshot_every_fast", "seed")
 
     def simulation_hash(self) -> str:
         """SHA-256 of every parameter a stored simulation run depends on.
@@ -145,9 +133,7 @@ class Profile:
 
     def settings_hash(self) -> str:
         """SHA-256 of every field that changes what the book computes (execution fields left out)."""
-        payload = {
-            f.name: getattr(self, f.name) for f in fields(self) if f.name != "name" and not f.metadata.get("execution")
-        }
+        payload = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "name" and not f.metadata.get("execution")}
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
     @property
@@ -324,21 +310,16 @@ def _validate(profile: Profile) -> Profile:
         raise ProfileError(f"t_end={profile.t_end} must be below t_start={profile.t_start}")
     ids = profile.classifier_datasets.replace(" ", "").split(",")
     if not ids or any(i not in {"1", "2", "3", "4", "5", "6"} for i in ids) or len(set(ids)) != len(ids):
-        raise ProfileError(
-            f"classifier_datasets={profile.classifier_datasets!r}: give distinct data sets from 1-6, e.g. '1,2,3,4,5,6'"
-        )
+        raise ProfileError(f"classifier_datasets={profile.classifier_datasets!r}: give distinct data sets from 1-6, e.g. '1,2,3,4,5,6'")
     if profile.dmpnn_l_win_min > profile.dmpnn_l_win_max:
-        raise ProfileError(
-            f"dmpnn_l_win_min={profile.dmpnn_l_win_min} exceeds dmpnn_l_win_max={profile.dmpnn_l_win_max}"
-        )
+        raise ProfileError(f"dmpnn_l_win_min={profile.dmpnn_l_win_min} exceeds dmpnn_l_win_max={profile.dmpnn_l_win_max}")
     if not all(0 < v < 1 for v in _parse_floats("cost_l_wins", profile.cost_l_wins)):
         raise ProfileError(f"cost_l_wins={profile.cost_l_wins!r}: window sides lie in (0, 1)")
     for pair in filter(None, profile.cost_steps.replace(" ", "").split(",")):
         name, sep, count = pair.partition(":")
         if not sep or name not in {"I", "I+attention", "II", "III"} or not count.isdigit():
             raise ProfileError(
-                f"cost_steps={profile.cost_steps!r}: give model:steps pairs, "
-                "models I, I+attention, II, III, e.g. 'I:20,II:2'"
+                f"cost_steps={profile.cost_steps!r}: give model:steps pairs, models I, I+attention, II, III, e.g. 'I:20,II:2'"
             )
     if profile.t_cool_fast > profile.t_cool_slow:
         raise ProfileError(
@@ -349,9 +330,7 @@ def _validate(profile: Profile) -> Profile:
         t_cool = getattr(profile, f"t_cool_{name}")
         every = getattr(profile, f"snapshot_every_{name}")
         if t_cool % every or t_cool // every < 2:
-            raise ProfileError(
-                f"snapshot_every_{name}={every} must divide t_cool_{name}={t_cool} into at least 2 snapshots"
-            )
+            raise ProfileError(f"snapshot_every_{name}={every} must divide t_cool_{name}={t_cool} into at least 2 snapshots")
     return profile
 
 
@@ -366,9 +345,7 @@ def parse_overrides(pairs: list[str] | None) -> dict[str, str]:
     return overrides
 
 
-def get_profile(
-    name: str | Profile = DEFAULT_PROFILE, overrides: Mapping[str, Any] | None = None, **kwargs: Any
-) -> Profile:
+def get_profile(name: str | Profile = DEFAULT_PROFILE, overrides: Mapping[str, Any] | None = None, **kwargs: Any) -> Profile:
     """The named profile with overrides applied and validated.
 
     Parameters

@@ -208,11 +208,7 @@ def collect_results(profile: Profile, run_dir: Path | str | None = None) -> dict
     from glasslib.book.claims import evaluate_claims
 
     run_dir = Path(run_dir) if run_dir else profile.run_dir()
-    results: dict[str, Any] = {
-        "profile": profile.label,
-        "profile_hash": profile.settings_hash(),
-        "run_dir": str(run_dir.resolve()),
-    }
+    results: dict[str, Any] = {"profile": profile.label, "profile_hash": profile.settings_hash(), "run_dir": str(run_dir.resolve())}
     missing = {}
     for name, section in SECTIONS.items():
         try:

@@ -119,11 +119,7 @@ PRODUCTS: dict[str, Product] = {
             io="glasslib.simulation.store",
         ),
         Product(
-            "dump",
-            "sim/slow_run00000.dump",
-            _NOTEBOOK("01_simulation"),
-            upstream=("simulations",),
-            io="glasslib.simulation.lammps_files",
+            "dump", "sim/slow_run00000.dump", _NOTEBOOK("01_simulation"), upstream=("simulations",), io="glasslib.simulation.lammps_files"
         ),
         Product(
             "tg",
@@ -156,13 +152,7 @@ PRODUCTS: dict[str, Product] = {
             upstream=("model",),
             io="glasslib.models.specs",
         ),
-        Product(
-            "probe",
-            "models/{model}/probe.json",
-            _NOTEBOOK("04_cnn"),
-            upstream=("model",),
-            io="glasslib.analysis.artificial_probe",
-        ),
+        Product("probe", "models/{model}/probe.json", _NOTEBOOK("04_cnn"), upstream=("model",), io="glasslib.analysis.artificial_probe"),
         Product(
             "attention",
             "attention.json",
@@ -174,9 +164,7 @@ PRODUCTS: dict[str, Product] = {
     )
 }
 #: Keys a keyed product's upstream takes by default (the attention chapter reads the attention model).
-_UPSTREAM_KEYS: dict[tuple[str, str], dict[str, Any]] = {
-    ("attention", "model"): {"model": "dmpnn_attention"},
-}
+_UPSTREAM_KEYS: dict[tuple[str, str], dict[str, Any]] = {("attention", "model"): {"model": "dmpnn_attention"}}
 
 
 def product(name: str) -> Product:
@@ -245,28 +233,17 @@ def check_provenance(recorded: Mapping[str, Any] | None, profile: Profile, name:
             f"glasslib): rerun {writer} with this profile to rebuild it"
         )
     changed = [
-        f"{k}={recorded['settings'].get(k)!r} (now {v!r})"
-        for k, v in expected["settings"].items()
-        if recorded["settings"].get(k) != v
+        f"{k}={recorded['settings'].get(k)!r} (now {v!r})" for k, v in expected["settings"].items() if recorded["settings"].get(k) != v
     ]
-    changed += [
-        f"upstream {u} rebuilt since"
-        for u, h in expected["upstream"].items()
-        if recorded.get("upstream", {}).get(u) != h
-    ]
+    changed += [f"upstream {u} rebuilt since" for u, h in expected["upstream"].items() if recorded.get("upstream", {}).get(u) != h]
     raise StaleProductError(
-        f"{path} is stale for profile {profile.label}: "
-        f"{'; '.join(changed) or 'written by another contract version'}. Rerun {writer}."
+        f"{path} is stale for profile {profile.label}: {'; '.join(changed) or 'written by another contract version'}. Rerun {writer}."
     )
 
 
-def write_json_product(
-    run_dir: Path | str, profile: Profile, name: str, payload: Mapping[str, Any], **keys: Any
-) -> Path:
+def write_json_product(run_dir: Path | str, profile: Profile, name: str, payload: Mapping[str, Any], **keys: Any) -> Path:
     """Write a JSON product atomically with its provenance under the key ``"provenance"``."""
-    return write_json_atomic(
-        product_path(run_dir, name, **keys), {"provenance": stamp(profile, name, **keys), **payload}
-    )
+    return write_json_atomic(product_path(run_dir, name, **keys), {"provenance": stamp(profile, name, **keys), **payload})
 
 
 def _read_json(path: Path, writer: str) -> dict[str, Any]:
@@ -294,9 +271,7 @@ def read_hashed_json(path: Path | str, expected_hash: str, writer: str) -> dict[
     """
     payload = _read_json(Path(path), writer)
     if payload.get("profile_hash") != expected_hash:
-        raise StaleProductError(
-            f"{path}: stale, built from other data sets, settings or an older glasslib; rerun {writer}"
-        )
+        raise StaleProductError(f"{path}: stale, built from other data sets, settings or an older glasslib; rerun {writer}")
     return payload
 
 

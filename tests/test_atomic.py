@@ -26,6 +26,8 @@ def test_temporary_names_keep_the_suffix_keras_needs(tmp_path):
     assert temporary_path(tmp_path / "ds1_fold0.weights.h5").name.endswith(".weights.h5")
     assert temporary_path(tmp_path / "tg.json").suffix == ".json"
     assert TMP_MARK in temporary_path(tmp_path / "tg.json").name
+    # no product pattern matches a file being written
+    assert temporary_path(tmp_path / "run_00003.h5").name.startswith(".")
 
 
 def test_leftovers_of_a_killed_writer_are_removed_and_live_ones_kept(tmp_path):
@@ -36,9 +38,7 @@ def test_leftovers_of_a_killed_writer_are_removed_and_live_ones_kept(tmp_path):
         "from glasslib.atomic import temporary_path; import pathlib, sys; "
         "p = temporary_path(pathlib.Path(sys.argv[1])); p.write_text('partial'); print(p)"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(folder / "ds1_fold0.result.json")], capture_output=True, text=True, check=True
-    )
+    done = subprocess.run([sys.executable, "-c", code, str(folder / "ds1_fold0.result.json")], capture_output=True, text=True, check=True)
     orphan = folder / os.path.basename(done.stdout.strip())
     old_style = tmp_path / "sim" / "slow" / "run_00000.h5.tmp-123-abcdef12"
     old_style.parent.mkdir(parents=True)

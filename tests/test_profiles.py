@@ -16,12 +16,7 @@ def test_paper_profile_holds_the_published_protocol():
     assert paper.snapshot_every_slow == 100_000
     assert paper.schedules["slow"].n_snapshots == paper.schedules["fast"].n_snapshots == 200
     assert (paper.t_start, paper.t_end, paper.timestep, paper.thermostat_damping) == (2.0, 0.05, 0.005, 0.5)
-    assert (paper.fire_etol, paper.fire_ftol, paper.init_fire_maxiter, paper.is_fire_maxiter) == (
-        1e-10,
-        1e-5,
-        1000,
-        10**7,
-    )
+    assert (paper.fire_etol, paper.fire_ftol, paper.init_fire_maxiter, paper.is_fire_maxiter) == (1e-10, 1e-5, 1000, 10**7)
 
 
 def test_default_profile_is_quick_and_every_profile_validates():
@@ -57,9 +52,7 @@ def test_bad_values_are_rejected_with_the_key(key, value, message):
 
 
 def test_string_overrides_from_the_command_line_are_converted():
-    profile = get_profile(
-        "quick", parse_overrides(["n_particles=2160", "density=1.2", "dask_processes=no", "t_cool_slow=2e5"])
-    )
+    profile = get_profile("quick", parse_overrides(["n_particles=2160", "density=1.2", "dask_processes=no", "t_cool_slow=2e5"]))
     assert profile.n_particles == 2160 and profile.dask_processes is False and profile.t_cool_slow == 200_000
 
 

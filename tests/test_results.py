@@ -18,9 +18,7 @@ from glasslib.simulation import tg
 
 
 def results_cli(*args: str) -> dict:
-    done = subprocess.run(
-        [sys.executable, "-m", "glasslib", "results", *args], capture_output=True, text=True, timeout=300, check=True
-    )
+    done = subprocess.run([sys.executable, "-m", "glasslib", "results", *args], capture_output=True, text=True, timeout=300, check=True)
     return json.loads(done.stdout)
 
 
@@ -45,19 +43,13 @@ def test_a_partial_run_has_its_tg_and_tg_claims_only(tmp_path):
     t = np.linspace(0.05, 2.0, 14)
     rng = np.random.default_rng(3)
     energies = {"slow": -3.9 + 0.02 * np.maximum(t - 0.45, 0), "fast": -3.86 + 0.02 * np.maximum(t - 0.55, 0)}
-    results = {
-        name: tg.glass_transition(t, e[None, :] + rng.normal(0, 2e-4, (6, t.size)), n_bootstrap=30)
-        for name, e in energies.items()
-    }
+    results = {name: tg.glass_transition(t, e[None, :] + rng.normal(0, 2e-4, (6, t.size)), n_bootstrap=30) for name, e in energies.items()}
     tg.save_tg(tmp_path, results, profile)
     document = json.loads(results_json(profile, tmp_path))
     assert set(document["tg"]) == {"slow", "fast", "fast_minus_slow", "glass_energy_fast_minus_slow"}
     low, high = document["tg"]["slow"]["ci95"]
     assert low <= document["tg"]["slow"]["value"] <= high
-    assert [c["claim"] for c in document["claims"]] == [
-        "Slower cooling gives a lower Tg",
-        "Slower cooling gives a lower glass energy",
-    ]
+    assert [c["claim"] for c in document["claims"]] == ["Slower cooling gives a lower Tg", "Slower cooling gives a lower glass energy"]
     assert document["claims"][0]["verdict"] == "holds"  # Tg 0.45 vs 0.55 with tiny noise: resolved
     assert document["tg"]["fast_minus_slow"]["ci95"][0] > 0
     assert "classifiers" not in document and "classifiers" in document["missing"]
@@ -76,8 +68,7 @@ def test_fold_intervals_are_student_t_and_claims_need_their_inputs():
 
 
 @pytest.mark.parametrize(
-    ("folds", "verdict"),
-    [([0.97, 1.0, 1.0], "not resolved at this scale"), ([1.0, 1.0, 1.0], "holds"), ([0.6, 0.7, 0.8], "fails")],
+    ("folds", "verdict"), [([0.97, 1.0, 1.0], "not resolved at this scale"), ([1.0, 1.0, 1.0], "holds"), ([0.6, 0.7, 0.8], "fails")]
 )
 def test_a_verdict_is_not_resolved_when_its_interval_straddles_the_threshold(folds, verdict):
     auc = np.asarray(folds)

@@ -45,9 +45,7 @@ def test_a_json_product_round_trips_and_a_changed_setting_reads_as_stale(tmp_pat
         rundir.read_json_product(tmp_path, get_profile("smoke", tg_min_points=4), "tg")
     # the data sets built on the earlier Tg are stale for the new one
     with pytest.raises(rundir.StaleProductError, match="upstream tg"):
-        rundir.check_provenance(
-            rundir.stamp(profile, "datasets"), get_profile("smoke", tg_min_points=4), "datasets", tmp_path / "datasets"
-        )
+        rundir.check_provenance(rundir.stamp(profile, "datasets"), get_profile("smoke", tg_min_points=4), "datasets", tmp_path / "datasets")
 
 
 def test_missing_corrupt_and_pre_contract_products_name_the_chapter_to_run(tmp_path):
@@ -64,11 +62,7 @@ def test_missing_corrupt_and_pre_contract_products_name_the_chapter_to_run(tmp_p
 
 
 def test_no_notebook_and_no_module_outside_the_contract_spells_a_product_path():
-    patterns = [
-        re.escape(p.pattern.split("{")[0].rstrip("/_"))
-        for p in rundir.PRODUCTS.values()
-        if p.pattern.endswith((".json", ".dump"))
-    ]
+    patterns = [re.escape(p.pattern.split("{")[0].rstrip("/_")) for p in rundir.PRODUCTS.values() if p.pattern.endswith((".json", ".dump"))]
     spelled = re.compile(r"[\"'](" + "|".join(patterns) + r")[\"']")
     offenders = []
     for path in [*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("glasslib/**/*.py")]:

@@ -163,14 +163,9 @@ def pair_directions(edge_rev: np.ndarray, weights: np.ndarray) -> tuple[np.ndarr
         raise AttentionError(f"edge_rev {edge_rev.shape} and weights {weights.shape} must be two (E,) arrays")
     index = np.arange(n_edges)
     if n_edges and (
-        edge_rev.min() < 0
-        or edge_rev.max() >= n_edges
-        or not np.array_equal(edge_rev[edge_rev], index)
-        or np.any(edge_rev == index)
+        edge_rev.min() < 0 or edge_rev.max() >= n_edges or not np.array_equal(edge_rev[edge_rev], index) or np.any(edge_rev == index)
     ):
-        raise AttentionError(
-            "edge_rev does not pair the directed edges (it must be an involution without fixed points)"
-        )
+        raise AttentionError("edge_rev does not pair the directed edges (it must be an involution without fixed points)")
     first = np.flatnonzero(index < edge_rev)
     return first, np.stack([weights[first], weights[edge_rev[first]]], axis=1)
 
@@ -266,9 +261,7 @@ def check_attention_model(model: Any) -> None:
         )
 
 
-def load_attention_checkpoint(
-    path: Path, params: Mapping[str, Any] | None = None, device: Any = None
-) -> tuple[DMPNN, DMPNNParams]:
+def load_attention_checkpoint(path: Path, params: Mapping[str, Any] | None = None, device: Any = None) -> tuple[DMPNN, DMPNNParams]:
     """An attention D-MPNN from a checkpoint, with errors that say what to run.
 
     Raises
@@ -323,12 +316,7 @@ def load_attention_model(
 
 
 def fold_attention_graphs(
-    profile: Profile,
-    run_dir: Path,
-    dataset: int = 1,
-    folds: Sequence[int] = (0, 1, 2),
-    l_win: float | None = None,
-    device: Any = None,
+    profile: Profile, run_dir: Path, dataset: int = 1, folds: Sequence[int] = (0, 1, 2), l_win: float | None = None, device: Any = None
 ) -> list[AttentionGraph]:
     """Attention graphs of every outer-test configuration, each read by the model that never saw it.
 

@@ -43,9 +43,7 @@ def high_attention_graph(graph: AttentionGraph, cutoff: float) -> Any:
     result = nx.Graph()
     ends = np.unique(graph.pairs[high])
     result.add_nodes_from((int(v), {"type": int(graph.types[v])}) for v in ends)
-    result.add_weighted_edges_from(
-        (int(v), int(w), float(x)) for (v, w), x in zip(graph.pairs[high], graph.weights[high])
-    )
+    result.add_weighted_edges_from((int(v), int(w), float(x)) for (v, w), x in zip(graph.pairs[high], graph.weights[high]))
     return result
 
 
@@ -94,8 +92,7 @@ def count_table(graphs: Sequence[AttentionGraph], cutoff: float | Mapping[int, A
 
 
 def compare_classes(
-    counts_glass: Sequence[Mapping[str, float]] | pd.DataFrame,
-    counts_liquid: Sequence[Mapping[str, float]] | pd.DataFrame,
+    counts_glass: Sequence[Mapping[str, float]] | pd.DataFrame, counts_liquid: Sequence[Mapping[str, float]] | pd.DataFrame
 ) -> pd.DataFrame:
     """Glasses vs liquids for each count: means ± standard errors and one-sided Mann–Whitney U tests.
 
@@ -126,9 +123,7 @@ def compare_classes(
     names += [
         name
         for name in glass.columns
-        if name in liquid.columns
-        and name not in names
-        and name not in ("configuration", "fold", "label", "probability", "n_particles")
+        if name in liquid.columns and name not in names and name not in ("configuration", "fold", "label", "probability", "n_particles")
     ]
     if not names:
         raise AttentionError(f"no count is present in both tables (expected {list(COUNT_LABELS)})")
@@ -154,9 +149,7 @@ def _sem(values: np.ndarray) -> float:
     return float(values.std(ddof=1) / np.sqrt(values.size)) if values.size > 1 else float("nan")
 
 
-def save_attention_summary(
-    run_dir: Path, profile: Profile, cutoffs: Mapping[int, CutoffChoice], comparison: pd.DataFrame
-) -> Path:
+def save_attention_summary(run_dir: Path, profile: Profile, cutoffs: Mapping[int, CutoffChoice], comparison: pd.DataFrame) -> Path:
     """Store chapter 06's per-fold cutoffs (with the rule that placed each) and the glass-vs-liquid comparison
     (:func:`compare_classes`) as the ``attention`` product."""
     records = comparison.rename_axis("count").reset_index().to_dict(orient="records")

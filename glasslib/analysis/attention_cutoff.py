@@ -118,9 +118,7 @@ def high_attention_cutoff(
 def fold_cutoffs(graphs: Sequence[AttentionGraph], override: float | None = None) -> dict[int, CutoffChoice]:
     """One :class:`CutoffChoice` per fold model, from the weights of that model's graphs only."""
     folds = sorted({int(g.fold) for g in graphs})
-    return {
-        fold: choose_cutoff(np.concatenate([g.weights for g in graphs if g.fold == fold]), override) for fold in folds
-    }
+    return {fold: choose_cutoff(np.concatenate([g.weights for g in graphs if g.fold == fold]), override) for fold in folds}
 
 
 def cutoff_of(graph: AttentionGraph, cutoffs: float | Mapping[int, CutoffChoice | float]) -> float:

@@ -196,16 +196,10 @@ def _chunk_metrics(positions: np.ndarray, types: np.ndarray, box_length: float) 
     components = np.bincount(config_of_label, minlength=m)
     untouched = (~touched).reshape(m, n)
     isolated_a = (untouched & (types == TYPE_A)).sum(axis=1)
-    return {
-        "components": components.astype(np.int64),
-        "bb_edges": bb_edges.astype(np.int64),
-        "isolated_a": isolated_a.astype(np.int64),
-    }
+    return {"components": components.astype(np.int64), "bb_edges": bb_edges.astype(np.int64), "isolated_a": isolated_a.astype(np.int64)}
 
 
-def structural_metrics(
-    positions: np.ndarray, types: np.ndarray, box_length: float, workers: int = -1
-) -> dict[str, np.ndarray]:
+def structural_metrics(positions: np.ndarray, types: np.ndarray, box_length: float, workers: int = -1) -> dict[str, np.ndarray]:
     """Components, B–B edges and isolated A particles of a batch of configurations (chapter 07).
 
     Definitions in the module docstring. One KD-tree query per configuration; the counts of many
@@ -245,11 +239,7 @@ def structural_metrics(
     per_chunk = max(1, min(CHUNK_PARTICLES // n, -(-m // (CHUNKS_PER_THREAD * threads))))
     starts = range(0, m, per_chunk)
     with ThreadPoolExecutor(threads) as pool:
-        parts = list(
-            pool.map(
-                lambda s: _chunk_metrics(positions[s : s + per_chunk], types[s : s + per_chunk], box_length), starts
-            )
-        )
+        parts = list(pool.map(lambda s: _chunk_metrics(positions[s : s + per_chunk], types[s : s + per_chunk], box_length), starts))
     return {key: np.concatenate([p[key] for p in parts] or [np.zeros(0, np.int64)]) for key in METRICS}
 
 

@@ -50,9 +50,7 @@ import tensorflow as tf
 
 from glasslib.data.render import MARGIN, pixel_centres
 from glasslib.models.cnn.images import check_images
-from glasslib.system import (
-    wrap_scaled,
-)
+from glasslib.system import wrap_scaled
 
 
 class GradCAMError(ValueError):
@@ -79,8 +77,7 @@ def _target_layer(model: keras.Model, layer: str | keras.layers.Layer | None) ->
             raise GradCAMError(f"model {model.name} has no layer {layer!r}; its layers: {names}") from None
     if len(layer.output.shape) != 4:
         raise GradCAMError(
-            f"layer {layer.name} has output shape {layer.output.shape}; Grad-CAM needs a "
-            "convolutional (B, h, w, channels) output"
+            f"layer {layer.name} has output shape {layer.output.shape}; Grad-CAM needs a convolutional (B, h, w, channels) output"
         )
     return layer
 
@@ -123,14 +120,8 @@ def _receptive_offset(model: keras.Model, target: keras.layers.Layer) -> float:
         if isinstance(layer, keras.layers.Conv2D):
             strides, dilation = tuple(layer.strides), tuple(layer.dilation_rate)
             kernel = (int(layer.kernel_size[0]) - 1) * dilation[0] + 1
-            if (
-                strides != (1, 1)
-                or tuple(layer.kernel_size) != (layer.kernel_size[0],) * 2
-                or dilation[0] != dilation[1]
-            ):
-                raise GradCAMError(
-                    f"layer {layer.name}: only square stride-1 convolutions can be aligned; use alignment='stretch'"
-                )
+            if strides != (1, 1) or tuple(layer.kernel_size) != (layer.kernel_size[0],) * 2 or dilation[0] != dilation[1]:
+                raise GradCAMError(f"layer {layer.name}: only square stride-1 convolutions can be aligned; use alignment='stretch'")
             offset += (kernel - 1) / 2 if layer.padding == "valid" else (kernel - 1) / 2 - (kernel - 1) // 2
         elif tuple(layer.input.shape[1:3]) != tuple(layer.output.shape[1:3]):
             raise GradCAMError(f"layer {layer.name} changes the spatial shape; use alignment='stretch'")

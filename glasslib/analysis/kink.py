@@ -22,9 +22,7 @@ def _kink_design(temperature: np.ndarray, tg: float) -> np.ndarray:
     return np.column_stack([np.ones_like(temperature), temperature, above, above * temperature])
 
 
-def kink_regression(
-    temperature: np.ndarray, value: np.ndarray, tg: float, weights: np.ndarray | None = None
-) -> dict[str, Any]:
+def kink_regression(temperature: np.ndarray, value: np.ndarray, tg: float, weights: np.ndarray | None = None) -> dict[str, Any]:
     """Least-squares fit of y = α0 + α1·T + α2·𝟙 + α3·𝟙·T, 𝟙 = 1 above Tg (T > Tg), 0 below.
 
     The data points are the per-temperature means of :func:`metrics_vs_temperature` (one point per
@@ -65,8 +63,7 @@ def kink_regression(
     above = t > tg
     if above.all() or not above.any():
         raise ValueError(
-            f"all {t.size} temperatures lie on one side of Tg = {tg:g} "
-            f"(range {t.min():g} … {t.max():g}); the kink is not identifiable"
+            f"all {t.size} temperatures lie on one side of Tg = {tg:g} (range {t.min():g} … {t.max():g}); the kink is not identifiable"
         )
     if min(np.unique(t[above]).size, np.unique(t[~above]).size) < 2:
         raise ValueError(
@@ -109,11 +106,7 @@ def kink_table(frame: pd.DataFrame, tg: float) -> pd.DataFrame:
         fit = kink_regression(frame["temperature"].to_numpy(), frame[f"{key}_mean"].to_numpy(), tg)
         row: dict[str, Any] = {"metric": key}
         for i, name in enumerate(KINK_NAMES):
-            row[name], row[f"se_{name}"], row[f"p_{name}"] = (
-                fit["coefficients"][i],
-                fit["standard_errors"][i],
-                fit["p_values"][i],
-            )
+            row[name], row[f"se_{name}"], row[f"p_{name}"] = (fit["coefficients"][i], fit["standard_errors"][i], fit["p_values"][i])
         row.update(p_alpha3_positive=fit["p_alpha3_positive"], r_squared=fit["r_squared"], df_resid=fit["df_resid"])
         rows.append(row)
     return pd.DataFrame(rows).set_index("metric")

@@ -12,10 +12,7 @@ import numpy as np
 from scipy.spatial import Delaunay, cKDTree
 
 from glasslib.analysis.gradcam import GradCAMError
-from glasslib.system import (
-    TYPE_A,
-    TYPE_B,
-)
+from glasslib.system import TYPE_A, TYPE_B
 
 #: Neighbour cut-off of ψ_m, σ: the first minimum of g_AA in 2D Kob–Andersen lies near 1.4 σ.
 BOND_CUTOFF = 1.4
@@ -149,9 +146,7 @@ class FiveFoldMotifs(NamedTuple):
     membership: np.ndarray
 
 
-def five_fold_motifs(
-    positions_sigma: np.ndarray, types: np.ndarray, box_length: float, cutoff: float = MOTIF_CUTOFF
-) -> FiveFoldMotifs:
+def five_fold_motifs(positions_sigma: np.ndarray, types: np.ndarray, box_length: float, cutoff: float = MOTIF_CUTOFF) -> FiveFoldMotifs:
     """Find B particles ringed by five A particles — the paper's five-fold motif (chapter 04b).
 
     A B particle is a motif centre when exactly five A particles lie within ``cutoff`` of it

@@ -61,16 +61,8 @@ def continuation_displacements(
             f"positions {positions.shape} and types {types.shape} must be (N, 2) and (N,) with "
             f"N = protocol.n_particles = {protocol.n_particles} (it sets the box length)"
         )
-    if (
-        not (np.isfinite(temperature) and temperature > 0)
-        or int(steps) != steps
-        or steps < 1
-        or int(seed) != seed
-        or seed < 1
-    ):
-        raise GradCAMError(
-            f"need temperature > 0, steps ≥ 1 and a positive integer seed; got {temperature}, {steps}, {seed}"
-        )
+    if not (np.isfinite(temperature) and temperature > 0) or int(steps) != steps or steps < 1 or int(seed) != seed or seed < 1:
+        raise GradCAMError(f"need temperature > 0, steps ≥ 1 and a positive integer seed; got {temperature}, {steps}, {seed}")
     positions = _periodic_positions(positions, protocol.box_length, protocol.box_length / 4)
     held = dataclasses.replace(protocol, t_start=float(temperature), t_end=float(temperature))
     lmp = start_run(held, positions, types, int(seed))

@@ -37,9 +37,7 @@ def particle_indicators(
         out["|ψ5|"].append(local_order.bond_orientational_order(xy, length, 5))
         out["|ψ6|"].append(local_order.bond_orientational_order(xy, length, 6))
         out["five-fold motifs"].append(local_order.five_fold_motifs(xy, data.types, length).membership)
-        out["displacement"].append(
-            mobility.continuation_displacements(xy, data.types, protocol, temperature, steps, seed=seed + k)
-        )
+        out["displacement"].append(mobility.continuation_displacements(xy, data.types, protocol, temperature, steps, seed=seed + k))
     return {name: np.asarray(values) for name, values in out.items()}
 
 

@@ -15,9 +15,7 @@ from glasslib.progress import progress_bar
 from glasslib.simulation import store
 
 
-def _snapshot_batch(
-    run_dir: Path, schedule: str, index: int, runs: range, expected_hash: str
-) -> tuple[np.ndarray, np.ndarray, float]:
+def _snapshot_batch(run_dir: Path, schedule: str, index: int, runs: range, expected_hash: str) -> tuple[np.ndarray, np.ndarray, float]:
     """Positions (R, N, 2) σ, types (R, N) and box length of snapshot ``index`` of ``runs``."""
     snaps = [store.read_snapshot(store.run_path(run_dir, schedule, run), index, expected_hash) for run in runs]
     lengths = {s["box_length"] for s in snaps}
@@ -27,12 +25,7 @@ def _snapshot_batch(
 
 
 def metrics_vs_temperature(
-    run_dir: Path,
-    profile: Any,
-    schedule: str = "slow",
-    runs: int | None = None,
-    batch_runs: int = 256,
-    progress: bool = False,
+    run_dir: Path, profile: Any, schedule: str = "slow", runs: int | None = None, batch_runs: int = 256, progress: bool = False
 ) -> pd.DataFrame:
     """The three counts averaged over runs at every recorded temperature of a schedule (chapter 07).
 
@@ -111,10 +104,7 @@ def metric_auc_table(run_dir: Path, profile: Any, network_auc: Mapping[str, pd.S
     """
     from glasslib.data.datasets import load_datasets
 
-    rows = {
-        i: {METRIC_LABELS[k]: round(v, 3) for k, v in metric_auc(data).items()}
-        for i, data in load_datasets(run_dir, profile).items()
-    }
+    rows = {i: {METRIC_LABELS[k]: round(v, 3) for k, v in metric_auc(data).items()} for i, data in load_datasets(run_dir, profile).items()}
     table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("data set")
     for name, auc in network_auc.items():
         table[name] = auc.round(3)

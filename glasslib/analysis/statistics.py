@@ -49,9 +49,7 @@ def _weighted_pearson(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.n
         return (weights * dx * dy).sum(axis=1) / np.sqrt((weights * dx**2).sum(axis=1) * (weights * dy**2).sum(axis=1))
 
 
-def _bootstrap_spearman(
-    x: np.ndarray, y: np.ndarray, groups: np.ndarray, n_bootstrap: int, rng: np.random.Generator
-) -> np.ndarray:
+def _bootstrap_spearman(x: np.ndarray, y: np.ndarray, groups: np.ndarray, n_bootstrap: int, rng: np.random.Generator) -> np.ndarray:
     """Spearman ρ of ``n_bootstrap`` resamples (with replacement) of the groups; (n_bootstrap,)."""
     ties_x, ties_y = _tie_structure(x), _tie_structure(y)
     _, group = np.unique(groups, return_inverse=True)
@@ -61,9 +59,7 @@ def _bootstrap_spearman(
     for start in range(0, n_bootstrap, chunk):
         draws = rng.multinomial(n_groups, np.full(n_groups, 1.0 / n_groups), size=min(chunk, n_bootstrap - start))
         weights = draws[:, group].astype(np.float64)  # copies of each observation in each resample
-        rhos.append(
-            _weighted_pearson(_weighted_midranks(weights, ties_x), _weighted_midranks(weights, ties_y), weights)
-        )
+        rhos.append(_weighted_pearson(_weighted_midranks(weights, ties_x), _weighted_midranks(weights, ties_y), weights))
     return np.concatenate(rhos)
 
 
@@ -127,14 +123,7 @@ def correlation_with_ci(
     nan = float("nan")
     if np.ptp(x) == 0 or np.ptp(y) == 0:
         result.update(
-            pearson=nan,
-            pearson_p_value=nan,
-            spearman=nan,
-            p_value=nan,
-            ci_low=nan,
-            ci_high=nan,
-            strength="undefined",
-            significant=False,
+            pearson=nan, pearson_p_value=nan, spearman=nan, p_value=nan, ci_low=nan, ci_high=nan, strength="undefined", significant=False
         )
         return result
     pearson = stats.pearsonr(x, y)

@@ -150,14 +150,7 @@ def bench_dmpnn(
                     "l_win": l_win,
                     "threads": threads,
                     **_time_training(
-                        model,
-                        configurations,
-                        l_win,
-                        k,
-                        rng,
-                        device,
-                        warmup=5 if name in ("I", "I+attention") else 1,
-                        steps=steps[name],
+                        model, configurations, l_win, k, rng, device, warmup=5 if name in ("I", "I+attention") else 1, steps=steps[name]
                     ),
                 }
                 row.update(matmul_gflops=matmul, ratio=row["gflops"] / matmul, peak_rss_mb=_peak_rss_mb())

@@ -31,9 +31,7 @@ def bench_graphs(
         and the parameters.
     """
     rng = np.random.default_rng(seed)
-    configurations = [
-        (rng.random((n_particles, 2)), np.where(rng.random(n_particles) < 0.65, 1, 2)) for _ in range(batch)
-    ]
+    configurations = [(rng.random((n_particles, 2)), np.where(rng.random(n_particles) < 0.65, 1, 2)) for _ in range(batch)]
     random_window_batch(configurations, l_win, k, rng)
     seconds, particles, edges = np.empty(repeats), np.empty(repeats), np.empty(repeats)
     for r in range(repeats):

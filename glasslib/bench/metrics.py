@@ -8,25 +8,13 @@ from typing import Any
 import numpy as np
 from scipy.spatial import cKDTree
 
-from glasslib.analysis.bond_metrics import (
-    METRICS,
-    NEIGHBOURS,
-    _nearest_two,
-    _threads,
-    structural_metrics,
-    structural_metrics_networkx,
-)
+from glasslib.analysis.bond_metrics import METRICS, NEIGHBOURS, _nearest_two, _threads, structural_metrics, structural_metrics_networkx
 from glasslib.profiles import Profile
 from glasslib.system import TYPE_A, TYPE_B
 
 
 def jittered_lattice(
-    n_configurations: int,
-    n_particles: int,
-    rng: np.random.Generator,
-    density: float = 1.2,
-    fraction_a: float = 0.65,
-    jitter: float = 0.15,
+    n_configurations: int, n_particles: int, rng: np.random.Generator, density: float = 1.2, fraction_a: float = 0.65, jitter: float = 0.15
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Random-but-realistic configurations for timing: positions (M, N, 2) σ, types (N,), box side σ.
 
@@ -57,17 +45,13 @@ def _search_seconds(positions: np.ndarray, types: np.ndarray, box_length: float,
     return time.perf_counter() - started
 
 
-def _timed(
-    positions: np.ndarray, types: np.ndarray, length: float, workers: int
-) -> tuple[dict[str, np.ndarray], float]:
+def _timed(positions: np.ndarray, types: np.ndarray, length: float, workers: int) -> tuple[dict[str, np.ndarray], float]:
     started = time.perf_counter()
     counts = structural_metrics(positions, types, length, workers)
     return counts, time.perf_counter() - started
 
 
-def bench_metrics(
-    n_configurations: int = 1000, n_particles: int = 4320, seed: int = 0, n_reference: int = 20
-) -> dict[str, Any]:
+def bench_metrics(n_configurations: int = 1000, n_particles: int = 4320, seed: int = 0, n_reference: int = 20) -> dict[str, Any]:
     """Time :func:`structural_metrics` on a batch and compare with the networkx reference; print figures.
 
     The configurations come from :func:`jittered_lattice` (density 1.2, 65 % A). The vectorised

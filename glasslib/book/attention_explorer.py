@@ -65,11 +65,7 @@ class AttentionState:
 
 
 def render_state(
-    graph: AttentionGraph,
-    cutoff: float,
-    highlight_isolated: bool = True,
-    highlight_bb: bool = True,
-    size_px: int = SIZE_PX,
+    graph: AttentionGraph, cutoff: float, highlight_isolated: bool = True, highlight_bb: bool = True, size_px: int = SIZE_PX
 ) -> AttentionState:
     """Draw ``graph`` at ``cutoff`` to PNG and count (the state function shared by both explorers).
 
@@ -85,13 +81,7 @@ def render_state(
     FigureCanvasAgg(figure)
     ax = figure.add_axes((0.16, 0.2, 0.8, 0.72))
     draw_attention(
-        ax,
-        graph,
-        cutoff,
-        highlight_isolated,
-        highlight_bb,
-        max_width=3.0 * size_px / SIZE_PX,
-        dot_size=14.0 * (size_px / SIZE_PX) ** 2,
+        ax, graph, cutoff, highlight_isolated, highlight_bb, max_width=3.0 * size_px / SIZE_PX, dot_size=14.0 * (size_px / SIZE_PX) ** 2
     )
     ax.tick_params(labelsize=7)
     ax.xaxis.label.set_size(8)
@@ -112,12 +102,7 @@ def _palette() -> Any:
     white = np.ones(3)
     colours = [white] + [white + (k - white) * s for k in keys for s in np.linspace(0, 1, 17)[1:]]
     colours += [k * (1 - s) for k in keys[1:] for s in np.linspace(0, 1, 9)[1:-1]]
-    colours += [
-        keys[a] * (1 - s) + keys[b] * s
-        for a in range(1, 4)
-        for b in range(a + 1, 4)
-        for s in np.linspace(0, 1, 6)[1:-1]
-    ]
+    colours += [keys[a] * (1 - s) + keys[b] * s for a in range(1, 4) for b in range(a + 1, 4) for s in np.linspace(0, 1, 6)[1:-1]]
     flat = (np.array(colours) * 255).round().astype(np.uint8).ravel().tolist()
     palette = Image.new("P", (1, 1))
     palette.putpalette(flat + flat[:3] * (256 - len(colours)))
@@ -195,9 +180,7 @@ class AttentionExplorer:
         self.dataset = w.Dropdown(options=[(str(key), key) for key in keys], value=keys[0], description="data set")
         self.label = w.ToggleButtons(options=[("glass", 1), ("liquid", 0)], value=1, description="class")
         self.configuration = w.Dropdown(description="configuration", layout=w.Layout(width="max-content"))
-        self.cutoff = w.FloatSlider(
-            description="cutoff", readout_format=".2e", continuous_update=False, layout=w.Layout(width="420px")
-        )
+        self.cutoff = w.FloatSlider(description="cutoff", readout_format=".2e", continuous_update=False, layout=w.Layout(width="420px"))
         self.isolated = w.Checkbox(value=True, description="ring isolated A")
         self.bb = w.Checkbox(value=True, description="mark B–B high attention")
         self.image = w.Image(format="png", width=size_px)
@@ -237,11 +220,7 @@ class AttentionExplorer:
         self._on_class()
 
     def _on_class(self) -> None:
-        mine = [
-            (_option_label(g), i)
-            for i, g in enumerate(self.graphs_by_key[self.dataset.value])
-            if g.label == self.label.value
-        ]
+        mine = [(_option_label(g), i) for i, g in enumerate(self.graphs_by_key[self.dataset.value]) if g.label == self.label.value]
         self._busy = True
         try:
             self.configuration.options = mine or [("(none of this class)", None)]
@@ -415,10 +394,7 @@ def static_explorer_html(
     payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")  # cannot close the <script>
     uid = "gae-" + hashlib.sha256(payload.encode()).hexdigest()[:12]
     first = states[0][k0]
-    options = "".join(
-        f'<option value="{i}"{" selected" if i == 0 else ""}>{html.escape(label)}</option>'
-        for i, label in enumerate(labels)
-    )
+    options = "".join(f'<option value="{i}"{" selected" if i == 0 else ""}>{html.escape(label)}</option>' for i, label in enumerate(labels))
     heading = f"<h4>{html.escape(title)}</h4>" if title else ""
     return (
         f'<div id="{uid}" class="glasslib-attention-explorer" data-state="0,{k0}" style="font-family:sans-serif">'
@@ -437,9 +413,7 @@ def static_explorer_html(
     )
 
 
-def static_explorer(
-    graphs: Sequence[AttentionGraph] | Mapping[str, AttentionGraph], cutoffs: Sequence[float], **kwargs: Any
-) -> Any:
+def static_explorer(graphs: Sequence[AttentionGraph] | Mapping[str, AttentionGraph], cutoffs: Sequence[float], **kwargs: Any) -> Any:
     """:func:`static_explorer_html` as an ``IPython.display.HTML`` object for a notebook cell."""
     from IPython.display import HTML
 

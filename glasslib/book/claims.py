@@ -69,19 +69,13 @@ def _tg_lower(r: Mapping[str, Any]) -> Judgement:
 
 def _glass_energy_lower(r: Mapping[str, Any]) -> Judgement:
     gap = r["tg"]["glass_energy_fast_minus_slow"]
-    return (
-        f"E(fast) − E(slow) = {gap['value']:.4f} ε, 95 % {_interval(gap['ci95'])}",
-        verdict_above(gap["ci95"], 0.0),
-    )
+    return (f"E(fast) − E(slow) = {gap['value']:.4f} ε, 95 % {_interval(gap['ci95'])}", verdict_above(gap["ci95"], 0.0))
 
 
 def _equal_energy(r: Mapping[str, Any]) -> Judgement:
     six = r["datasets"]["6"]
     gap, tolerance = six["energy_gap"], six["energy_tolerance"]
-    text = (
-        f"glass − liquid {gap['value']:.4f} ε, 95 % {_interval(gap['ci95'])}, "
-        f"within ±{tolerance:.4f} ε (one class std)?"
-    )
+    text = f"glass − liquid {gap['value']:.4f} ε, 95 % {_interval(gap['ci95'])}, within ±{tolerance:.4f} ε (one class std)?"
     return text, verdict_within(gap["ci95"], tolerance)
 
 
@@ -121,12 +115,9 @@ def _dmpnn_generalises(r: Mapping[str, Any]) -> Judgement:
 
 def _artificial_liquid(r: Mapping[str, Any]) -> Judgement:
     kinds = r["artificial_images"]
-    verdicts = [
-        verdict_above([1 - k["glass_fraction_ci95"][1], 1 - k["glass_fraction_ci95"][0]], 0.5) for k in kinds.values()
-    ]
+    verdicts = [verdict_above([1 - k["glass_fraction_ci95"][1], 1 - k["glass_fraction_ci95"][0]], 0.5) for k in kinds.values()]
     text = "; ".join(
-        f"{kind}: {k['called_glass']} of {k['n']} called glass, 95 % {_interval(k['glass_fraction_ci95'])}"
-        for kind, k in kinds.items()
+        f"{kind}: {k['called_glass']} of {k['n']} called glass, 95 % {_interval(k['glass_fraction_ci95'])}" for kind, k in kinds.items()
     )
     return text, combine(verdicts)
 

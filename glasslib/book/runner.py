@@ -45,11 +45,7 @@ def notebook_paths(root: Path | None = None, only: list[str] | None = None) -> l
 
 def notebook_parameters(profile: Profile, overrides: Mapping[str, Any] | None, run_dir: Path | None) -> dict[str, Any]:
     """The papermill parameters every chapter takes."""
-    return {
-        "profile": profile.name,
-        "overrides": dict(overrides or {}),
-        "run_dir": str(Path(run_dir).resolve()) if run_dir else None,
-    }
+    return {"profile": profile.name, "overrides": dict(overrides or {}), "run_dir": str(Path(run_dir).resolve()) if run_dir else None}
 
 
 def parametrise_notebooks(
@@ -73,11 +69,7 @@ def parametrise_notebooks(
 
 
 def execute_notebooks(
-    profile: Profile,
-    stage: Path,
-    overrides: Mapping[str, Any] | None = None,
-    run_dir: Path | None = None,
-    only: list[str] | None = None,
+    profile: Profile, stage: Path, overrides: Mapping[str, Any] | None = None, run_dir: Path | None = None, only: list[str] | None = None
 ) -> list[tuple[str, float]]:
     """Execute the notebooks in order with papermill into ``stage/notebooks``; return (name, seconds)."""
     import papermill
@@ -147,9 +139,7 @@ def stage_book_files(stage: Path) -> None:
 def jupyter_book_build(stage: Path, html_dir: Path) -> Path:
     """Build ``stage`` with jupyter-book, warnings as errors; copy the HTML to ``html_dir``."""
     executable = shutil.which("jupyter-book") or str(Path(sys.executable).with_name("jupyter-book"))
-    done = subprocess.run(
-        [executable, "build", str(stage), "--warningiserror", "--keep-going", "--quiet"], capture_output=True, text=True
-    )
+    done = subprocess.run([executable, "build", str(stage), "--warningiserror", "--keep-going", "--quiet"], capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"jupyter-book build failed:\n{done.stdout[-6000:]}\n{done.stderr[-6000:]}")
     if html_dir.exists():

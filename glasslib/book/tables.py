@@ -43,14 +43,8 @@ def cooling_checks(results: Mapping[str, Any]) -> tuple[pd.DataFrame, dict[str, 
     gap_se = float(np.hypot(fast.glass_energy()[1], slow.glass_energy()[1]))
     table = pd.DataFrame.from_dict(
         {
-            "Tg(slow) < Tg(fast)": {
-                "holds": slow.tg < fast.tg,
-                "evidence": f"in {100 * tg_lower:.0f} % of bootstrap pairs",
-            },
-            "E_glass(slow) < E_glass(fast)": {
-                "holds": gap > 0,
-                "evidence": f"gap {gap:.4f} ± {gap_se:.4f} ε ({gap / gap_se:.1f} s.e.)",
-            },
+            "Tg(slow) < Tg(fast)": {"holds": slow.tg < fast.tg, "evidence": f"in {100 * tg_lower:.0f} % of bootstrap pairs"},
+            "E_glass(slow) < E_glass(fast)": {"holds": gap > 0, "evidence": f"gap {gap:.4f} ± {gap_se:.4f} ε ({gap / gap_se:.1f} s.e.)"},
         },
         orient="index",
     ).rename_axis("check")
@@ -80,9 +74,7 @@ def cnn_layer_table() -> pd.DataFrame:
         "dense 80 + ReLU, dropout": ("80", 237 * 237 * 16 * 80 + 80),
         "dense 2, softmax": ("2", 80 * 2 + 2),
     }
-    return pd.DataFrame.from_dict(
-        {k: {"output": o, "parameters": p} for k, (o, p) in rows.items()}, orient="index"
-    ).rename_axis("layer")
+    return pd.DataFrame.from_dict({k: {"output": o, "parameters": p} for k, (o, p) in rows.items()}, orient="index").rename_axis("layer")
 
 
 def cnn_budget_table(profile: Profile, n_configurations: int) -> pd.DataFrame:
@@ -101,9 +93,7 @@ def cnn_budget_table(profile: Profile, n_configurations: int) -> pd.DataFrame:
 
     return pd.DataFrame(
         {
-            "this run": column(
-                profile, n_configurations, f"10 … {profile.cnn_batch_max}", ", ".join(map(str, profile.dataset_ids()))
-            ),
+            "this run": column(profile, n_configurations, f"10 … {profile.cnn_batch_max}", ", ".join(map(str, profile.dataset_ids()))),
             "paper": column(paper, 2 * paper.runs_per_schedule, "10 … 100", ", ".join(map(str, paper.dataset_ids()))),
         }
     ).rename_axis("setting")
@@ -130,10 +120,7 @@ def probe_table(probabilities: Mapping[str, np.ndarray]) -> pd.DataFrame:
     """Mean glass probability and share called glass, per probe set (chapter 04)."""
     return pd.DataFrame.from_dict(
         {
-            name: {
-                "mean glass probability": round(float(p.mean()), 3),
-                "classified as glass": f"{(p >= 0.5).mean():.0%}",
-            }
+            name: {"mean glass probability": round(float(p.mean()), 3), "classified as glass": f"{(p >= 0.5).mean():.0%}"}
             for name, p in probabilities.items()
         },
         orient="index",
@@ -148,6 +135,4 @@ def claims_table(claims: list[Mapping[str, str]], label: str) -> pd.DataFrame:
 
 def throughput_table(throughput: Mapping[str, float]) -> pd.DataFrame:
     """LAMMPS throughput per worker, million atom-steps per second, per schedule (chapter 01)."""
-    return pd.DataFrame({"M atom-steps/s per worker": {k: v / 1e6 for k, v in throughput.items()}}).rename_axis(
-        "schedule"
-    )
+    return pd.DataFrame({"M atom-steps/s per worker": {k: v / 1e6 for k, v in throughput.items()}}).rename_axis("schedule")

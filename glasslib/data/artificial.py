@@ -21,11 +21,7 @@ MOTIF_SPACING = 2.3
 
 
 def pentagon_motifs(
-    box_length: float,
-    rng: np.random.Generator,
-    radius: float = RING_RADIUS,
-    spacing: float = MOTIF_SPACING,
-    jitter: float = 0.05,
+    box_length: float, rng: np.random.Generator, radius: float = RING_RADIUS, spacing: float = MOTIF_SPACING, jitter: float = 0.05
 ) -> tuple[np.ndarray, np.ndarray]:
     """A box filled with five-fold motifs: every B particle ringed by a pentagon of A particles.
 
@@ -48,9 +44,7 @@ def pentagon_motifs(
     return np.mod(positions / box_length, 1.0), types
 
 
-def random_configuration(
-    n_particles: int, rng: np.random.Generator, fraction_a: float = 0.65
-) -> tuple[np.ndarray, np.ndarray]:
+def random_configuration(n_particles: int, rng: np.random.Generator, fraction_a: float = 0.65) -> tuple[np.ndarray, np.ndarray]:
     """Uniformly random positions in the unit square (an ideal gas), types in the KA proportions.
 
     Returns positions (N, 2) in [0, 1) and LAMMPS types (N,) int8.

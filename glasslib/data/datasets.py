@@ -119,9 +119,7 @@ def nearest_snapshot(temperatures: np.ndarray, requested: float, tolerance: floa
     return index
 
 
-def liquid_temperature_rule(
-    paper_t: float, tg: float, t_start: float, tg_paper: float = published.TG_SLOW.value
-) -> float:
+def liquid_temperature_rule(paper_t: float, tg: float, t_start: float, tg_paper: float = published.TG_SLOW.value) -> float:
     """The temperature that sits where ``paper_t`` sits relative to Tg (module docstring)."""
     fraction = (paper_t - tg_paper) / (t_start - tg_paper)
     return tg + fraction * (t_start - tg)
@@ -226,9 +224,7 @@ def dataset_path(run_dir: Path, dataset: int) -> Path:
     return product_path(run_dir, "datasets", dataset=dataset)
 
 
-def _gather(
-    run_dir: Path, profile: Profile, schedule: str, index: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+def _gather(run_dir: Path, profile: Profile, schedule: str, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Scaled positions (R, N, 2), inherent energies (R,), types (N,) and box length of one snapshot of every run."""
     expected = profile.simulation_hash()
     positions, energies = [], []

@@ -102,24 +102,19 @@ class GraphBatch:
         self._validate_shapes(n, n_edges)
         src, dst, rev = self.edge_src, self.edge_dst, self.edge_rev
         _require(
-            n_edges == 0 or (min(src.min(), dst.min()) >= 0 and max(src.max(), dst.max()) < n),
-            "edge endpoints outside 0 … n_nodes - 1",
+            n_edges == 0 or (min(src.min(), dst.min()) >= 0 and max(src.max(), dst.max()) < n), "edge endpoints outside 0 … n_nodes - 1"
         )
         _require(bool(np.all(src != dst)), "the graph has self-loops")
         _require(np.unique(src * max(n, 1) + dst).size == n_edges, "the graph has duplicate directed edges")
         _require(n_edges == 0 or (rev.min() >= 0 and rev.max() < n_edges), "edge_rev outside 0 … n_edges - 1")
-        _require(
-            np.array_equal(src[rev], dst) and np.array_equal(dst[rev], src), "edge_rev does not point at reverse edges"
-        )
+        _require(np.array_equal(src[rev], dst) and np.array_equal(dst[rev], src), "edge_rev does not point at reverse edges")
         _require(np.array_equal(rev[rev], np.arange(n_edges)), "edge_rev is not an involution")
         _require(
-            np.array_equal(self.edge_graph, self.node_graph[src])
-            and np.array_equal(self.edge_graph, self.node_graph[dst]),
+            np.array_equal(self.edge_graph, self.node_graph[src]) and np.array_equal(self.edge_graph, self.node_graph[dst]),
             "an edge connects two graphs, or edge_graph is not the graph of its ends",
         )
         _require(
-            bool(np.all(np.diff(self.node_graph) >= 0))
-            and (n == 0 or (self.node_graph[0] >= 0 and self.node_graph[-1] < self.n_graphs)),
+            bool(np.all(np.diff(self.node_graph) >= 0)) and (n == 0 or (self.node_graph[0] >= 0 and self.node_graph[-1] < self.n_graphs)),
             "node_graph is not non-decreasing within 0 … n_graphs - 1",
         )
 
@@ -131,9 +126,7 @@ class GraphBatch:
             **{name: (n_edges,) for name in ("edge_src", "edge_dst", "edge_rev", "edge_distance", "edge_graph")},
         }
         for name, shape in expected.items():
-            _require(
-                getattr(self, name).shape == shape, f"{name} has shape {getattr(self, name).shape}, expected {shape}"
-            )
+            _require(getattr(self, name).shape == shape, f"{name} has shape {getattr(self, name).shape}, expected {shape}")
 
     def to_torch(self, device: str | torch.device = "cpu") -> TorchGraphBatch:
         """The same batch as torch tensors on ``device`` (float32 features, int64 indices)."""

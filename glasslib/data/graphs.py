@@ -126,9 +126,7 @@ def window_indices(positions: np.ndarray, x0: float, y0: float, l_win: float) ->
     return np.flatnonzero(inside).astype(np.int64)
 
 
-def _check_window_size(
-    n_inside: int, k: int, l_win: float, corner: tuple[float, float], n_total: int, where: str = ""
-) -> None:
+def _check_window_size(n_inside: int, k: int, l_win: float, corner: tuple[float, float], n_total: int, where: str = "") -> None:
     place = f"window{where} at (x0, y0) = ({corner[0]:.4f}, {corner[1]:.4f}) with l_win = {l_win}"
     if n_inside == 0:
         raise GraphError(
@@ -232,8 +230,7 @@ def reverse_edge_index(edge_src: np.ndarray, edge_dst: np.ndarray) -> np.ndarray
     found = codes[order][position] == wanted
     if not found.all():
         raise GraphError(
-            f"{int((~found).sum())} directed edges have no reverse edge, e.g. "
-            f"{int(edge_src[~found][0])} → {int(edge_dst[~found][0])}"
+            f"{int((~found).sum())} directed edges have no reverse edge, e.g. {int(edge_src[~found][0])} → {int(edge_dst[~found][0])}"
         )
     return order[position]
 
@@ -301,29 +298,17 @@ def build_graph(positions: np.ndarray, types: np.ndarray, k: int, particles: np.
     """
     k = _check_k(k)
     positions, types = _check_configuration(positions, types)
-    particles = (
-        np.arange(positions.shape[0], dtype=np.int64) if particles is None else np.array(particles, dtype=np.int64)
-    )
+    particles = np.arange(positions.shape[0], dtype=np.int64) if particles is None else np.array(particles, dtype=np.int64)
     if particles.ndim != 1 or (particles.size and (particles.min() < 0 or particles.max() >= positions.shape[0])):
         raise GraphError(f"particles must be a 1-D array of indices in 0 … {positions.shape[0] - 1}")
     if np.unique(particles).size != particles.size:
         raise GraphError("particles holds repeated indices; each particle can be one node only")
     if particles.size < k + 1:
         raise GraphError(f"{particles.size} particles are too few for k = {k} nearest neighbours (need k + 1)")
-    return _assemble(
-        positions[particles],
-        types[particles],
-        particles,
-        np.zeros(particles.size, dtype=np.int64),
-        1,
-        k,
-        periodic=False,
-    )
+    return _assemble(positions[particles], types[particles], particles, np.zeros(particles.size, dtype=np.int64), 1, k, periodic=False)
 
 
-def window_graph(
-    positions: np.ndarray, types: np.ndarray, l_win: float, k: int, rng: np.random.Generator
-) -> GraphBatch:
+def window_graph(positions: np.ndarray, types: np.ndarray, l_win: float, k: int, rng: np.random.Generator) -> GraphBatch:
     """The kNN graph of one random square window of a configuration (one graph).
 
     Parameters
@@ -373,9 +358,7 @@ def periodic_knn_graph(positions: np.ndarray, types: np.ndarray, k: int) -> Grap
     return _assemble(positions, types, np.arange(n, dtype=np.int64), np.zeros(n, dtype=np.int64), 1, k, periodic=True)
 
 
-def random_window_batch(
-    configurations: Sequence[Configuration], l_win: float, k: int, rng: np.random.Generator
-) -> GraphBatch:
+def random_window_batch(configurations: Sequence[Configuration], l_win: float, k: int, rng: np.random.Generator) -> GraphBatch:
     """One random window per configuration, as one batch of kNN graphs (a D-MPNN training step).
 
     Parameters
@@ -422,14 +405,7 @@ def random_window_batch(
     query = points_all - corners[node_graph]
     query[:, 0] += _WINDOW_SPACING * node_graph
     return _assemble(
-        points_all,
-        np.concatenate(type_values),
-        np.concatenate(particles),
-        node_graph,
-        sizes.size,
-        k,
-        periodic=False,
-        query_points=query,
+        points_all, np.concatenate(type_values), np.concatenate(particles), node_graph, sizes.size, k, periodic=False, query_points=query
     )
 
 
@@ -438,7 +414,5 @@ def connected_pieces(graph: GraphBatch) -> int:
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    adjacency = coo_matrix(
-        (np.ones(graph.n_edges), (graph.edge_src, graph.edge_dst)), shape=(graph.n_nodes, graph.n_nodes)
-    )
+    adjacency = coo_matrix((np.ones(graph.n_edges), (graph.edge_src, graph.edge_dst)), shape=(graph.n_nodes, graph.n_nodes))
     return int(connected_components(adjacency, directed=False)[0])

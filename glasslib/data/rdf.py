@@ -38,9 +38,7 @@ class RDF:
         return float(self.r[index]), float(self.g[pair][index])
 
 
-def partial_rdf(
-    positions: np.ndarray, types: np.ndarray, box_length: float, r_max: float = 10.0, n_bins: int = 400
-) -> RDF:
+def partial_rdf(positions: np.ndarray, types: np.ndarray, box_length: float, r_max: float = 10.0, n_bins: int = 400) -> RDF:
     """g_AA, g_AB, g_BB of one periodic configuration.
 
     Parameters
@@ -62,9 +60,7 @@ def partial_rdf(
         ``r_max`` beyond half the box, or non-finite positions.
     """
     if r_max > box_length / 2:
-        raise ValueError(
-            f"r_max = {r_max} exceeds half the box ({box_length / 2:.3f} σ); minimum images would be wrong"
-        )
+        raise ValueError(f"r_max = {r_max} exceeds half the box ({box_length / 2:.3f} σ); minimum images would be wrong")
     positions = np.mod(np.asarray(positions, dtype=float), box_length)
     if not np.all(np.isfinite(positions)):
         raise ValueError("positions must be finite")
@@ -86,9 +82,7 @@ def partial_rdf(
     return RDF(0.5 * (edges[1:] + edges[:-1]), g)
 
 
-def mean_rdf(
-    configurations: np.ndarray, types: np.ndarray, box_length: float, r_max: float = 10.0, n_bins: int = 400
-) -> RDF:
+def mean_rdf(configurations: np.ndarray, types: np.ndarray, box_length: float, r_max: float = 10.0, n_bins: int = 400) -> RDF:
     """Average of :func:`partial_rdf` over configurations (M, N, 2) sharing ``types`` (N,)."""
     each = [partial_rdf(c, types, box_length, r_max, n_bins) for c in configurations]
     return RDF(each[0].r, {pair: np.mean([e.g[pair] for e in each], axis=0) for pair in PAIRS})
@@ -105,9 +99,7 @@ def class_rdfs(datasets: Mapping[int, Any], numbers: Sequence[int], r_max: float
     for number in numbers:
         data = datasets[number]
         out[number] = {
-            name: mean_rdf(
-                data.positions[data.labels == label] * data.box_length, data.types, data.box_length, r_max=r_max
-            )
+            name: mean_rdf(data.positions[data.labels == label] * data.box_length, data.types, data.box_length, r_max=r_max)
             for name, label in (("liquid", LIQUID), ("glass", GLASS))
         }
     return out

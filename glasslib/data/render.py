@@ -128,9 +128,7 @@ def dot_stamp(radius_px: float, samples: int = SAMPLES) -> DotStamp:
     return DotStamp(offsets[rows], offsets[cols], coverage[rows, cols])
 
 
-def pixel_centres(
-    positions: np.ndarray, size: int = IMAGE_SIZE, margin: float = MARGIN
-) -> tuple[np.ndarray, np.ndarray]:
+def pixel_centres(positions: np.ndarray, size: int = IMAGE_SIZE, margin: float = MARGIN) -> tuple[np.ndarray, np.ndarray]:
     """Row and column of the pixel each dot is centred on (matplotlib's marker snapping).
 
     Agg computes ``x_d + 1/2`` and ``size − y_d + 1/2`` in double precision and truncates them to
@@ -176,9 +174,7 @@ def _b_indicator(types: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     try:
         return np.broadcast_to(is_b, shape)
     except ValueError:
-        raise ConfigurationError(
-            f"types of shape {is_b.shape} do not match positions of shape {shape + (2,)}"
-        ) from None
+        raise ConfigurationError(f"types of shape {is_b.shape} do not match positions of shape {shape + (2,)}") from None
 
 
 class _Painter(NamedTuple):
@@ -258,14 +254,7 @@ def _stamp_slots(centres: np.ndarray, painter: _Painter, slot: int) -> tuple[np.
     return slots[on_image], clear[on_image]
 
 
-def _paint(
-    wrapped: np.ndarray,
-    is_b: np.ndarray,
-    painter: _Painter,
-    transmission: np.ndarray,
-    colour: np.ndarray,
-    out: np.ndarray,
-) -> None:
+def _paint(wrapped: np.ndarray, is_b: np.ndarray, painter: _Painter, transmission: np.ndarray, colour: np.ndarray, out: np.ndarray) -> None:
     """Draw one image's dots, A then B, into ``out``.
 
     Parameters
@@ -299,13 +288,7 @@ def _paint(
 
 
 def _render(
-    positions: np.ndarray,
-    types: np.ndarray,
-    size: int,
-    dpi: float,
-    dot_size_pt: float,
-    margin: float,
-    radius_px: float | None,
+    positions: np.ndarray, types: np.ndarray, size: int, dpi: float, dot_size_pt: float, margin: float, radius_px: float | None
 ) -> np.ndarray:
     """Fast rendering of positions (B, N, 2) and types (N,) or (B, N) → (B, size, size, 3) uint8.
 
@@ -409,9 +392,7 @@ def render_batch(
     return _render(positions, types, size, dpi, dot_size_pt, margin, radius_px)
 
 
-def random_configurations(
-    n_images: int, n_particles: int, fraction_a: float = 0.65, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
+def random_configurations(n_images: int, n_particles: int, fraction_a: float = 0.65, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Uniform random scaled positions and shuffled types, as stand-ins for configurations.
 
     Returns

@@ -89,9 +89,4 @@ def make_splits(n_runs: int, seed: int) -> Splits:
 def split_table(splits: Splits) -> pd.DataFrame:
     """Runs per role in each outer fold."""
     names = {TRAIN: "inner train", VALIDATION: "validation", TEST: "inner test", OUTER_TEST: "outer test"}
-    return pd.DataFrame(
-        {
-            f"fold {f}": {names[r]: int((splits.inner[f] == r).sum()) for r in names}
-            for f in range(splits.inner.shape[0])
-        }
-    )
+    return pd.DataFrame({f"fold {f}": {names[r]: int((splits.inner[f] == r).sum()) for r in names} for f in range(splits.inner.shape[0])})

@@ -20,9 +20,7 @@ from glasslib.models.search_space import HPOError, ModelSpec
 from glasslib.rundir import ProductError
 
 
-def _trained_fold(
-    out_dir: Path, profile_hash: str, model: ModelSpec, dataset: int, fold: int
-) -> tuple[FoldResult, Path]:
+def _trained_fold(out_dir: Path, profile_hash: str, model: ModelSpec, dataset: int, fold: int) -> tuple[FoldResult, Path]:
     """The stored outer model of (data set, fold) and its weights file; a clear error if either is missing."""
     paths = fold_paths(out_dir, model, dataset, fold)
     advice = (
@@ -32,9 +30,7 @@ def _trained_fold(
     try:
         result = read_fold_result(paths["result"], profile_hash, model.name)
     except ProductError as err:
-        raise HPOError(
-            f"data set {dataset}, fold {fold} has no trained {model.name!r} model: {err}; {advice}"
-        ) from None
+        raise HPOError(f"data set {dataset}, fold {fold} has no trained {model.name!r} model: {err}; {advice}") from None
     if not paths["weights"].exists():
         raise HPOError(f"data set {dataset}, fold {fold}: the weights file {paths['weights']} is missing; {advice}")
     return result, paths["weights"]
@@ -102,7 +98,5 @@ def _transfer_auc(data: Dataset, fold: int, model: ModelSpec, trained: FoldResul
     probability = model.predict(data, indices, weights, trained.params, trained.outer_seed)
     probability = np.asarray(probability, dtype=float).ravel()
     if probability.shape != indices.shape:
-        raise HPOError(
-            f"model {model.name!r}: predict returned {probability.size} probabilities for {indices.size} configurations"
-        )
+        raise HPOError(f"model {model.name!r}: predict returned {probability.size} probabilities for {indices.size} configurations")
     return scores.roc_auc(data.labels[indices], probability)

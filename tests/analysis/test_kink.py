@@ -74,9 +74,7 @@ def test_kink_regression_rejects_unusable_data():
 
 def test_kink_table_fits_every_metric():
     t, y, tg, truth = kinked_data(seed=4)
-    frame = pd.DataFrame(
-        {"temperature": t, **{f"{key}_mean": (k + 1) * y for k, key in enumerate(bond_metrics.METRICS)}}
-    )
+    frame = pd.DataFrame({"temperature": t, **{f"{key}_mean": (k + 1) * y for k, key in enumerate(bond_metrics.METRICS)}})
     table = kink.kink_table(frame, tg)
     assert list(table.index) == list(bond_metrics.METRICS)
     for k, key in enumerate(bond_metrics.METRICS):

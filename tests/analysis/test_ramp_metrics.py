@@ -72,9 +72,7 @@ def lattice_dataset(make_dataset):
     block = (grid[:, 0] < 4) & (grid[:, 1] < 4)
     order = np.concatenate([np.flatnonzero(spread), np.flatnonzero(~spread)])
     block_order = np.concatenate([np.flatnonzero(block), np.flatnonzero(~block)])
-    sites = np.concatenate(
-        [np.repeat(grid[order][None], per_class, 0), np.repeat(grid[block_order][None], per_class, 0)]
-    )
+    sites = np.concatenate([np.repeat(grid[order][None], per_class, 0), np.repeat(grid[block_order][None], per_class, 0)])
     positions = (sites + 0.5 + 0.05 * rng.standard_normal(sites.shape)) / 8
     return make_dataset(positions, np.where(np.arange(64) < 16, B, A), box_length=8.0)
 

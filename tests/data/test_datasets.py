@@ -45,9 +45,7 @@ def tiny_store(tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("store")
     campaign.run_campaign(profile, run_dir, progress=False)
     ensembles = {s: store.load_ensemble(run_dir, s, 10, profile.simulation_hash()) for s in ("slow", "fast")}
-    results = {
-        s: simulation_tg.glass_transition(e.target_temperature, e.inherent_energy, 10) for s, e in ensembles.items()
-    }
+    results = {s: simulation_tg.glass_transition(e.target_temperature, e.inherent_energy, 10) for s, e in ensembles.items()}
     simulation_tg.save_tg(run_dir, results, profile)
     return profile, run_dir, ensembles
 
@@ -100,9 +98,7 @@ def test_paper_temperatures_must_be_recorded():
     def ensemble(temps):
         r, s = 3, len(temps)
         energy = np.tile(-3.9 + 0.05 * temps, (r, 1))
-        return Ensemble(
-            "slow", np.arange(r), np.arange(r), np.arange(s), temps, energy, energy, energy, np.ones(r), np.ones(r)
-        )
+        return Ensemble("slow", np.arange(r), np.arange(r), np.arange(s), temps, energy, energy, energy, np.ones(r), np.ones(r))
 
     paper = get_profile("paper")
     recorded = paper.schedules["slow"].target_temperatures(2.0, 0.05)

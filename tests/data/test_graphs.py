@@ -45,16 +45,7 @@ def edge_set(graph: GraphBatch, labels: np.ndarray | None = None) -> set[tuple[i
 
 def assert_same_batch(a: GraphBatch, b: GraphBatch) -> None:
     assert a.n_graphs == b.n_graphs
-    for name in (
-        "node_features",
-        "edge_src",
-        "edge_dst",
-        "edge_rev",
-        "edge_distance",
-        "node_graph",
-        "edge_graph",
-        "node_particle",
-    ):
+    for name in ("node_features", "edge_src", "edge_dst", "edge_rev", "edge_distance", "node_graph", "edge_graph", "node_particle"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
 
 
@@ -318,22 +309,11 @@ def test_too_few_particles_for_periodic_graph():
 
 
 def test_to_torch_matches_arrays():
-    batch = graphs.random_window_batch(
-        [random_configuration(1000, s) for s in range(2)], 0.3, 3, np.random.default_rng(0)
-    )
+    batch = graphs.random_window_batch([random_configuration(1000, s) for s in range(2)], 0.3, 3, np.random.default_rng(0))
     tensors = batch.to_torch("cpu")
     assert tensors.n_graphs == batch.n_graphs
     assert tensors.node_features.dtype == torch.float32 and tensors.edge_distance.dtype == torch.float32
-    for name in (
-        "node_features",
-        "edge_src",
-        "edge_dst",
-        "edge_rev",
-        "edge_distance",
-        "node_graph",
-        "edge_graph",
-        "node_particle",
-    ):
+    for name in ("node_features", "edge_src", "edge_dst", "edge_rev", "edge_distance", "node_graph", "edge_graph", "node_particle"):
         tensor = getattr(tensors, name)
         assert tensor.device.type == "cpu"
         np.testing.assert_array_equal(tensor.numpy(), getattr(batch, name), err_msg=name)

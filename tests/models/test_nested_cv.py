@@ -81,9 +81,7 @@ def toy_train(data: datasets.Dataset, request: TrainRequest) -> TrainResult:
     for epoch in range(request.epochs):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            fit = LogisticRegression(C=10.0 ** request.params["log10_C"], max_iter=epoch + 1).fit(
-                scale(x_train), y_train
-            )
+            fit = LogisticRegression(C=10.0 ** request.params["log10_C"], max_iter=epoch + 1).fit(scale(x_train), y_train)
         curves["train_loss"].append(float(log_loss(y_train, fit.predict_proba(scale(x_train))[:, 1], labels=[0, 1])))
         validation_auc = float(roc_auc_score(data.labels[request.validation], fit.decision_function(x_validation)))
         curves["validation_auc"].append(validation_auc)
@@ -140,9 +138,7 @@ def jittered_dataset(make_dataset):
         grid = np.stack(np.meshgrid((np.arange(6) + 0.5) / 6, (np.arange(5) + 0.5) / 5), -1).reshape(-1, 2)
         jitter = np.concatenate([np.full(N_RUNS, GLASS_JITTER), np.full(N_RUNS, liquid_jitter)]) / 6
         positions = grid + rng.normal(size=(2 * N_RUNS, N_PARTICLES, 2)) * jitter[:, None, None]
-        return make_dataset(
-            positions, np.ones(N_PARTICLES), dataset=dataset, splits=splits, inherent_energy=rng.normal(size=2 * N_RUNS)
-        )
+        return make_dataset(positions, np.ones(N_PARTICLES), dataset=dataset, splits=splits, inherent_energy=rng.normal(size=2 * N_RUNS))
 
     return build
 
@@ -173,10 +169,7 @@ def reference(run_dir, tmp_path_factory):
 
 def _essence(result: fold_results.FoldResult) -> dict:
     """What must be reproducible (no wall times, no paths)."""
-    trials = [
-        {k: t[k] for k in ("iteration", "params", "auc", "accuracy", "loss", "seed", "best_epoch", "curves")}
-        for t in result.trials
-    ]
+    trials = [{k: t[k] for k in ("iteration", "params", "auc", "accuracy", "loss", "seed", "best_epoch", "curves")} for t in result.trials]
     return {
         "params": result.params,
         "auc": result.auc,
@@ -207,15 +200,7 @@ def test_search_params_live_on_their_grid_with_the_right_types():
     model = search_space.ModelSpec("m", toy_train, toy_predict, narrow, search_space.DMPNN_FIXED)
     assert {p.name for p in model.searched} == {"k", "l_win", "hidden", "dropout", "ffn_layers"}
     params = model.params({"k": 2, "l_win": 4, "hidden": 3, "dropout": 1, "ffn_layers": 0})
-    assert params == {
-        "k": 3,
-        "l_win": 0.3,
-        "hidden": 600,
-        "depth": 3,
-        "dropout": 0.05,
-        "ffn_layers": 1,
-        "batch_size": 5,
-    }
+    assert params == {"k": 3, "l_win": 0.3, "hidden": 600, "depth": 3, "dropout": 0.05, "ffn_layers": 1, "batch_size": 5}
     table = search_space.search_space_table(model)
     assert table.loc["hidden", "values"] == 4 and table.loc["batch_size", "values"] == 1
 
@@ -305,9 +290,7 @@ def test_inner_searches_see_inner_sets_and_the_outer_model_is_scored_on_outer_te
         assert np.array_equal(outer["train"], np.union1d(part[data_splits.TRAIN], part[data_splits.TEST]))
         assert np.array_equal(outer["validation"], part[data_splits.VALIDATION])
         assert np.array_equal(outer["test"], part[data_splits.OUTER_TEST])
-        assert (
-            outer["epochs"] == SETTINGS["outer_epochs"] and outer["params"] == result.folds[(dataset_id, fold)].params
-        )
+        assert outer["epochs"] == SETTINGS["outer_epochs"] and outer["params"] == result.folds[(dataset_id, fold)].params
         assert np.array_equal(result.folds[(dataset_id, fold)].test_indices, part[data_splits.OUTER_TEST])
 
 
@@ -341,9 +324,7 @@ def test_finished_folds_load_from_json_and_only_what_changed_reruns(reference, r
 
 
 def test_a_space_with_nothing_to_search_runs_one_trial(run_dir, tmp_path):
-    fixed = search_space.ModelSpec(
-        "fixed", toy_train, toy_predict, (search_space.SearchParam("log10_C", 1, 1, 1),), {"dropout": 0.1}
-    )
+    fixed = search_space.ModelSpec("fixed", toy_train, toy_predict, (search_space.SearchParam("log10_C", 1, 1, 1),), {"dropout": 0.1})
     CALLS.clear()
     result = nested_cv.run_fold(run_dir, PROFILE_HASH, 1, 2, fixed, out_dir=tmp_path, **SETTINGS)
     assert len(CALLS) == 2 and result.params == {"log10_C": 1, "dropout": 0.1} and len(result.trials) == 1
@@ -374,9 +355,7 @@ def test_a_longer_search_extends_a_shorter_one_and_a_corrupt_trials_file_is_redo
     CALLS.clear()
     grown = nested_cv.run_fold(run_dir, PROFILE_HASH, 2, 1, TOY, **{**kwargs, "n_iter": 4})
     assert len(CALLS) == 2 + 1
-    fresh = nested_cv.run_fold(
-        run_dir, PROFILE_HASH, 2, 1, TOY, **{**SETTINGS, "n_iter": 4, "out_dir": tmp_path / "fresh"}
-    )
+    fresh = nested_cv.run_fold(run_dir, PROFILE_HASH, 2, 1, TOY, **{**SETTINGS, "n_iter": 4, "out_dir": tmp_path / "fresh"})
     assert _essence(grown) == _essence(fresh)
     CALLS.clear()
     shorter = nested_cv.run_fold(run_dir, PROFILE_HASH, 2, 1, TOY, **{**kwargs, "n_iter": 3})
@@ -393,9 +372,7 @@ def test_dask_local_cluster_gives_the_in_process_result(reference, run_dir, tmp_
 
     result, _, _ = reference
     with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0", silence_logs=40
-        ) as cluster,
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0", silence_logs=40) as cluster,
         Client(cluster) as client,
     ):
         distributed = _nested(run_dir, tmp_path / "dask", client=client)
@@ -416,18 +393,14 @@ def test_cross_dataset_matrix_has_the_outer_aucs_on_its_diagonal(reference, run_
 
 def test_cross_dataset_matrix_says_what_to_run_first(reference, run_dir, tmp_path):
     result, out_dir, _ = reference
-    with pytest.raises(
-        search_space.HPOError, match=r"data set 1, fold 0 has no trained 'toy' model.*on data set 1 first"
-    ):
+    with pytest.raises(search_space.HPOError, match=r"data set 1, fold 0 has no trained 'toy' model.*on data set 1 first"):
         cross_dataset.cross_dataset_auc(run_dir, PROFILE_HASH, TOY, [1], [2], tmp_path / "empty")
     copy = tmp_path / "copy"
     copy.mkdir()
     for path in out_dir.iterdir():
         if path.name != "ds2_fold1.weights":
             (copy / path.name).write_bytes(path.read_bytes())
-    with pytest.raises(
-        search_space.HPOError, match=r"data set 2, fold 1: the weights file .*ds2_fold1.weights is missing"
-    ):
+    with pytest.raises(search_space.HPOError, match=r"data set 2, fold 1: the weights file .*ds2_fold1.weights is missing"):
         cross_dataset.cross_dataset_auc(run_dir, PROFILE_HASH, TOY, [1, 2], [1], copy)
 
 
@@ -448,9 +421,7 @@ def test_a_fold_whose_test_set_has_one_class_is_a_clear_error(jittered_dataset, 
     labels[data.indices(1, role)] = datasets.LIQUID  # fold 1's set loses its glasses
     datasets.save_dataset(tmp_path, dataclasses.replace(data, labels=labels), PROFILE)
     CALLS.clear()
-    with pytest.raises(
-        search_space.HPOError, match=rf"data set 3, fold 1: the {name} set .*too few samples for its split"
-    ):
+    with pytest.raises(search_space.HPOError, match=rf"data set 3, fold 1: the {name} set .*too few samples for its split"):
         nested_cv.run_fold(tmp_path, PROFILE_HASH, 3, 1, TOY, out_dir=tmp_path / "out", **SETTINGS)
     assert CALLS == []  # refused before any training
     with pytest.raises(search_space.HPOError, match="folds 0 … 2, not 3"):

@@ -111,9 +111,7 @@ def test_thermostat_follows_the_linear_ramp(small_protocol, start):
 
 def test_the_same_seed_gives_the_same_run_and_another_seed_another(small_protocol, start):
     schedule = CoolingSchedule("test", 1_000, 500)
-    runs = [
-        driver.run_cooling(small_protocol, schedule, start["positions"], start["types"], seed=s) for s in (11, 11, 12)
-    ]
+    runs = [driver.run_cooling(small_protocol, schedule, start["positions"], start["types"], seed=s) for s in (11, 11, 12)]
     for key in ("positions", "temperature", "potential_energy", "inherent_energy"):
         assert np.array_equal(runs[0][key], runs[1][key])
     assert not np.allclose(runs[0]["positions"], runs[2]["positions"])

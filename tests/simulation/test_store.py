@@ -28,9 +28,7 @@ def fake_result(n_snap: int = 3, n: int = 5, seed: int = 0) -> dict:
 def write(path, result=None, profile_hash=HASH):
     result = result or fake_result()
     types = np.array([1, 1, 2, 1, 2])
-    return store.write_run(
-        path, result, types, {"profile_hash": profile_hash, "box_length": 4.0, "run_index": 0, "seed": 1}
-    )
+    return store.write_run(path, result, types, {"profile_hash": profile_hash, "box_length": 4.0, "run_index": 0, "seed": 1})
 
 
 def test_round_trip_and_no_temporary_files_left(tmp_path):

@@ -10,9 +10,7 @@ from glasslib.profiles import get_profile
 from glasslib.simulation import tg
 
 
-def two_slopes(
-    t: np.ndarray, tg_true: float, e0: float = -3.9, glass: float = 0.02, liquid: float = 0.09
-) -> np.ndarray:
+def two_slopes(t: np.ndarray, tg_true: float, e0: float = -3.9, glass: float = 0.02, liquid: float = 0.09) -> np.ndarray:
     return e0 + glass * t + (liquid - glass) * np.maximum(t - tg_true, 0.0)
 
 

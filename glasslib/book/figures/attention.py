@@ -71,9 +71,7 @@ def draw_attention(
     ax.add_collection(LineCollection(segments, colors="0.85", linewidths=0.4, zorder=1))
     order = np.argsort(high, kind="stable")  # high-attention lines on top of the others
     ax.add_collection(
-        LineCollection(
-            segments[order], colors=list(colours[order]), linewidths=weights[order] * scale, zorder=2, capstyle="round"
-        )
+        LineCollection(segments[order], colors=list(colours[order]), linewidths=weights[order] * scale, zorder=2, capstyle="round")
     )
     ax.scatter(*xy[~is_b].T, s=dot_size, c=COLOUR_A, linewidths=0, zorder=3)
     ax.scatter(*xy[is_b].T, s=dot_size, c=COLOUR_B, linewidths=0, zorder=3)

@@ -36,15 +36,7 @@ def figure_scores(scores: Mapping[str, pd.DataFrame], paper_floor: float | None 
         for i, name in enumerate(names):
             table = scores[name]
             x = np.asarray(table.index, dtype=float) + (i - (len(names) - 1) / 2) * width
-            ax.bar(
-                x,
-                table[f"{metric}_mean"],
-                width,
-                yerr=table[f"{metric}_std"],
-                capsize=3,
-                color=_colour(name),
-                label=name,
-            )
+            ax.bar(x, table[f"{metric}_mean"], width, yerr=table[f"{metric}_std"], capsize=3, color=_colour(name), label=name)
         if metric == "auc" and paper_floor is not None:
             ax.axhline(paper_floor, ls="--", color="k", lw=1, label=f"paper: > {paper_floor} on all sets")
         ax.axhline(0.5, ls=":", color="0.5", lw=1)
@@ -98,9 +90,7 @@ def figure_training_curves(curves: pd.DataFrame, title: str) -> Figure:
 
 def figure_cross_matrix(matrices: Mapping[str, np.ndarray], ids: Sequence[int]) -> Figure:
     """Cross-data-set AUC matrices (rows: trained on, columns: tested on), paper's Fig. 6 style."""
-    fig, axes = plt.subplots(
-        1, len(matrices), figsize=(4.6 * len(matrices), 4.0), constrained_layout=True, squeeze=False
-    )
+    fig, axes = plt.subplots(1, len(matrices), figsize=(4.6 * len(matrices), 4.0), constrained_layout=True, squeeze=False)
     for ax, (name, matrix) in zip(axes[0], matrices.items()):
         image = ax.imshow(matrix, vmin=0.5, vmax=1.0, cmap="viridis")
         for (i, j), value in np.ndenumerate(matrix):
@@ -125,14 +115,7 @@ def figure_size_generalisation(l_wins: np.ndarray, auc: np.ndarray, trained_at: 
     """
     auc = np.atleast_2d(auc)
     fig, ax = plt.subplots(figsize=(5.2, 3.6), constrained_layout=True)
-    ax.errorbar(
-        l_wins,
-        auc.mean(axis=0),
-        yerr=auc.std(axis=0) if len(auc) > 1 else None,
-        fmt="o-",
-        color=_colour("dmpnn"),
-        capsize=3,
-    )
+    ax.errorbar(l_wins, auc.mean(axis=0), yerr=auc.std(axis=0) if len(auc) > 1 else None, fmt="o-", color=_colour("dmpnn"), capsize=3)
     ax.axvline(trained_at, ls="--", color="k", lw=1, label=f"trained at l_win = {trained_at:g}")
     ax.set_xlabel("test window side l_win [box lengths]")
     ax.set_ylabel("ROC AUC")

@@ -49,11 +49,7 @@ def figure_images(panels: list[tuple[str, np.ndarray]]) -> Figure:
 
 
 def figure_window_graphs(
-    positions: np.ndarray,
-    types: np.ndarray,
-    graphs: Mapping[int, GraphBatch],
-    corner: tuple[float, float],
-    l_win: float,
+    positions: np.ndarray, types: np.ndarray, graphs: Mapping[int, GraphBatch], corner: tuple[float, float], l_win: float
 ) -> Figure:
     """One window and its k-nearest-neighbour graphs, one panel per k.
 

@@ -15,13 +15,7 @@ def figure_metrics_vs_temperature(frame: pd.DataFrame, tg: float) -> Figure:
     fig, axes = plt.subplots(1, len(METRIC_LABELS), figsize=(13, 3.8), constrained_layout=True)
     for ax, (key, label) in zip(axes, METRIC_LABELS.items()):
         ax.errorbar(
-            frame["temperature"],
-            frame[f"{key}_mean"],
-            yerr=frame[f"{key}_sem"],
-            fmt="o",
-            ms=4,
-            color=SCHEDULE_COLOURS["slow"],
-            capsize=2,
+            frame["temperature"], frame[f"{key}_mean"], yerr=frame[f"{key}_sem"], fmt="o", ms=4, color=SCHEDULE_COLOURS["slow"], capsize=2
         )
         ax.axvline(tg, color="k", ls="--", lw=1, label=f"$T_g$ = {tg:.3f}")
         ax.set_xlabel("temperature [ε/k$_B$]")

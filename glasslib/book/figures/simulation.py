@@ -119,11 +119,7 @@ def figure_tg(results: Mapping[str, TgResult], reference: Mapping[str, float] | 
             label=f"{name}: mean ± s.e. over runs",
         )
         span = np.ptp(res.temperature)
-        upper = (
-            res.fit.breaks[res.fit.tg_index + 1]
-            if res.fit.tg_index + 1 < len(res.fit.breaks)
-            else res.temperature.max()
-        )
+        upper = res.fit.breaks[res.fit.tg_index + 1] if res.fit.tg_index + 1 < len(res.fit.breaks) else res.temperature.max()
         grid_glass = np.linspace(res.temperature.min(), res.tg + 0.2 * span, 50)
         grid_liquid = np.linspace(res.tg - 0.2 * span, min(upper + 0.2 * span, res.temperature.max()), 50)
         ax.plot(grid_glass, res.fit.glass_line(grid_glass), ls="--", color=colour, lw=1)
@@ -134,9 +130,7 @@ def figure_tg(results: Mapping[str, TgResult], reference: Mapping[str, float] | 
         ax.axvspan(low, high, color=colour, alpha=0.12, lw=0)
         ax.axvline(res.tg, color=colour, lw=1.2, label=f"{name}: $T_g$ = {res.tg:.3f} ± {res.tg_std:.3f}")
     for name, tg in (reference or {}).items():
-        ax.axvline(
-            tg, color=SCHEDULE_COLOURS[name], ls="-.", lw=1.5, label=f"{name}: published $T_g$ ≈ {tg} (paper scale)"
-        )
+        ax.axvline(tg, color=SCHEDULE_COLOURS[name], ls="-.", lw=1.5, label=f"{name}: published $T_g$ ≈ {tg} (paper scale)")
     energies = np.concatenate([r.mean_energy for r in results.values()])
     pad = 0.15 * np.ptp(energies)
     ax.set_ylim(energies.min() - pad, energies.max() + pad)

@@ -19,15 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from glasslib.atomic import atomic_path, write_json_atomic
-from glasslib.models.cnn.network import (
-    DEFAULT_DROPOUT,
-    CNNArchitecture,
-    CNNError,
-    WeightsError,
-    _dropout_of,
-    architecture_of,
-    build_cnn,
-)
+from glasslib.models.cnn.network import DEFAULT_DROPOUT, CNNArchitecture, CNNError, WeightsError, _dropout_of, architecture_of, build_cnn
 
 WEIGHTS_SUFFIX = ".weights.h5"
 
@@ -128,9 +120,7 @@ def _saved_shapes(weights_path: Path) -> list[tuple[int, ...]]:
         with h5py.File(weights_path, "r") as h5:
             if "layers" not in h5:
                 raise WeightsError(f"{weights_path} is not a Keras weights file (no 'layers' group)")
-            h5["layers"].visititems(
-                lambda name, item: shapes.append(tuple(item.shape)) if isinstance(item, h5py.Dataset) else None
-            )
+            h5["layers"].visititems(lambda name, item: shapes.append(tuple(item.shape)) if isinstance(item, h5py.Dataset) else None)
     except FileNotFoundError:
         raise WeightsError(f"no weights file {weights_path}") from None
     except OSError as err:
@@ -167,9 +157,7 @@ def load_cnn(weights_path: Path, expected: CNNArchitecture | None = None) -> ker
     except (KeyError, TypeError, CNNError) as err:
         raise WeightsError(f"{metadata_path(weights_path)} holds no valid architecture: {err}") from None
     if expected is not None and saved != expected:
-        raise WeightsError(
-            f"the weights in {weights_path} belong to another architecture: {_difference(saved, expected)}"
-        )
+        raise WeightsError(f"the weights in {weights_path} belong to another architecture: {_difference(saved, expected)}")
     model = build_cnn(saved, float(record.get("dropout", DEFAULT_DROPOUT)))
     want = sorted(tuple(w.shape) for w in model.weights)
     have = sorted(_saved_shapes(weights_path))

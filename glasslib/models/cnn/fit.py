@@ -142,9 +142,7 @@ class FitReport:
 def _compile(model: keras.Model) -> None:
     """Adam (rate set per batch by :class:`PerBatchLearningRate`), cross-entropy + the L2 terms."""
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=INITIAL),
-        loss=keras.losses.SparseCategoricalCrossentropy(),
-        metrics=["accuracy"],
+        optimizer=keras.optimizers.Adam(learning_rate=INITIAL), loss=keras.losses.SparseCategoricalCrossentropy(), metrics=["accuracy"]
     )
 
 
@@ -216,9 +214,7 @@ def _fit(
     if epochs < 1 or batch_size < 1:
         raise CNNError(f"epochs and batch_size must be ≥ 1, got {epochs} and {batch_size}")
     if source.image_size != architecture_of(model).image_size:
-        raise ImageError(
-            f"the images are {source.image_size} px but the network takes {architecture_of(model).image_size} px"
-        )
+        raise ImageError(f"the images are {source.image_size} px but the network takes {architecture_of(model).image_size} px")
     steps = math.ceil(len(source) / batch_size)
     schedule = PerBatchLearningRate(steps, epochs)
     best = BestValidationAUC(*(validation if validation is not None else (None, None)), batch_size)
@@ -269,13 +265,8 @@ def fit_images(
     checked = None
     if validation is not None:
         val_images = check_images(validation[0], size)
-        checked = (
-            CachedImages(val_images, np.arange(len(val_images))),
-            check_labels(validation[1], len(val_images), "validation"),
-        )
-    return _fit(
-        model, CachedImages(images, np.arange(len(images))), labels, epochs, batch_size, seed, checked, callbacks
-    )
+        checked = (CachedImages(val_images, np.arange(len(val_images))), check_labels(validation[1], len(val_images), "validation"))
+    return _fit(model, CachedImages(images, np.arange(len(images))), labels, epochs, batch_size, seed, checked, callbacks)
 
 
 def _predict(model: keras.Model, source: ImageSource, batch_size: int) -> np.ndarray:

@@ -47,10 +47,7 @@ def check_images(images: Any, image_size: int) -> np.ndarray:
     if isinstance(images, tf.Tensor):
         images = images.numpy()
     if not isinstance(images, np.ndarray):
-        raise ImageError(
-            f"images must be a numpy array of uint8, shape (B, {image_size}, {image_size}, 3); "
-            f"got {type(images).__name__}"
-        )
+        raise ImageError(f"images must be a numpy array of uint8, shape (B, {image_size}, {image_size}, 3); got {type(images).__name__}")
     if images.dtype != np.uint8:
         raise ImageError(
             f"images must have dtype uint8 (RGB levels 0-255, as render_batch makes them), got "
@@ -170,9 +167,7 @@ def augment_batch(images: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
     return tf.where(flip[:, None, None, None], tf.image.flip_up_down(rotated), rotated)
 
 
-def image_pipeline(
-    source: ImageSource, labels: np.ndarray, batch_size: int, seed: int = 0, training: bool = False
-) -> tf.data.Dataset:
+def image_pipeline(source: ImageSource, labels: np.ndarray, batch_size: int, seed: int = 0, training: bool = False) -> tf.data.Dataset:
     """The tf.data pipeline feeding the network: (float32 images in [0, 1], int32 labels) batches.
 
     ``range(n) → [shuffle] → batch → load → [augment] → scale → prefetch``; shuffling (a fresh
@@ -206,13 +201,9 @@ def image_pipeline(
     if training:
         seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
         batches = tf.data.Dataset.zip(batches, seeds).map(
-            lambda batch, s: (augment_batch(batch[0], s), batch[1]),
-            num_parallel_calls=tf.data.AUTOTUNE,
-            deterministic=True,
+            lambda batch, s: (augment_batch(batch[0], s), batch[1]), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
         )
     scaled = batches.map(
-        lambda images, y: (tf.cast(images, tf.float32) / 255.0, y),
-        num_parallel_calls=tf.data.AUTOTUNE,
-        deterministic=True,
+        lambda images, y: (tf.cast(images, tf.float32) / 255.0, y), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
     )
     return scaled.prefetch(tf.data.AUTOTUNE)

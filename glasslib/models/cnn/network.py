@@ -66,10 +66,7 @@ class CNNArchitecture:
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise CNNError(f"{name} must be a positive integer, got {value!r}")
         if self.conv2_side < 1:
-            raise CNNError(
-                f"image_size {self.image_size} is too small for kernels of {self.conv1_kernel} "
-                f"and {self.conv2_kernel} pixels"
-            )
+            raise CNNError(f"image_size {self.image_size} is too small for kernels of {self.conv1_kernel} and {self.conv2_kernel} pixels")
         if not (math.isfinite(self.l2) and self.l2 >= 0):
             raise CNNError(f"l2 must be a finite number ≥ 0, got {self.l2!r}")
 
@@ -190,11 +187,7 @@ def build_cnn(architecture: CNNArchitecture = PAPER, dropout: float = DEFAULT_DR
     )(x)
     x = keras.layers.Dropout(dropout, seed=seeds[_DROPOUT_SEED], name="dropout")(x)
     probabilities = keras.layers.Dense(
-        2,
-        activation="softmax",
-        kernel_initializer=_kernel_initialiser(seeds, "output"),
-        kernel_regularizer=regulariser,
-        name="output",
+        2, activation="softmax", kernel_initializer=_kernel_initialiser(seeds, "output"), kernel_regularizer=regulariser, name="output"
     )(x)
     return keras.Model(images, probabilities, name="swanson_cnn")
 

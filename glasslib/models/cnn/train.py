@@ -69,11 +69,7 @@ def parse_params(params: Mapping[str, Any]) -> tuple[CNNArchitecture, float, int
 
 
 def _integral(key: str, value: Any) -> int:
-    if (
-        isinstance(value, (bool, np.bool_))
-        or not isinstance(value, (int, float, np.integer, np.floating))
-        or not float(value).is_integer()
-    ):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) or not float(value).is_integer():
         raise CNNError(f"{key} must be an integer, got {value!r}")
     return int(value)
 
@@ -87,18 +83,14 @@ def configure_threads(threads: int) -> None:
     threading = tf.config.threading
     if threads < 1:
         raise CNNError(f"threads must be ≥ 1, got {threads}")
-    if (
-        threading.get_intra_op_parallelism_threads() == threads
-        and threading.get_inter_op_parallelism_threads() == threads
-    ):
+    if threading.get_intra_op_parallelism_threads() == threads and threading.get_inter_op_parallelism_threads() == threads:
         return
     try:
         threading.set_intra_op_parallelism_threads(threads)
         threading.set_inter_op_parallelism_threads(threads)
     except RuntimeError:
         logger.warning(
-            "TensorFlow already started with intra-op %d / inter-op %d threads (0 = all cores); "
-            "cannot change to %d now",
+            "TensorFlow already started with intra-op %d / inter-op %d threads (0 = all cores); cannot change to %d now",
             threading.get_intra_op_parallelism_threads(),
             threading.get_inter_op_parallelism_threads(),
             threads,
@@ -116,9 +108,7 @@ def _split(dataset: Dataset, indices: Any, name: str) -> tuple[np.ndarray, np.nd
     indices = np.asarray(indices)
     n = len(dataset.labels)
     if indices.ndim != 1 or indices.size == 0:
-        raise SplitError(
-            f"the {name} split must be a non-empty 1-D array of configuration indices, got shape {indices.shape}"
-        )
+        raise SplitError(f"the {name} split must be a non-empty 1-D array of configuration indices, got shape {indices.shape}")
     if indices.dtype.kind not in "iu" or indices.min() < 0 or indices.max() >= n:
         raise SplitError(f"the {name} split must hold integer indices in [0, {n - 1}]")
     return indices, check_labels(dataset.labels[indices], len(indices), name)
@@ -139,12 +129,7 @@ def _sources(dataset: Dataset, splits: Sequence[np.ndarray], image_size: int, mo
     for begin in range(0, len(unique), RENDER_CHUNK):
         chunk = unique[begin : begin + RENDER_CHUNK]
         cache[begin : begin + len(chunk)] = render_batch(dataset.positions[chunk], dataset.types, size=image_size)
-    logger.info(
-        "CNN image cache: %d images, %.2f GB, rendered in %.1f s",
-        len(unique),
-        nbytes / 1e9,
-        time.perf_counter() - start,
-    )
+    logger.info("CNN image cache: %d images, %.2f GB, rendered in %.1f s", len(unique), nbytes / 1e9, time.perf_counter() - start)
     return [CachedImages(cache, inverse[offsets[i] : offsets[i + 1]]) for i in range(len(splits))]
 
 
@@ -210,14 +195,7 @@ def train_cnn(dataset: Dataset, request: TrainRequest) -> TrainResult:
     train, validation, test = _sources(dataset, [s[0] for s in splits], architecture.image_size, render)
     model = reusable_cnn(architecture, dropout, request.seed)
     report = _fit(
-        model,
-        train,
-        splits[0][1],
-        request.epochs,
-        batch_size,
-        request.seed,
-        validation=(validation, splits[1][1]),
-        compiled=True,
+        model, train, splits[0][1], request.epochs, batch_size, request.seed, validation=(validation, splits[1][1]), compiled=True
     )
     probability = _predict(model, test, batch_size)
     labels = splits[2][1]
@@ -250,9 +228,7 @@ def train_cnn(dataset: Dataset, request: TrainRequest) -> TrainResult:
 
 
 @_releases_keras_state
-def predict_cnn(
-    dataset: Dataset, indices: np.ndarray, weights_path: Path, params: Mapping[str, Any], seed: int = 0
-) -> np.ndarray:
+def predict_cnn(dataset: Dataset, indices: np.ndarray, weights_path: Path, params: Mapping[str, Any], seed: int = 0) -> np.ndarray:
     """Glass probabilities of configurations from saved weights (:data:`glasslib.models.contract.PredictFunction`).
 
     Parameters

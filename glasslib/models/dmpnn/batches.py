@@ -36,9 +36,7 @@ def _context(dataset: Dataset, indices: Sequence[int], what: str) -> Iterator[No
         raise type(err)(f"{what} of data set {name} ({listed}): {err}") from err
 
 
-def training_batch(
-    dataset: Dataset, indices: Sequence[int], params: DMPNNParams, rng: np.random.Generator
-) -> GraphBatch:
+def training_batch(dataset: Dataset, indices: Sequence[int], params: DMPNNParams, rng: np.random.Generator) -> GraphBatch:
     """One fresh random window per configuration, as one batch (a training step's input).
 
     Parameters

@@ -27,10 +27,7 @@ class CheckpointError(ValueError):
 
 
 def save_checkpoint(
-    path: Path,
-    model: DMPNN | Mapping[str, torch.Tensor],
-    params: DMPNNParams,
-    metadata: Mapping[str, Any] | None = None,
+    path: Path, model: DMPNN | Mapping[str, torch.Tensor], params: DMPNNParams, metadata: Mapping[str, Any] | None = None
 ) -> Path:
     """Write weights and hyperparameters atomically (:func:`glasslib.atomic.atomic_path`).
 

@@ -67,9 +67,7 @@ from glasslib.models.torch_runtime import default_device, synchronize, torch_sta
 from glasslib.progress import progress_bar
 
 
-def train_step(
-    model: DMPNN, optimizer: torch.optim.Optimizer, batch: TorchGraphBatch, labels: torch.Tensor
-) -> torch.Tensor:
+def train_step(model: DMPNN, optimizer: torch.optim.Optimizer, batch: TorchGraphBatch, labels: torch.Tensor) -> torch.Tensor:
     """One optimisation step on one batch; returns the (detached) mean loss.
 
     Parameters
@@ -143,9 +141,7 @@ def attention_weights(model: DMPNN, batch: GraphBatch | TorchGraphBatch, step: i
 def _checked_indices(dataset: Dataset, indices: Any, name: str) -> np.ndarray:
     indices = np.asarray(indices)
     if indices.ndim != 1 or (indices.size and not np.issubdtype(indices.dtype, np.integer)):
-        raise ValueError(
-            f"{name} must be a 1-D array of configuration indices, got shape {indices.shape} and dtype {indices.dtype}"
-        )
+        raise ValueError(f"{name} must be a 1-D array of configuration indices, got shape {indices.shape} and dtype {indices.dtype}")
     indices = indices.astype(np.int64)
     n = len(dataset.labels)
     if indices.size and (indices.min() < 0 or indices.max() >= n):
@@ -235,8 +231,7 @@ def train_dmpnn(dataset: Dataset, request: TrainRequest, progress: bool = False)
             train_seconds += time.perf_counter() - epoch_started
             if not math.isfinite(train_loss):
                 raise FloatingPointError(
-                    f"the training loss became {train_loss} in epoch {epoch}; "
-                    "lower the learning rate or check the input configurations"
+                    f"the training loss became {train_loss} in epoch {epoch}; lower the learning rate or check the input configurations"
                 )
             if validation.size:
                 probability = predict_batches(model, validation_batches, params.eval_windows)

@@ -174,9 +174,7 @@ def _arriving(states: torch.Tensor, dst: torch.Tensor, n_nodes: int) -> torch.Te
     return states.new_zeros((n_nodes, states.shape[1])).scatter_add_(0, dst, states)
 
 
-def _messages(
-    states: torch.Tensor, src: torch.Tensor, dst: torch.Tensor, rev: torch.Tensor, n_nodes: int
-) -> torch.Tensor:
+def _messages(states: torch.Tensor, src: torch.Tensor, dst: torch.Tensor, rev: torch.Tensor, n_nodes: int) -> torch.Tensor:
     """``m_vw = Σ_{k∈N(v)} h_kv − h_wv`` for every edge, (E, h); indices (E, h) expanded."""
     return torch.gather(_arriving(states, dst, n_nodes), 0, src).sub_(torch.gather(states, 0, rev))
 
@@ -199,11 +197,7 @@ def directed_messages(
     """
     shape = states.shape
     return _messages(
-        states,
-        edge_src.unsqueeze(1).expand(shape),
-        edge_dst.unsqueeze(1).expand(shape),
-        edge_rev.unsqueeze(1).expand(shape),
-        n_nodes,
+        states, edge_src.unsqueeze(1).expand(shape), edge_dst.unsqueeze(1).expand(shape), edge_rev.unsqueeze(1).expand(shape), n_nodes
     )
 
 
@@ -228,9 +222,7 @@ class EdgeAttention(nn.Module):
         self.v_attn = nn.Linear(hidden, 1, bias=False)
         self.rescale = rescale
 
-    def forward(
-        self, states: torch.Tensor, edge_graph: torch.Tensor, n_graphs: int
-    ) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, states: torch.Tensor, edge_graph: torch.Tensor, n_graphs: int) -> tuple[torch.Tensor, torch.Tensor]:
         """Weight the edge states.
 
         Parameters
@@ -319,9 +311,7 @@ class DMPNN(nn.Module):
         self.W_i = nn.Linear(node_dim + 1, hidden, bias=False)
         self.W_m = nn.Linear(hidden, hidden, bias=False)
         self.W_a = nn.Linear(node_dim + hidden, hidden)
-        self.attend = (
-            nn.ModuleList(EdgeAttention(hidden, attention_rescale) for _ in range(depth - 1)) if attention else None
-        )
+        self.attend = nn.ModuleList(EdgeAttention(hidden, attention_rescale) for _ in range(depth - 1)) if attention else None
         layers: list[nn.Module] = []
         for _ in range(ffn_layers - 1):
             layers += [nn.Linear(hidden, hidden), nn.ReLU(), nn.Dropout(self.dropout_p)]

@@ -113,11 +113,7 @@ def _convert(name: str, raw: Any, kind: type) -> Any:
         if isinstance(raw, (float, np.floating)) and float(raw).is_integer():
             return int(raw)
     elif kind is float:
-        if (
-            isinstance(raw, (int, float, np.integer, np.floating))
-            and not isinstance(raw, (bool, np.bool_))
-            and math.isfinite(float(raw))
-        ):
+        if isinstance(raw, (int, float, np.integer, np.floating)) and not isinstance(raw, (bool, np.bool_)) and math.isfinite(float(raw)):
             return float(raw)
     elif kind is str and isinstance(raw, str):
         return raw

@@ -99,11 +99,7 @@ def test_ink_input_is_a_parameter_free_reparametrisation_of_the_pixel_input():
     """conv1(1 − p) with kernels W, biases b equals conv1(p) with kernels −W, biases b + ΣW: same functions."""
     ink = cnn.small_cnn(seed=3)
     plain = cnn.build_cnn(cnn.CNNArchitecture(**{**SMALL_PARAMS, "ink": False}), dropout=0.5, seed=3)
-    assert (
-        ink.count_params() == plain.count_params()
-        and cnn.architecture_of(ink).ink
-        and not cnn.architecture_of(plain).ink
-    )
+    assert ink.count_params() == plain.count_params() and cnn.architecture_of(ink).ink and not cnn.architecture_of(plain).ink
     plain.set_weights(ink.get_weights())
     kernel, bias = ink.get_layer("conv1").get_weights()
     plain.get_layer("conv1").set_weights([-kernel, bias + kernel.sum(axis=(0, 1, 2))])
@@ -140,9 +136,7 @@ def test_l2_term_adds_exactly_0_01_times_the_squared_kernel_norms():
     expected = 0.01 * sum(np.sum(np.square(k.astype(np.float64))) for k in cnn.kernels(with_l2))
     assert losses[0] - losses[1] == pytest.approx(expected, rel=1e-5)
     assert cnn.l2_penalty(with_l2) == pytest.approx(expected, rel=1e-12)
-    with_biases = expected + 0.01 * sum(
-        np.sum(np.square(with_l2.get_layer(n).bias.numpy())) for n in ("conv1", "conv2", "dense", "output")
-    )
+    with_biases = expected + 0.01 * sum(np.sum(np.square(with_l2.get_layer(n).bias.numpy())) for n in ("conv1", "conv2", "dense", "output"))
     assert abs(losses[0] - losses[1] - with_biases) > 1e-3
 
 
@@ -191,9 +185,7 @@ def test_augmentation_permutes_pixels_and_keeps_particle_counts_and_labels():
     for _ in range(3):  # epochs: a fresh order and fresh augmentations every time
         order = []
         for batch, labels in data:
-            assert (
-                batch.dtype == tf.float32 and 0.0 <= float(tf.reduce_min(batch)) <= float(tf.reduce_max(batch)) <= 1.0
-            )
+            assert batch.dtype == tf.float32 and 0.0 <= float(tf.reduce_min(batch)) <= float(tf.reduce_max(batch)) <= 1.0
             for image, label in zip(np.rint(batch.numpy() * 255).astype(np.uint8), labels.numpy()):
                 original = images[label]
                 assert class_pixels(image) == class_pixels(original)  # A and B dots all kept
@@ -206,8 +198,7 @@ def test_augmentation_permutes_pixels_and_keeps_particle_counts_and_labels():
         orders.append(order)
     assert len(seen) > 2 and len({tuple(o) for o in orders}) > 1
     again = [
-        labels.numpy().tolist()
-        for _, labels in cnn.image_pipeline(cnn.CachedImages(images, ids), ids, batch_size=4, seed=7, training=True)
+        labels.numpy().tolist() for _, labels in cnn.image_pipeline(cnn.CachedImages(images, ids), ids, batch_size=4, seed=7, training=True)
     ]
     assert sum(again, []) == orders[0]  # the same seed replays the same run
 
@@ -224,15 +215,10 @@ def test_augmentation_draws_the_eight_symmetries_uniformly():
 def test_rendering_per_batch_gives_the_cached_images(synthetic_dataset):
     data = synthetic_dataset(per_class=3, n_particles=50)
     rows = np.array([4, 0, 5, 2])
-    cached, rendered = (
-        cnn_train._sources(data, [rows], SIZE, "cache")[0],
-        cnn_train._sources(data, [rows], SIZE, "per_batch")[0],
-    )
+    cached, rendered = (cnn_train._sources(data, [rows], SIZE, "cache")[0], cnn_train._sources(data, [rows], SIZE, "per_batch")[0])
     assert isinstance(cached, cnn.CachedImages) and isinstance(rendered, cnn.RenderedImages)
     np.testing.assert_array_equal(cached.load(np.array([3, 1])), rendered.load(np.array([3, 1])))
-    np.testing.assert_array_equal(
-        rendered.load(np.array([0])), render_batch(data.positions[[4]], data.types, size=SIZE)
-    )
+    np.testing.assert_array_equal(rendered.load(np.array([0])), render_batch(data.positions[[4]], data.types, size=SIZE))
 
 
 def test_unaugmented_pipeline_keeps_order_and_scales():
@@ -270,26 +256,16 @@ def test_a_reused_network_starts_exactly_like_a_fresh_one_and_trains_reproducibl
     for a, b in zip(reused.trainable_weights, fresh.trainable_weights):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     np.testing.assert_array_equal(
-        reused.get_layer("dropout").seed_generator.state.numpy(),
-        fresh.get_layer("dropout").seed_generator.state.numpy(),
+        reused.get_layer("dropout").seed_generator.state.numpy(), fresh.get_layer("dropout").seed_generator.state.numpy()
     )
     data = synthetic_dataset(per_class=4)
     everything = np.arange(len(data.labels))
     request = TrainRequest(
-        everything,
-        everything,
-        everything,
-        {**SMALL_PARAMS, "dropout": 0.2, "batch_size": 4},
-        epochs=2,
-        seed=3,
-        threads=THREADS,
+        everything, everything, everything, {**SMALL_PARAMS, "dropout": 0.2, "batch_size": 4}, epochs=2, seed=3, threads=THREADS
     )
     first = cnn.train_cnn(data, request)
     cnn.train_cnn(
-        data,
-        TrainRequest(
-            everything, everything, everything, {**SMALL_PARAMS, "dropout": 0.0, "batch_size": 2}, epochs=1, seed=9
-        ),
+        data, TrainRequest(everything, everything, everything, {**SMALL_PARAMS, "dropout": 0.0, "batch_size": 2}, epochs=1, seed=9)
     )
     again = cnn.train_cnn(data, request)
     np.testing.assert_allclose(again.test_probability, first.test_probability, rtol=0, atol=1e-5)
@@ -309,9 +285,7 @@ def test_training_with_per_batch_rendering_runs_end_to_end(synthetic_dataset):
         "render": "per_batch",
     }
     result = cnn.train_cnn(data, TrainRequest(np.arange(8), both, both, params, epochs=2, seed=0, threads=THREADS))
-    assert result.test_probability.shape == (4,) and np.all(
-        (result.test_probability > 0) & (result.test_probability < 1)
-    )
+    assert result.test_probability.shape == (4,) and np.all((result.test_probability > 0) & (result.test_probability < 1))
     assert len(result.curves["learning_rate"]) == 2 * 3 and result.best_epoch in (0, 1)
 
 
@@ -323,9 +297,7 @@ def test_saved_weights_reload_and_predict_identically(trained):
     np.testing.assert_allclose(again, result.test_probability, rtol=0, atol=1e-6)
     model = cnn.load_cnn(request.weights_path)
     images = render_batch(data.positions[:3], data.types, size=SIZE)
-    np.testing.assert_allclose(
-        cnn.predict_images(model, images, batch_size=4), result.test_probability[:3], rtol=0, atol=1e-6
-    )
+    np.testing.assert_allclose(cnn.predict_images(model, images, batch_size=4), result.test_probability[:3], rtol=0, atol=1e-6)
 
 
 def test_weights_of_another_architecture_are_refused(trained, tmp_path):

@@ -60,9 +60,7 @@ def hand_graph() -> GraphBatch:
     pairs = np.array([(0, 1), (1, 2), (3, 4), (4, 5), (3, 5)])
     src = np.r_[pairs[:, 0], pairs[:, 1]]
     dst = np.r_[pairs[:, 1], pairs[:, 0]]
-    features = np.array(
-        [[0.1, 0.2, 0], [0.3, 0.1, 1], [0.5, 0.4, 0], [0.2, 0.9, 1], [0.4, 0.8, 1], [0.3, 0.6, 0]], dtype=np.float32
-    )
+    features = np.array([[0.1, 0.2, 0], [0.3, 0.1, 1], [0.5, 0.4, 0], [0.2, 0.9, 1], [0.4, 0.8, 1], [0.3, 0.6, 0]], dtype=np.float32)
     node_graph = np.array([0, 0, 0, 1, 1, 1])
     distance = np.linalg.norm(features[src, :2] - features[dst, :2], axis=1).astype(np.float32)
     graph = GraphBatch(
@@ -96,9 +94,7 @@ def reference_forward(model: DMPNN, graph: GraphBatch) -> tuple[np.ndarray, list
             new.append(relu(h0[len(new)] + p["W_m.weight"] @ message))
         h = np.array(new)
         if model.attention:
-            score = np.array(
-                [p[f"attend.{step}.v_attn.weight"] @ relu(p[f"attend.{step}.W_attn.weight"] @ row) for row in h]
-            ).ravel()
+            score = np.array([p[f"attend.{step}.v_attn.weight"] @ relu(p[f"attend.{step}.W_attn.weight"] @ row) for row in h]).ravel()
             sigma = np.zeros_like(score)
             factor = np.zeros_like(score)
             for g in range(graph.n_graphs):
@@ -145,17 +141,13 @@ def test_message_into_v_to_w_excludes_w_to_v():
 @pytest.mark.parametrize("features", ["paper", "invariant"])
 def test_forward_matches_hand_computation(attention, rescale, features):
     torch.manual_seed(0)
-    model = DMPNN(
-        hidden=8, depth=3, ffn_layers=2, dropout=0.3, attention=attention, features=features, attention_rescale=rescale
-    ).double()
+    model = DMPNN(hidden=8, depth=3, ffn_layers=2, dropout=0.3, attention=attention, features=features, attention_rescale=rescale).double()
     graph = hand_graph()
     expected, expected_attention = reference_forward(model, graph)
     model.eval()
     with torch.no_grad():
         tensors = graph.to_torch()
-        tensors = dataclasses.replace(
-            tensors, node_features=tensors.node_features.double(), edge_distance=tensors.edge_distance.double()
-        )
+        tensors = dataclasses.replace(tensors, node_features=tensors.node_features.double(), edge_distance=tensors.edge_distance.double())
         out = model(tensors)
     np.testing.assert_allclose(out.logits.numpy(), expected, rtol=1e-10, atol=1e-12)
     assert len(out.attention) == (2 if attention else 0)
@@ -213,9 +205,7 @@ def test_invariant_features_are_invariant_to_rotation_and_translation():
     np.testing.assert_allclose(moved, reference, rtol=1e-4)
     torch.manual_seed(0)
     paper = DMPNN(hidden=16, depth=3, ffn_layers=2, features="paper")  # the published variant is not
-    assert not np.allclose(
-        logits(paper, rotated_window(1.234, (0.11, -0.07))), logits(paper, rotated_window(0.0, (0.0, 0.0))), rtol=1e-4
-    )
+    assert not np.allclose(logits(paper, rotated_window(1.234, (0.11, -0.07))), logits(paper, rotated_window(0.0, (0.0, 0.0))), rtol=1e-4)
 
 
 # ------------------------------------------------------------------------------------------ attention
@@ -245,9 +235,7 @@ def test_attention_sums_to_one_per_graph_and_ignores_other_graphs(rescale):
 def test_gradients_reach_every_parameter():
     torch.manual_seed(0)
     model = DMPNN(hidden=16, depth=3, ffn_layers=3, dropout=0.2, attention=True).train()
-    graph = random_window_batch(
-        [random_configuration(300, seed=s) for s in range(3)], 0.4, 3, np.random.default_rng(0)
-    ).to_torch()
+    graph = random_window_batch([random_configuration(300, seed=s) for s in range(3)], 0.4, 3, np.random.default_rng(0)).to_torch()
     loss = torch.nn.functional.binary_cross_entropy_with_logits(model(graph).logits, torch.tensor([1.0, 0.0, 1.0]))
     loss.backward()
     for name, parameter in model.named_parameters():
@@ -356,9 +344,7 @@ def test_checkpoint_with_unexpected_objects_is_refused(trained, tmp_path, capsys
 
 # ------------------------------------------------------------------------------------------ errors
 def test_k_larger_than_window_is_a_clear_error(toy):
-    request = TrainRequest(
-        np.arange(20), np.arange(20), np.arange(20), {**TOY_PARAMS, "l_win": 0.1, "k": 5}, epochs=1, seed=0
-    )
+    request = TrainRequest(np.arange(20), np.arange(20), np.arange(20), {**TOY_PARAMS, "l_win": 0.1, "k": 5}, epochs=1, seed=0)
     with pytest.raises(GraphError, match=r"configuration \d+.*fewer than k \+ 1 = 6|configuration \d+.*no particles"):
         train_dmpnn(toy, request)
 
@@ -376,9 +362,7 @@ def test_nan_coordinates_are_a_clear_error(toy):
 def test_learning_rate_follows_the_schedule(toy):
     from glasslib.models.lr_schedule import learning_rate
 
-    result = train_dmpnn(
-        toy, TrainRequest(np.arange(20), np.arange(20), np.arange(20), {**TOY_PARAMS, "hidden": 4}, epochs=3, seed=0)
-    )
+    result = train_dmpnn(toy, TrainRequest(np.arange(20), np.arange(20), np.arange(20), {**TOY_PARAMS, "hidden": 4}, epochs=3, seed=0))
     steps = math.ceil(20 / TOY_PARAMS["batch_size"])
     expected = [float(learning_rate((e + 1) * steps - 1, steps, 3)) for e in range(3)]
     np.testing.assert_allclose(result.curves["learning_rate"], expected)
