@@ -12,7 +12,8 @@ leaves its keys out and is listed under ``"missing"`` with the reason, never an 
      "classifiers": {"cnn": {"1": {"auc_mean": …, "auc_std": …, "auc_ci95": […], "accuracy_mean": …,
                                    "n_test": …, "folds": 3}}},
      "cross_dataset": {"cnn": {"ids": […], "auc": [[…]], "off_diagonal_mean": …, "off_diagonal_ci95": […]}},
-     "artificial_images": {"random": {"n": 8, "called_glass": 0, "glass_fraction_ci95": [0, 0.37], …}},
+     "artificial_images": {"probed_model": {"model": "cnn", "dataset": 1, "fold": 0},
+                           "kinds": {"random": {"n": 8, "called_glass": 0, "glass_fraction_ci95": [0, 0.37], …}}},
      "structural_metrics": {"components": {"alpha3": …, "alpha3_se": …, "alpha3_ci95": […], "p_value": …}},
      "attention": {"cutoffs": {"0": {"cutoff": …, "rule": …}}, "counts": {"disjoint_graphs": {"glass_mean": …, "liquid_mean": …, "p_value": …}}},
      "claims": [{"claim": "…", "this_run": "…", "verdict": "…"}],
@@ -151,7 +152,8 @@ def _cross_dataset_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
 def _artificial_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
     from glasslib.analysis.artificial_probe import load_probe, probe_summary
 
-    return probe_summary(load_probe(run_dir, profile))
+    dataset, probabilities = load_probe(run_dir, profile)
+    return {"probed_model": {"model": "cnn", "dataset": dataset, "fold": 0}, "kinds": probe_summary(probabilities)}
 
 
 def _metrics_section(profile: Profile, run_dir: Path) -> dict[str, Any]:

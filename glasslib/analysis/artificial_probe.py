@@ -17,7 +17,7 @@ import numpy as np
 from glasslib.data import artificial
 from glasslib.data.render import render_batch
 from glasslib.profiles import Profile
-from glasslib.rundir import read_json_product, write_json_product
+from glasslib.rundir import StaleProductError, read_json_product, write_json_product
 
 #: Images of each kind the book shows the network.
 N_IMAGES = 8
@@ -44,16 +44,18 @@ def probe_cnn(model: Any, configurations: dict[str, list[tuple[np.ndarray, np.nd
     }
 
 
-def save_probe(run_dir: Path, profile: Profile, probabilities: dict[str, np.ndarray]) -> Path:
-    """Store the glass probabilities of the artificial images as the CNN's ``probe`` product."""
-    payload = {"glass_probability": {kind: np.asarray(p, dtype=float) for kind, p in probabilities.items()}}
+def save_probe(run_dir: Path, profile: Profile, probabilities: dict[str, np.ndarray], dataset: int) -> Path:
+    """Store the glass probabilities of the artificial images, and the data set whose model made them (``probe``)."""
+    payload = {"dataset": int(dataset), "glass_probability": {kind: np.asarray(p, dtype=float) for kind, p in probabilities.items()}}
     return write_json_product(run_dir, profile, "probe", payload, model="cnn")
 
 
-def load_probe(run_dir: Path, profile: Profile) -> dict[str, np.ndarray]:
-    """The stored glass probabilities per kind, checked for ``profile``."""
-    stored = read_json_product(run_dir, profile, "probe", model="cnn")["glass_probability"]
-    return {kind: np.asarray(p) for kind, p in stored.items()}
+def load_probe(run_dir: Path, profile: Profile) -> tuple[int, dict[str, np.ndarray]]:
+    """The data set whose CNN was probed and the stored glass probabilities per kind, checked for ``profile``."""
+    stored = read_json_product(run_dir, profile, "probe", model="cnn")
+    if "dataset" not in stored:
+        raise StaleProductError(f"the CNN probe of {run_dir} does not say which model it probed: rerun notebooks/04_cnn.ipynb")
+    return int(stored["dataset"]), {kind: np.asarray(p) for kind, p in stored["glass_probability"].items()}
 
 
 def clopper_pearson(successes: int, trials: int, level: float = 0.95) -> list[float]:

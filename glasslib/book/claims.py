@@ -114,11 +114,16 @@ def _dmpnn_generalises(r: Mapping[str, Any]) -> Judgement:
 
 
 def _artificial_liquid(r: Mapping[str, Any]) -> Judgement:
-    kinds = r["artificial_images"]
+    probe = r["artificial_images"]
+    kinds = probe["kinds"]
     verdicts = [verdict_above([1 - k["glass_fraction_ci95"][1], 1 - k["glass_fraction_ci95"][0]], 0.5) for k in kinds.values()]
     text = "; ".join(
         f"{kind}: {k['called_glass']} of {k['n']} called glass, 95 % {_interval(k['glass_fraction_ci95'])}" for kind, k in kinds.items()
     )
+    learned = r.get("classifiers", {}).get("cnn", {}).get(str(probe["probed_model"]["dataset"]))
+    if learned is None or not learned["auc_ci95"][0] > 0.5:  # a network at chance calls everything one class
+        auc = "unknown" if learned is None else f"{learned['auc_mean']:.3f} {_interval(learned['auc_ci95'])}"
+        return f"{text}; but the probed CNN did not learn its data set (AUC {auc})", UNRESOLVED
     return text, combine(verdicts)
 
 
