@@ -91,6 +91,11 @@ class Profile:
     cnn_inner_epochs: int = param(10, "CNN: epochs per inner trial", "", 1, 10_000)
     cnn_outer_epochs: int = param(10, "CNN: epochs of the outer model", "", 1, 10_000)
     cnn_batch_max: int = param(100, "CNN: largest batch size searched (10 … this, step 10)", "", 10, 100)
+    cnn_paper_datasets: str = param("1,2,3,4,5,6", "data sets the paper's CNN trains on (those also in classifier_datasets)")
+    cnn_pooled_iterations: int = param(15, "reduced-scale CNN: TPE iterations per inner search", "", 1, 10_000)
+    cnn_pooled_inner_epochs: int = param(10, "reduced-scale CNN: epochs per inner trial", "", 1, 10_000)
+    cnn_pooled_outer_epochs: int = param(10, "reduced-scale CNN: epochs of the outer model", "", 1, 10_000)
+    reference_cnn: str = param("cnn", "the CNN that Grad-CAM, the probes and the comparisons read", choices=("cnn", "cnn_pooled"))
     dmpnn_iterations: int = param(15, "D-MPNN: TPE iterations per inner search", "", 1, 10_000)
     dmpnn_inner_epochs: int = param(10, "D-MPNN: epochs per inner trial", "", 1, 10_000)
     dmpnn_outer_epochs: int = param(10, "D-MPNN: epochs of the outer model", "", 1, 10_000)
@@ -98,6 +103,11 @@ class Profile:
     dmpnn_depth_max: int = param(6, "D-MPNN: most message-passing steps searched", "", 2, 6)
     dmpnn_l_win_min: float = param(0.1, "D-MPNN: smallest window side searched (step 0.05)", "box lengths", 0.05, 0.95)
     dmpnn_l_win_max: float = param(0.3, "D-MPNN: largest window side searched", "box lengths", 0.05, 0.95)
+    dmpnn_windows_per_epoch: int = param(1, "D-MPNN: fresh windows per training configuration and epoch", "", 1, 1000)
+    dmpnn_paper_datasets: str = param("1,2,3,4,5,6", "data sets the paper-feature D-MPNN trains on (those also in classifier_datasets)")
+    dmpnn_invariant_datasets: str = param("5,6", "data sets the invariant-feature D-MPNN trains on (those also in classifier_datasets)")
+    reference_dmpnn: str = param("dmpnn", "the D-MPNN the comparisons with the CNN read", choices=("dmpnn", "dmpnn_invariant"))
+    attention_features: str = param("paper", "node features of chapter 06's attention D-MPNN", choices=("paper", "invariant"))
     cost_l_wins: str = param("0.1,0.15,0.2,0.25,0.3", "D-MPNN cost study: window sides timed", "box lengths")
     cost_steps: str = param("", "D-MPNN cost study: timed steps per reference model ('' = the bench's own)")
     # --- Grad-CAM (chapter 04b)
@@ -150,7 +160,13 @@ class Profile:
 
     def dataset_ids(self) -> tuple[int, ...]:
         """The data sets the classifier chapters train on, e.g. ``(1, 2, 3, 4, 5, 6)``."""
-        return tuple(int(i) for i in self.classifier_datasets.replace(" ", "").split(","))
+        return _ids(self.classifier_datasets)
+
+    def model_ids(self, key: str) -> tuple[int, ...]:
+        """The data sets of profile field ``key`` (e.g. ``cnn_paper_datasets``) that the classifiers train on;
+        the last of ``classifier_datasets`` when the two lists share none."""
+        wanted = set(_ids(getattr(self, key)))
+        return tuple(i for i in self.dataset_ids() if i in wanted) or self.dataset_ids()[-1:]
 
     def as_dict(self) -> dict[str, Any]:
         """All fields, JSON-serialisable."""
@@ -189,16 +205,25 @@ PROFILES: dict[str, Profile] = {
         liquid_temperatures="tg_relative",
         graph_figure_l_win=0.3,
         cnn_iterations=2,
-        cnn_inner_epochs=1,  # the CNN cannot learn from ~58 images anyway (chapter 04); 04 must stay < 10 min
+        cnn_inner_epochs=1,  # the paper's CNN cannot learn from ~58 images anyway (chapter 04); 04 must stay < 10 min
         cnn_outer_epochs=3,
         cnn_batch_max=30,
-        dmpnn_iterations=3,
-        dmpnn_inner_epochs=3,  # 05 took 636 s from scratch with 4 (limit 600)
+        cnn_paper_datasets="1,6",
+        cnn_pooled_iterations=3,
+        cnn_pooled_inner_epochs=6,
+        cnn_pooled_outer_epochs=20,
+        reference_cnn="cnn_pooled",
+        dmpnn_iterations=2,
+        dmpnn_inner_epochs=1,  # a 6-configuration inner test set cannot rank settings: steps go to the outer model
         dmpnn_outer_epochs=6,
-        dmpnn_hidden_max=600,
-        dmpnn_depth_max=4,
+        dmpnn_hidden_max=300,
+        dmpnn_depth_max=3,
         dmpnn_l_win_min=0.3,
-        dmpnn_l_win_max=0.5,
+        dmpnn_l_win_max=0.45,
+        dmpnn_windows_per_epoch=3,  # ~60 Adam steps per outer model with 1 (no learning); ~210 with 3
+        dmpnn_paper_datasets="1,6",
+        dmpnn_invariant_datasets="1,2,3,4,5,6",
+        reference_dmpnn="dmpnn_invariant",
         cost_l_wins="0.1,0.15,0.2",
         cost_steps="I:20,I+attention:10,II:2,III:1",
     ),
@@ -219,6 +244,10 @@ PROFILES: dict[str, Profile] = {
         cnn_inner_epochs=1,
         cnn_outer_epochs=1,
         cnn_batch_max=20,
+        cnn_pooled_iterations=1,
+        cnn_pooled_inner_epochs=1,
+        cnn_pooled_outer_epochs=2,
+        reference_cnn="cnn_pooled",
         dmpnn_iterations=1,
         dmpnn_inner_epochs=1,
         dmpnn_outer_epochs=2,
@@ -302,15 +331,24 @@ def cost_settings(profile: Profile) -> dict[str, Any]:
     }
 
 
+#: Profile fields that list data sets; each model's list is intersected with the first.
+DATASET_LISTS = ("classifier_datasets", "cnn_paper_datasets", "dmpnn_paper_datasets", "dmpnn_invariant_datasets")
+
+
+def _ids(text: str) -> tuple[int, ...]:
+    return tuple(int(i) for i in text.replace(" ", "").split(","))
+
+
 def _validate(profile: Profile) -> Profile:
     for f in fields(Profile):
         if f.name != "name":
             _check_field(profile, f.name)
     if profile.t_end >= profile.t_start:
         raise ProfileError(f"t_end={profile.t_end} must be below t_start={profile.t_start}")
-    ids = profile.classifier_datasets.replace(" ", "").split(",")
-    if not ids or any(i not in {"1", "2", "3", "4", "5", "6"} for i in ids) or len(set(ids)) != len(ids):
-        raise ProfileError(f"classifier_datasets={profile.classifier_datasets!r}: give distinct data sets from 1-6, e.g. '1,2,3,4,5,6'")
+    for key in DATASET_LISTS:
+        ids = getattr(profile, key).replace(" ", "").split(",")
+        if not ids or any(i not in {"1", "2", "3", "4", "5", "6"} for i in ids) or len(set(ids)) != len(ids):
+            raise ProfileError(f"{key}={getattr(profile, key)!r}: give distinct data sets from 1-6, e.g. '1,2,3,4,5,6'")
     if profile.dmpnn_l_win_min > profile.dmpnn_l_win_max:
         raise ProfileError(f"dmpnn_l_win_min={profile.dmpnn_l_win_min} exceeds dmpnn_l_win_max={profile.dmpnn_l_win_max}")
     if not all(0 < v < 1 for v in _parse_floats("cost_l_wins", profile.cost_l_wins)):

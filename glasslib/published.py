@@ -1,9 +1,11 @@
 """Published reference values the book shows beside this run's, each with its source.
 
-Only values we could trace are here. The paper's body text was not available to us; the values
-below come from the authors' public analysis code (github.com/ks8/glassML, scripts
-``tmp_cooling_curves.py`` and ``compare_cooling_curves.py``) that draws the paper's Fig. 1, and are
-labelled as such wherever the book shows them.
+Only values we could trace are here, each with its source: the paper's Fig. 1 (Tg of both
+schedules), its Supplementary Information (the equal-energy data set 6: the fast glasses' and the
+slow liquids' inherent-structure energies, section II; the artificial images, section IV), its
+abstract (the AUC floor), and the authors' public analysis code (github.com/ks8/glassML, scripts
+``tmp_cooling_curves.py`` and ``compare_cooling_curves.py``) that draws Fig. 1, for the slow glasses'
+and the hot liquids' energies. They are labelled as such wherever the book shows them.
 """
 
 from __future__ import annotations
@@ -25,16 +27,40 @@ SOURCE_CODE = "authors' analysis code for Fig. 1 (ks8/glassML), paper scale"
 SOURCE_ABSTRACT = "Swanson et al. 2020, abstract"
 
 
-#: Slow-schedule (t_cool = 2e7) Tg: the dotted vertical line of the Fig. 1 script.
-TG_SLOW = ReferenceValue(0.37, SOURCE_CODE)
+SOURCE_FIG1 = "Swanson et al. 2020, Fig. 1"
+
+
+SOURCE_SI = "Swanson et al. 2020, Supplementary Information"
+
+
+#: Slow-schedule (t_cool = 2e7) Tg, read from Fig. 1 (also the dotted vertical line of its script).
+TG_SLOW = ReferenceValue(0.37, SOURCE_FIG1)
+
+
+#: Fast-schedule (t_cool = 2e5) Tg, read from Fig. 1.
+TG_FAST = ReferenceValue(0.39, SOURCE_FIG1)
 
 
 #: Mean inherent-structure energy per particle of slow-cooled glasses at T = 0.05, ε.
 GLASS_ENERGY_SLOW = ReferenceValue(-3.9029, SOURCE_CODE)
 
 
-#: Mean inherent-structure energy per particle of fast-cooled (t_cool = 2e5) glasses at T = 0.05, ε.
-GLASS_ENERGY_FAST = ReferenceValue(-3.86744, SOURCE_CODE)
+#: Mean inherent-structure energy per particle of fast-cooled (t_cool = 2e5) glasses at T = 0.05, ε
+#: (SI: −3.86744 ± 0.00288, the glasses of data set 6).
+GLASS_ENERGY_FAST = ReferenceValue(-3.86744, SOURCE_SI)
+
+
+#: Their standard deviation over configurations, ε (SI).
+GLASS_ENERGY_FAST_STD = ReferenceValue(0.00288, SOURCE_SI)
+
+
+#: Mean inherent-structure energy per particle of slow-schedule liquids at T = 0.55, ε (SI: the
+#: liquids of data set 6, −3.86698 ± 0.00382).
+LIQUID_ENERGY_T055 = ReferenceValue(-3.86698, SOURCE_SI)
+
+
+#: Their standard deviation over configurations, ε (SI).
+LIQUID_ENERGY_T055_STD = ReferenceValue(0.00382, SOURCE_SI)
 
 
 #: Inherent-structure energy per particle of slow-schedule liquids near T = 1.99, ε.

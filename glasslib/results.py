@@ -19,7 +19,9 @@ leaves its keys out and is listed under ``"missing"`` with the reason, never an 
      "claims": [{"claim": "…", "this_run": "…", "verdict": "…"}],
      "missing": {"attention": "…/attention.json is missing: run notebooks/06_attention.ipynb first …"}}
 
-Intervals (95 %): ``auc_ci95`` and ``off_diagonal_ci95`` are mean ± t₀.₉₇₅,ₙ₋₁ · s / √n over the n
+Intervals (95 %): ``auc_ci95`` is the bootstrap over folds and outer-test configurations of
+:func:`glasslib.models.scores.auc_interval` (``auc_ci95_folds_t``, the Student-t interval over the three
+fold AUCs alone, is kept beside it); ``off_diagonal_ci95`` is mean ± t₀.₉₇₅,ₙ₋₁ · s / √n over the n
 outer folds (s with ddof = 1), clipped to [0, 1] (``auc_std`` is the population std the tables
 show); Tg's is the bootstrap percentile interval, and the Tg difference's comes from the paired
 bootstrap draws; energy differences use ±1.96 standard errors; α3's uses the regression's t
@@ -36,11 +38,12 @@ from typing import Any
 
 import numpy as np
 
+from glasslib.models.scores import auc_interval
 from glasslib.profiles import Profile
 from glasslib.rundir import ProductError
 
 #: Models each classifier chapter trains, by the name it stores them under.
-CLASSIFIER_MODELS = ("cnn", "dmpnn", "dmpnn_invariant", "dmpnn_attention")
+CLASSIFIER_MODELS = ("cnn", "cnn_pooled", "dmpnn", "dmpnn_invariant", "dmpnn_attention")
 
 
 def t_interval(values: np.ndarray, low: float = 0.0, high: float = 1.0) -> list[float]:
@@ -55,9 +58,11 @@ def t_interval(values: np.ndarray, low: float = 0.0, high: float = 1.0) -> list[
 
 
 def _tg_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
-    from glasslib.simulation.tg import load_tg
+    from glasslib.simulation.tg import load_minimisations, load_tg
 
     records, out = load_tg(run_dir, profile), {}
+    if minimisations := load_minimisations(run_dir, profile):
+        out["minimisations"] = minimisations
     for name, record in records.items():
         out[name] = {
             "value": record["tg"],
@@ -113,7 +118,8 @@ def _classifiers_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
             per_set[str(dataset)] = {
                 "auc_mean": float(auc.mean()),
                 "auc_std": float(auc.std()),
-                "auc_ci95": t_interval(auc),
+                "auc_ci95": auc_interval([(r.test_labels, r.test_probability) for r in results], seed=profile.seed),
+                "auc_ci95_folds_t": t_interval(auc),
                 "accuracy_mean": float(np.mean([r.accuracy for r in results])),
                 "accuracy_std": float(np.std([r.accuracy for r in results])),
                 "n_test": int(sum(len(r.test_indices) for r in results)),
@@ -130,7 +136,7 @@ def _cross_dataset_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
     from glasslib.models import specs
 
     out = {}
-    for name in ("cnn", "dmpnn"):
+    for name in (*specs.CNN_NAMES, "dmpnn"):
         try:
             ids, folds = specs.load_cross_dataset(profile, run_dir, specs.spec_by_name(profile, name))
         except ProductError:
@@ -153,7 +159,7 @@ def _artificial_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
     from glasslib.analysis.artificial_probe import load_probe, probe_summary
 
     dataset, probabilities = load_probe(run_dir, profile)
-    return {"probed_model": {"model": "cnn", "dataset": dataset, "fold": 0}, "kinds": probe_summary(probabilities)}
+    return {"probed_model": {"model": profile.reference_cnn, "dataset": dataset, "fold": 0}, "kinds": probe_summary(probabilities)}
 
 
 def _metrics_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
@@ -210,7 +216,12 @@ def collect_results(profile: Profile, run_dir: Path | str | None = None) -> dict
     from glasslib.book.claims import evaluate_claims
 
     run_dir = Path(run_dir) if run_dir else profile.run_dir()
-    results: dict[str, Any] = {"profile": profile.label, "profile_hash": profile.settings_hash(), "run_dir": str(run_dir.resolve())}
+    results: dict[str, Any] = {
+        "profile": profile.label,
+        "profile_hash": profile.settings_hash(),
+        "run_dir": str(run_dir.resolve()),
+        "reference": {"cnn": profile.reference_cnn, "dmpnn": profile.reference_dmpnn},
+    }
     missing = {}
     for name, section in SECTIONS.items():
         try:

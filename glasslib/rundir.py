@@ -64,10 +64,10 @@ class StaleProductError(ProductError):
 
 
 def _model_settings(keys: Mapping[str, Any]) -> tuple[str, ...]:
-    family = "cnn" if keys.get("model") == "cnn" else "dmpnn"
+    model = keys.get("model")
     common = ("seed",)
-    if family == "cnn":
-        return (*common, "cnn_iterations", "cnn_inner_epochs", "cnn_outer_epochs", "cnn_batch_max")
+    if model in ("cnn", "cnn_pooled"):
+        return (*common, f"{model}_iterations", f"{model}_inner_epochs", f"{model}_outer_epochs", "cnn_batch_max")
     return (
         *common,
         "dmpnn_iterations",
@@ -77,6 +77,8 @@ def _model_settings(keys: Mapping[str, Any]) -> tuple[str, ...]:
         "dmpnn_depth_max",
         "dmpnn_l_win_min",
         "dmpnn_l_win_max",
+        "dmpnn_windows_per_epoch",
+        *(("attention_features",) if model == "dmpnn_attention" else ()),
     )
 
 

@@ -64,7 +64,7 @@ def test_fold_intervals_are_student_t_and_claims_need_their_inputs():
     assert t_interval(np.array([0.99, 1.0, 1.0]))[1] == 1.0  # clipped to the AUC's range
     perfect = {"auc_mean": 1.0, "auc_ci95": [1.0, 1.0], "auc_folds": [1.0, 1.0, 1.0]}
     rows = evaluate_claims({"classifiers": {"cnn": {"1": perfect}}})
-    assert [(r["claim"], r["verdict"]) for r in rows] == [("CNN: AUC > 0.98 on every data set", "holds")]
+    assert [(r["claim"], r["verdict"]) for r in rows] == [("CNN (the paper's network): AUC > 0.98 on every data set it trained on", "holds")]
 
 
 @pytest.mark.parametrize(
@@ -97,3 +97,20 @@ def test_the_smoke_book_run_directory_has_every_headline_number():
     assert cnn["folds"] == 3 and 0 <= cnn["auc_ci95"][0] <= cnn["auc_mean"] <= cnn["auc_ci95"][1] <= 1
     assert set(document["structural_metrics"]) == {"components", "bb_edges", "isolated_a"}
     assert len(document["claims"]) >= 6
+
+
+def test_network_comparisons_read_the_reference_models():
+    good = {"auc_mean": 0.99, "auc_ci95": [0.98, 1.0], "auc_folds": [0.99, 0.99, 0.99]}
+    poor = {"auc_mean": 0.5, "auc_ci95": [0.3, 0.7], "auc_folds": [0.4, 0.5, 0.6]}
+    results = {
+        "reference": {"cnn": "cnn_pooled", "dmpnn": "dmpnn_invariant"},
+        "classifiers": {"cnn": {"1": poor}, "cnn_pooled": {"1": good}, "dmpnn": {"1": poor}, "dmpnn_invariant": {"1": good}},
+    }
+    rows = {r["claim"]: r for r in evaluate_claims(results)}
+    compared = rows["D-MPNN at least as good as the CNN everywhere"]
+    assert "dmpnn_invariant − cnn_pooled" in compared["this_run"]
+    assert compared["verdict"] == "holds"  # equal AUCs in every fold: the difference is 0, not below it
+    assert rows["CNN (the paper's network): AUC > 0.98 on every data set it trained on"]["verdict"] == "fails"
+    assert rows["CNN (reduced-scale, pooled head): AUC > 0.98 on every data set"]["verdict"] == "holds"
+    del results["classifiers"]["cnn_pooled"]
+    assert "D-MPNN at least as good as the CNN everywhere" not in {r["claim"] for r in evaluate_claims(results)}

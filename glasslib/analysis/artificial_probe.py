@@ -38,8 +38,9 @@ def probe_cnn(model: Any, configurations: dict[str, list[tuple[np.ndarray, np.nd
     """The CNN's glass probability of every configuration, per kind (each rendered as the data sets are)."""
     from glasslib.models.cnn import predict_images
 
+    size = int(model.input_shape[1])
     return {
-        kind: predict_images(model, np.concatenate([render_batch(p[None], t) for p, t in configs]))
+        kind: predict_images(model, np.concatenate([render_batch(p[None], t, size=size) for p, t in configs]))
         for kind, configs in configurations.items()
     }
 

@@ -57,6 +57,7 @@ def tg_versus_paper(results: Mapping[str, Any], label: str) -> pd.DataFrame:
     run = f"this run ({label})"
     rows = {
         "Tg, slow schedule": (f"{slow.tg:.3f} ± {slow.tg_std:.3f}", published.TG_SLOW),
+        "Tg, fast schedule": (f"{fast.tg:.3f} ± {fast.tg_std:.3f}", published.TG_FAST),
         "glass E_IS, slow [ε]": (f"{slow.glass_energy()[0]:.4f}", published.GLASS_ENERGY_SLOW),
         "glass E_IS, fast [ε]": (f"{fast.glass_energy()[0]:.4f}", published.GLASS_ENERGY_FAST),
     }
@@ -81,22 +82,43 @@ def cnn_budget_table(profile: Profile, n_configurations: int) -> pd.DataFrame:
     """The CNN's model-selection budget at this profile beside the paper's (chapter 04)."""
     paper = PROFILES["paper"]
 
-    def column(p: Profile, configurations: int, batches: str, sets: str) -> dict[str, Any]:
+    def column(p: Profile, model: str, configurations: int) -> dict[str, Any]:
         return {
-            "TPE iterations per search": p.cnn_iterations,
-            "epochs per inner trial": p.cnn_inner_epochs,
-            "epochs of the outer model": p.cnn_outer_epochs,
-            "batch sizes searched": batches,
-            "data sets": sets,
+            "TPE iterations per search": getattr(p, f"{model}_iterations"),
+            "epochs per inner trial": getattr(p, f"{model}_inner_epochs"),
+            "epochs of the outer model": getattr(p, f"{model}_outer_epochs"),
+            "batch sizes searched": f"10 … {p.cnn_batch_max}",
+            "data sets": ", ".join(map(str, p.model_ids("cnn_paper_datasets") if model == "cnn" else p.dataset_ids())),
             "configurations per data set": f"{configurations:,}",
         }
 
     return pd.DataFrame(
         {
-            "this run": column(profile, n_configurations, f"10 … {profile.cnn_batch_max}", ", ".join(map(str, profile.dataset_ids()))),
-            "paper": column(paper, 2 * paper.runs_per_schedule, "10 … 100", ", ".join(map(str, paper.dataset_ids()))),
+            "paper's CNN, this run": column(profile, "cnn", n_configurations),
+            "reduced-scale CNN, this run": column(profile, "cnn_pooled", n_configurations),
+            "paper": column(paper, "cnn", 2 * paper.runs_per_schedule),
         }
     ).rename_axis("setting")
+
+
+def classifier_auc_table(results: Mapping[str, Any], seed: int) -> pd.DataFrame:
+    """Outer-test ROC AUC per data set (rows) and model (columns): mean over folds with the 95 % interval
+    bootstrapped over folds and test configurations (:func:`glasslib.models.scores.auc_interval`).
+
+    ``results``: column title -> :class:`~glasslib.models.fold_results.NestedCVResult`; "—" where a model
+    did not train on a data set.
+    """
+    from glasslib.models.scores import auc_interval
+
+    columns: dict[str, dict[int, str]] = {}
+    for title, result in results.items():
+        cells = {}
+        for dataset in sorted({d for d, _ in result.folds}):
+            folds = [r for (d, _), r in sorted(result.folds.items()) if d == dataset]
+            low, high = auc_interval([(r.test_labels, r.test_probability) for r in folds], seed=seed)
+            cells[dataset] = f"{np.mean([r.auc for r in folds]):.3f} [{low:.3f}, {high:.3f}]"
+        columns[f"{title}: AUC [95 %]"] = cells
+    return pd.DataFrame(columns).fillna("—").rename_axis("data set")
 
 
 def dmpnn_budget_table(profile: Profile) -> pd.DataFrame:
@@ -107,6 +129,7 @@ def dmpnn_budget_table(profile: Profile) -> pd.DataFrame:
             "TPE iterations per search": p.dmpnn_iterations,
             "epochs per inner trial": p.dmpnn_inner_epochs,
             "epochs of the outer model": p.dmpnn_outer_epochs,
+            "fresh windows per configuration and epoch": p.dmpnn_windows_per_epoch,
             "hidden sizes": f"300 … {p.dmpnn_hidden_max}",
             "steps T": f"2 … {p.dmpnn_depth_max}",
             "window l_win": f"{p.dmpnn_l_win_min:g} … {p.dmpnn_l_win_max:g}",

@@ -144,9 +144,15 @@ def choose_specs(profile: Profile, slow: store.Ensemble, fast: store.Ensemble, t
         else:
             target = liquid_temperature_rule(PAPER_LIQUID_T[dataset], tg_slow, profile.t_start)
             rule = f"same place relative to Tg as the paper's {PAPER_LIQUID_T[dataset]:g}"
-        # at paper scale the temperature must be recorded (within half a spacing); else the nearest
-        tolerance = None if paper_temperatures else np.inf
-        rank = int(np.flatnonzero(order == nearest_snapshot(slow.target_temperature, target, tolerance))[0])
+        # at paper scale the temperature must be recorded (within half a spacing); else the nearest above Tg
+        if paper_temperatures:
+            snapshot = nearest_snapshot(slow.target_temperature, target)
+        else:
+            above = np.flatnonzero(slow.target_temperature > tg_slow)
+            if above.size == 0:
+                raise DatasetError(f"no recorded temperature of the slow ramp lies above its Tg = {tg_slow:.4g}: nothing is a liquid")
+            snapshot = int(above[nearest_snapshot(slow.target_temperature[above], target, np.inf)])
+        rank = int(np.flatnonzero(order == snapshot)[0])
         if rank <= previous_rank:  # two data sets on one temperature: the colder moves one step down
             rank, rule = previous_rank + 1, rule + "; moved one recorded step colder to stay distinct"
         if rank >= len(order) or order[rank] == glass_slow:
@@ -181,7 +187,18 @@ def choose_specs(profile: Profile, slow: store.Ensemble, fast: store.Ensemble, t
             "slow liquid of equal mean inherent-structure energy",
         )
     )
+    check_liquids_above_tg(specs, tg_slow)
     return specs
+
+
+def check_liquids_above_tg(specs: Sequence[DatasetSpec], tg_slow: float) -> None:
+    """Raise :class:`DatasetError` naming every data set whose liquids were recorded at or below Tg (not liquids)."""
+    below = [f"data set {s.dataset} (T = {s.liquid_temperature:.4g}, {s.rule})" for s in specs if not s.liquid_temperature > tg_slow]
+    if below:
+        raise DatasetError(
+            f"the liquids of {'; '.join(below)} lie at or below the slow schedule's Tg = {tg_slow:.4g}: they are glasses. "
+            "Use liquid_temperatures=tg_relative, or a profile whose Tg lies below the paper's liquid temperatures"
+        )
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ class FoldResult:
 
 
 def _producer(model_name: str) -> str:
-    notebook = "notebooks/04_cnn.ipynb" if model_name == "cnn" else "notebooks/05_dmpnn.ipynb"
+    notebook = "notebooks/04_cnn.ipynb" if model_name.startswith("cnn") else "notebooks/05_dmpnn.ipynb"
     return f"{notebook} (the nested cross-validation of {model_name!r})"
 
 

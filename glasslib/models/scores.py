@@ -44,3 +44,43 @@ def roc_curve(labels: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.nd
     labels, scores = _checked(labels, scores)
     fpr, tpr, _ = metrics.roc_curve(labels, scores)
     return fpr, tpr
+
+
+#: Bootstrap resamples of :func:`auc_interval`.
+AUC_BOOTSTRAP = 4000
+
+
+def _resampled_auc(labels: np.ndarray, scores: np.ndarray, rng: np.random.Generator, n: int) -> np.ndarray:
+    """(n,) ROC AUCs of ``n`` class-stratified bootstrap resamples of one test set (Mann–Whitney, ties ½)."""
+    positive, negative = scores[labels == 1], scores[labels == 0]
+    p = positive[rng.integers(0, positive.size, (n, positive.size))]
+    q = negative[rng.integers(0, negative.size, (n, negative.size))]
+    wins = (p[:, :, None] > q[:, None, :]).mean(axis=(1, 2)) + 0.5 * (p[:, :, None] == q[:, None, :]).mean(axis=(1, 2))
+    return wins
+
+
+def auc_interval(folds: list[tuple[np.ndarray, np.ndarray]], n_bootstrap: int = AUC_BOOTSTRAP, seed: int = 0) -> list[float]:
+    """95 % interval of the fold-mean ROC AUC, bootstrapped over folds *and* test configurations.
+
+    Each resample draws the folds with replacement, then each drawn fold's test configurations with
+    replacement within each class, and averages the folds' AUCs; the interval is the 2.5 and 97.5
+    percentiles. It carries both the spread between folds' models and the finite test sets (a fold of
+    8 + 8 configurations alone spans about ±0.1 around a true 0.9).
+
+    Parameters
+    ----------
+    folds : [(labels (n_f,), scores (n_f,))] — each fold's outer-test labels (0/1) and glass probabilities.
+    n_bootstrap : resamples; seed : their generator's seed.
+
+    Returns
+    -------
+    [low, high]; NaNs for no folds.
+    """
+    if not folds:
+        return [float("nan"), float("nan")]
+    checked = [_checked(labels, scores) for labels, scores in folds]
+    rng = np.random.default_rng(seed)
+    per_fold = np.stack([_resampled_auc(labels, scores, rng, n_bootstrap) for labels, scores in checked])  # (F, B)
+    chosen = rng.integers(0, len(checked), (n_bootstrap, len(checked)))  # folds drawn with replacement
+    means = per_fold[chosen, np.arange(n_bootstrap)[:, None]].mean(axis=1)
+    return np.percentile(means, [2.5, 97.5]).tolist()

@@ -14,12 +14,18 @@ from typing import Any
 
 from glasslib.models import cross_dataset as models_cross_dataset
 from glasslib.models import fold_results, nested_cv, search_space
-from glasslib.profiles import Profile
+from glasslib.profiles import PROFILES, Profile
 from glasslib.rundir import PRODUCTS, ProductError, StaleProductError, product_hash, product_path, read_json_product, write_json_product
 from glasslib.simulation.campaign import dask_client
 
 #: The models the book trains, by the name each is stored under (the run directory's ``model`` product).
-MODEL_NAMES = ("cnn", "dmpnn", "dmpnn_invariant", "dmpnn_attention")
+MODEL_NAMES = ("cnn", "cnn_pooled", "dmpnn", "dmpnn_invariant", "dmpnn_attention")
+
+#: Smallest image the CNN's kernels (10 and 5 px, valid) leave a map of a few pixels in.
+MIN_IMAGE_SIZE = 24
+
+#: The two CNNs: the paper's network and the reduced-scale variant (pooled head, the paper's pixels per σ).
+CNN_NAMES = ("cnn", "cnn_pooled")
 
 
 def dataset_ids(profile: Profile) -> tuple[int, ...]:
@@ -28,26 +34,30 @@ def dataset_ids(profile: Profile) -> tuple[int, ...]:
 
 
 def trained_ids(profile: Profile, name: str) -> tuple[int, ...]:
-    """The data sets model ``name`` trains on: all the profile's for the CNN and D-MPNN; the hardest
-    (5 and 6, or the last one) for the invariant-feature D-MPNN; data set 1 for the attention model."""
-    ids = profile.dataset_ids()
-    if name == "dmpnn_invariant":
-        return tuple(i for i in (5, 6) if i in ids) or ids[-1:]
+    """The data sets model ``name`` trains on: all the profile's for the reduced-scale CNN; those of
+    ``cnn_paper_datasets``, ``dmpnn_paper_datasets`` and ``dmpnn_invariant_datasets`` (within
+    ``classifier_datasets``) for the paper's CNN and the two D-MPNN feature options; data set 1 for
+    the attention model."""
+    lists = {"cnn": "cnn_paper_datasets", "dmpnn": "dmpnn_paper_datasets", "dmpnn_invariant": "dmpnn_invariant_datasets"}
+    if name in lists:
+        return profile.model_ids(lists[name])
     if name == "dmpnn_attention":
         return (1,)
-    return ids
+    return profile.dataset_ids()
 
 
 def spec_by_name(profile: Profile, name: str) -> search_space.ModelSpec:
     """The :class:`ModelSpec` of the model stored as ``name`` (one of :data:`MODEL_NAMES`)."""
     if name == "cnn":
         return cnn_spec(profile)
+    if name == "cnn_pooled":
+        return cnn_pooled_spec(profile)
     if name == "dmpnn":
         return dmpnn_spec(profile)
     if name == "dmpnn_invariant":
         return dmpnn_spec(profile, features="invariant", name=name)
     if name == "dmpnn_attention":
-        return dmpnn_spec(profile, attention=True, name=name)
+        return dmpnn_spec(profile, attention=True, features=profile.attention_features, name=name)
     raise KeyError(f"no model {name!r}; the book trains {', '.join(MODEL_NAMES)}")
 
 
@@ -63,6 +73,31 @@ def cnn_spec(profile: Profile) -> search_space.ModelSpec:
     return search_space.ModelSpec("cnn", train_cnn, predict_cnn, space, {"ink": True}, weights_suffix=".weights.h5")
 
 
+def paper_pixel_size(profile: Profile) -> int:
+    """Image side (pixels) that draws this profile's box at the paper's pixels per σ (250 px for a 60 σ box).
+
+    The paper's kernels (10 and 5 px) then cover the same distances in σ as the paper's: at
+    ``quick`` (box 24.5 σ) 102 px instead of 250.
+    """
+    from glasslib.data.render import IMAGE_SIZE
+
+    paper = PROFILES["paper"]
+    return max(MIN_IMAGE_SIZE, round(IMAGE_SIZE * profile.protocol.box_length / paper.protocol.box_length))
+
+
+def cnn_pooled_spec(profile: Profile) -> search_space.ModelSpec:
+    """The reduced-scale CNN: the paper's two convolutions, each conv2 map averaged over the image
+    (global average pooling, then batch normalisation of the 16 means), dense 80, dropout, softmax; images at
+    the paper's pixels per σ (:func:`paper_pixel_size`); no L2 term. Dropout and batch size searched
+    as for the paper's network. Why each change: chapter 04 and :mod:`glasslib.models.cnn`.
+    """
+    from glasslib.models.cnn.train import predict_cnn, train_cnn
+
+    space = search_space.narrow_space(search_space.CNN_SPACE, batch_size=(10, profile.cnn_batch_max))
+    fixed = {"ink": True, "head": "pool", "image_size": paper_pixel_size(profile), "l2": 0.0}
+    return search_space.ModelSpec("cnn_pooled", train_cnn, predict_cnn, space, fixed, weights_suffix=".weights.h5")
+
+
 def dmpnn_spec(profile: Profile, attention: bool = False, features: str = "paper", name: str = "dmpnn") -> search_space.ModelSpec:
     """The D-MPNN: k, l_win, hidden, depth, dropout, ffn_layers searched within the profile's caps."""
     from glasslib.models.dmpnn.fit import predict_dmpnn, train_dmpnn
@@ -76,13 +111,19 @@ def dmpnn_spec(profile: Profile, attention: bool = False, features: str = "paper
     # The published attention multiplies each edge state by its weight σ (mean 1/edges), which at
     # reduced scale starves later steps (the model stays at chance); the attention models of the
     # book rescale by the edge count (σ itself unchanged) — chapter 05 says so.
-    fixed = {**search_space.DMPNN_FIXED, "attention": attention, "features": features, "attention_rescale": attention}
+    fixed = {
+        **search_space.DMPNN_FIXED,
+        "attention": attention,
+        "features": features,
+        "attention_rescale": attention,
+        "windows_per_epoch": profile.dmpnn_windows_per_epoch,
+    }
     return search_space.ModelSpec(name, train_dmpnn, predict_dmpnn, space, fixed, weights_suffix=".pt")
 
 
 def settings(profile: Profile, model: str) -> dict[str, int]:
-    """Iterations and epochs of ``model`` (``"cnn"`` or ``"dmpnn"``) at this profile."""
-    prefix = "cnn" if model == "cnn" else "dmpnn"
+    """Iterations and epochs of ``model`` (one of :data:`MODEL_NAMES`) at this profile."""
+    prefix = model if model in CNN_NAMES else "dmpnn"
     return {
         "n_iter": getattr(profile, f"{prefix}_iterations"),
         "inner_epochs": getattr(profile, f"{prefix}_inner_epochs"),
@@ -114,7 +155,6 @@ def run_nested_cv(
     Finished folds are loaded from their JSON results; an interrupted search resumes from its trials.
     Results record the ``datasets`` product hash, so models trained on older data sets read as stale.
     """
-    kind = "cnn" if spec.name == "cnn" else "dmpnn"
     ids = tuple(only) if only is not None else trained_ids(profile, spec.name)
     arguments = dict(
         run_dir=run_dir,
@@ -125,7 +165,7 @@ def run_nested_cv(
         out_dir=model_dir(run_dir, spec),
         progress=progress,
         threads=1,
-        **settings(profile, kind),
+        **settings(profile, spec.name),
     )
     with dask_client(profile, scheduler) as client:
         return nested_cv.nested_cv(client=client, **arguments)

@@ -234,8 +234,8 @@ def run_cooling(
     dict
         ``step`` (S,), ``target_temperature`` (S,), ``temperature`` (S,) instantaneous,
         ``potential_energy`` (S,) per particle, ``positions`` (S, N, 2) wrapped into [0, L) σ,
-        ``inherent_energy`` (S,) per particle and ``inherent_fnorm`` (S,) (NaN when
-        ``inherent=False``), ``md_seconds`` and ``min_seconds`` wall times.
+        ``inherent_energy`` (S,) per particle, ``inherent_fnorm`` (S,) (NaN when
+        ``inherent=False``) and ``inherent_iterations`` (S,) FIRE iterations (−1 when ``inherent=False``), ``md_seconds`` and ``min_seconds`` wall times.
     """
     n_snap, every = schedule.n_snapshots, schedule.snapshot_every
     length = protocol.box_length
@@ -247,6 +247,7 @@ def run_cooling(
         "positions": np.empty((n_snap, len(types), 2)),
         "inherent_energy": np.full(n_snap, np.nan),
         "inherent_fnorm": np.full(n_snap, np.nan),
+        "inherent_iterations": np.full(n_snap, -1, dtype=np.int64),
     }
     lmp = start_run(protocol, positions, types, seed)
     try:
@@ -266,9 +267,11 @@ def run_cooling(
         if inherent:
             for i in range(n_snap):
                 set_positions_by_id(lmp, out["positions"][i])
+                before = lmp.extract_global("ntimestep")
                 final = fire_minimise(lmp, protocol.fire_etol, protocol.fire_ftol, protocol.is_fire_maxiter)
                 out["inherent_energy"][i] = final["pe"]
                 out["inherent_fnorm"][i] = final["fnorm"]
+                out["inherent_iterations"][i] = lmp.extract_global("ntimestep") - before  # minimize advances the step by its iterations
         out["min_seconds"] = time.perf_counter() - started
     finally:
         lmp.close()

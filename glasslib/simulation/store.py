@@ -27,8 +27,26 @@ from glasslib.atomic import atomic_path
 from glasslib.rundir import ProductError, product_path
 from glasslib.simulation.lammps_files import write_data_file
 
-RUN_ARRAYS = ("step", "target_temperature", "temperature", "potential_energy", "inherent_energy", "inherent_fnorm", "positions", "types")
-ENERGY_ARRAYS = ("step", "target_temperature", "temperature", "potential_energy", "inherent_energy")
+RUN_ARRAYS = (
+    "step",
+    "target_temperature",
+    "temperature",
+    "potential_energy",
+    "inherent_energy",
+    "inherent_fnorm",
+    "inherent_iterations",
+    "positions",
+    "types",
+)
+ENERGY_ARRAYS = (
+    "step",
+    "target_temperature",
+    "temperature",
+    "potential_energy",
+    "inherent_energy",
+    "inherent_fnorm",
+    "inherent_iterations",
+)
 
 
 class StoreError(ProductError):
@@ -105,6 +123,8 @@ class RunRecord:
     temperature : (S,) — instantaneous kinetic temperature.
     potential_energy : (S,) — per particle, ε.
     inherent_energy : (S,) — per particle after FIRE minimisation, ε.
+    inherent_fnorm : (S,) — force norm ‖F‖ at the end of each minimisation, ε/σ.
+    inherent_iterations : (S,) — FIRE iterations each minimisation took (at the cap: it stopped on the cap).
     positions : (S, N, 2) or None — wrapped, unscaled, σ.
     types : (N,) — LAMMPS types, 1 = A, 2 = B.
     attrs : dict — seed, schedule, run index, versions, timings.
@@ -115,6 +135,8 @@ class RunRecord:
     temperature: np.ndarray
     potential_energy: np.ndarray
     inherent_energy: np.ndarray
+    inherent_fnorm: np.ndarray
+    inherent_iterations: np.ndarray
     positions: np.ndarray | None
     types: np.ndarray
     attrs: dict[str, Any]
@@ -225,6 +247,7 @@ class Ensemble:
     seed : (R,) int
     step, target_temperature : (S,)
     temperature, potential_energy, inherent_energy : (R, S) — per particle, ε.
+    inherent_fnorm, inherent_iterations : (R, S) — force norm (ε/σ) and FIRE iterations of each minimisation.
     md_seconds, min_seconds : (R,) — wall time of each run's MD and minimisations, s.
     """
 
@@ -236,6 +259,8 @@ class Ensemble:
     temperature: np.ndarray
     potential_energy: np.ndarray
     inherent_energy: np.ndarray
+    inherent_fnorm: np.ndarray
+    inherent_iterations: np.ndarray
     md_seconds: np.ndarray
     min_seconds: np.ndarray
 
@@ -267,6 +292,8 @@ def load_ensemble(run_dir: Path, schedule: str, runs: int, expected_hash: str) -
         temperature=np.stack([r.temperature for r in records]),
         potential_energy=np.stack([r.potential_energy for r in records]),
         inherent_energy=np.stack([r.inherent_energy for r in records]),
+        inherent_fnorm=np.stack([r.inherent_fnorm for r in records]),
+        inherent_iterations=np.stack([r.inherent_iterations for r in records]),
         md_seconds=np.array([r.attrs["md_seconds"] for r in records]),
         min_seconds=np.array([r.attrs["min_seconds"] for r in records]),
     )

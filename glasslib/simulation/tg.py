@@ -283,8 +283,10 @@ def glass_transition(
     return TgResult(fit, t, energy.mean(axis=0), energy.std(axis=0, ddof=1) / np.sqrt(runs), tg_boot)
 
 
-def save_tg(run_dir: Path, results: Mapping[str, TgResult], profile: Profile) -> Path:
-    """Store every schedule's Tg, its uncertainty and fit as the run directory's ``tg`` product (chapter 02)."""
+def save_tg(run_dir: Path, results: Mapping[str, TgResult], profile: Profile, minimisations: Mapping[str, Any] | None = None) -> Path:
+    """Store every schedule's Tg, its uncertainty and fit as the run directory's ``tg`` product (chapter 02),
+    with how the inherent-structure minimisations stopped
+    (:func:`glasslib.simulation.minimisation_check.minimisation_summary`) when given."""
     schedules: dict[str, Any] = {}
     for name, res in results.items():
         schedules[name] = {
@@ -301,7 +303,12 @@ def save_tg(run_dir: Path, results: Mapping[str, TgResult], profile: Profile) ->
             "mean_energy": res.mean_energy,
             "sem_energy": res.sem_energy,
         }
-    return write_json_product(run_dir, profile, "tg", {"schedules": schedules})
+    return write_json_product(run_dir, profile, "tg", {"schedules": schedules, "minimisations": dict(minimisations or {})})
+
+
+def load_minimisations(run_dir: Path, profile: Profile) -> dict[str, dict[str, Any]]:
+    """How each schedule's minimisations stopped, as stored by :func:`save_tg` (empty if not recorded)."""
+    return read_json_product(run_dir, profile, "tg").get("minimisations", {})
 
 
 def load_tg(run_dir: Path, profile: Profile) -> dict[str, dict[str, Any]]:

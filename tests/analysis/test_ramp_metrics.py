@@ -30,6 +30,7 @@ def write_fake_runs(run_dir, n_runs: int = 3, n_snap: int = 4, n: int = 30, box:
             "potential_energy": -np.ones(n_snap),
             "inherent_energy": -np.ones(n_snap),
             "inherent_fnorm": np.zeros(n_snap),
+            "inherent_iterations": np.ones(n_snap, dtype=np.int64),
             "positions": positions[run],
         }
         store.write_run(

@@ -35,7 +35,7 @@ def tiny_store(tmp_path_factory):
         "smoke",
         n_particles=60,
         t_cool_slow=2000,
-        snapshot_every_slow=200,
+        snapshot_every_slow=100,  # 20 temperatures: five distinct liquid ones above this fast ramp's Tg (≈ 1)
         t_cool_fast=1000,
         snapshot_every_fast=100,
         runs_per_schedule=10,
@@ -95,15 +95,36 @@ def test_a_store_of_another_profile_or_a_missing_dataset_is_a_clear_error(tiny_s
 def test_paper_temperatures_must_be_recorded():
     from glasslib.simulation.store import Ensemble
 
-    def ensemble(temps):
-        r, s = 3, len(temps)
-        energy = np.tile(-3.9 + 0.05 * temps, (r, 1))
-        return Ensemble("slow", np.arange(r), np.arange(r), np.arange(s), temps, energy, energy, energy, np.ones(r), np.ones(r))
-
     paper = get_profile("paper")
     recorded = paper.schedules["slow"].target_temperatures(2.0, 0.05)
-    specs = datasets.choose_specs(paper, ensemble(recorded), ensemble(recorded), tg_slow=0.37)
-    assert [round(s.liquid_temperature, 2) for s in specs[:5]] == [1.99, 1.76, 0.96, 0.55, 0.44]
+    slow, fast = _ensemble(recorded), _ensemble(recorded, fast_glass_like=0.55)
+    specs = datasets.choose_specs(paper, slow, fast, tg_slow=0.37)
+    assert [round(s.liquid_temperature, 2) for s in specs] == [1.99, 1.76, 0.96, 0.55, 0.44, 0.55]
     coarse = np.linspace(2.0, 0.05, 11)[1:]  # a store whose ramp does not hold T = 1.99 or 1.76
     with pytest.raises(datasets.DatasetError, match="no snapshot at T = 1.99"):
-        datasets.choose_specs(paper, ensemble(coarse), ensemble(coarse), tg_slow=0.37)
+        datasets.choose_specs(paper, _ensemble(coarse), _ensemble(coarse, 0.55), tg_slow=0.37)
+
+
+def _ensemble(temps, fast_glass_like=None):
+    """Three runs whose inherent-structure energy rises linearly with T; ``fast_glass_like``: every
+    snapshot at the energy the linear law gives at that T (a fast ramp's glasses as energetic as those liquids)."""
+    from glasslib.simulation.store import Ensemble
+
+    r, s = 3, len(temps)
+    energy = np.tile(-3.9 + 0.05 * (temps if fast_glass_like is None else np.full(s, fast_glass_like)), (r, 1))
+    fnorm, iterations = np.full((r, s), 0.01), np.full((r, s), 100)
+    return Ensemble("slow", np.arange(r), np.arange(r), np.arange(s), temps, energy, energy, energy, fnorm, iterations, np.ones(r), np.ones(r))
+
+
+def test_liquids_at_or_below_tg_are_a_clear_error_and_the_tg_relative_rule_stays_above():
+    recorded = get_profile("paper").schedules["slow"].target_temperatures(2.0, 0.05)
+    slow, fast = _ensemble(recorded), _ensemble(recorded, fast_glass_like=0.55)
+    with pytest.raises(datasets.DatasetError, match=r"liquids of data set 5 \(T = 0.44"):
+        datasets.choose_specs(get_profile("paper"), slow, fast, tg_slow=0.5)
+    quick = get_profile("quick")
+    coarse = quick.schedules["slow"].target_temperatures(2.0, 0.05)
+    for tg in (0.41, 0.4475, 0.5):  # the last two: a recorded temperature and just below one
+        specs = datasets.choose_specs(quick, _ensemble(coarse), _ensemble(coarse, 0.9), tg_slow=tg)
+        assert all(s.liquid_temperature > tg for s in specs)
+    with pytest.raises(datasets.DatasetError, match="data set 6"):
+        datasets.choose_specs(quick, _ensemble(coarse), _ensemble(coarse, 0.3), tg_slow=0.41)  # equal energy only below Tg

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.stats import mannwhitneyu
 
-from glasslib.models.scores import accuracy, roc_auc, roc_curve
+from glasslib.models.scores import accuracy, auc_interval, roc_auc, roc_curve
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -30,3 +30,30 @@ def test_one_class_is_a_clear_error():
         roc_auc(np.ones(5), np.linspace(0, 1, 5))
     with pytest.raises(ValueError, match="NaN"):
         roc_auc(np.array([0, 1]), np.array([0.2, np.nan]))
+
+
+def test_auc_interval_is_a_point_for_perfect_folds_and_covers_the_folds_mean():
+    labels = np.r_[np.zeros(8), np.ones(8)]
+    assert auc_interval([(labels, labels)] * 3) == [1.0, 1.0]
+    rng = np.random.default_rng(0)
+    folds = [(labels, labels + rng.normal(0.0, 0.8, 16)) for _ in range(3)]
+    low, high = auc_interval(folds, seed=1)
+    mean = np.mean([roc_auc(y, s) for y, s in folds])
+    assert low < mean < high and 0.0 <= low and high <= 1.0
+    assert auc_interval(folds, seed=1) == [low, high]  # seeded
+
+
+def test_auc_interval_narrows_with_more_test_configurations():
+    rng = np.random.default_rng(2)
+
+    def folds(n: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        labels = np.r_[np.zeros(n), np.ones(n)]
+        return [(labels, labels + rng.normal(0.0, 1.0, 2 * n)) for _ in range(3)]
+
+    small, large = auc_interval(folds(8)), auc_interval(folds(200))
+    assert large[1] - large[0] < 0.5 * (small[1] - small[0])
+
+
+def test_auc_interval_needs_both_classes_in_every_fold():
+    with pytest.raises(ValueError, match="both classes"):
+        auc_interval([(np.ones(4), np.arange(4.0))])

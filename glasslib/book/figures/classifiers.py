@@ -13,11 +13,21 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-MODEL_COLOURS = {"cnn": "#D55E00", "dmpnn": "#0072B2", "dmpnn_invariant": "#009E73", "dmpnn_attention": "#CC79A7"}
+MODEL_COLOURS = {"cnn": "#D55E00", "cnn_pooled": "#E69F00", "dmpnn": "#0072B2", "dmpnn_invariant": "#009E73", "dmpnn_attention": "#CC79A7"}
 
 
 def _colour(name: str) -> str:
     return MODEL_COLOURS.get(name, "0.4")
+
+
+#: How the figures name each stored model.
+MODEL_LABELS = {
+    "cnn": "CNN (paper's network)",
+    "cnn_pooled": "CNN (reduced scale, pooled head)",
+    "dmpnn": "D-MPNN (paper features)",
+    "dmpnn_invariant": "D-MPNN (invariant features)",
+    "dmpnn_attention": "D-MPNN with attention",
+}
 
 
 def figure_scores(scores: Mapping[str, pd.DataFrame], paper_floor: float | None = None, label: str = "") -> Figure:
@@ -36,7 +46,15 @@ def figure_scores(scores: Mapping[str, pd.DataFrame], paper_floor: float | None 
         for i, name in enumerate(names):
             table = scores[name]
             x = np.asarray(table.index, dtype=float) + (i - (len(names) - 1) / 2) * width
-            ax.bar(x, table[f"{metric}_mean"], width, yerr=table[f"{metric}_std"], capsize=3, color=_colour(name), label=name)
+            ax.bar(
+                x,
+                table[f"{metric}_mean"],
+                width,
+                yerr=table[f"{metric}_std"],
+                capsize=3,
+                color=_colour(name),
+                label=MODEL_LABELS.get(name, name),
+            )
         if metric == "auc" and paper_floor is not None:
             ax.axhline(paper_floor, ls="--", color="k", lw=1, label=f"paper: > {paper_floor} on all sets")
         ax.axhline(0.5, ls=":", color="0.5", lw=1)

@@ -187,6 +187,10 @@ def reusable_cnn(architecture: CNNArchitecture, dropout: float, seed: int) -> ke
         layer = model.get_layer(name)
         layer.kernel.assign(_kernel_initialiser(seeds, name)(layer.kernel.shape))
         layer.bias.assign(tf.zeros_like(layer.bias))
+    if architecture.head == "pool":  # batch normalisation of the pooled means: a fresh layer's state
+        norm = model.get_layer("pool_norm")
+        for variable, value in ((norm.gamma, 1.0), (norm.beta, 0.0), (norm.moving_mean, 0.0), (norm.moving_variance, 1.0)):
+            variable.assign(tf.fill(variable.shape, value))
     layer = model.get_layer("dropout")
     layer.rate = dropout
     layer.seed_generator.state.assign(tf.constant([seeds[_DROPOUT_SEED], 0], dtype=layer.seed_generator.state.dtype))

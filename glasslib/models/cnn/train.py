@@ -57,7 +57,7 @@ def parse_params(params: Mapping[str, Any]) -> tuple[CNNArchitecture, float, int
     values = {}
     for key in architecture_keys & set(params):
         value = params[key]
-        values[key] = float(value) if key == "l2" else value if key == "ink" else _integral(key, value)
+        values[key] = float(value) if key == "l2" else value if key in ("ink", "head") else _integral(key, value)
     architecture = CNNArchitecture(**values)
     batch_size = _integral("batch_size", params.get("batch_size", DEFAULT_BATCH_SIZE))
     if batch_size < 1:

@@ -12,8 +12,9 @@ option outside the paper, off by default).
 Training (SPEC sections 6–7)
     Binary cross-entropy on the logits, Adam, and the per-batch learning rate of
     :func:`glasslib.models.lr_schedule.learning_rate` set on the optimiser before every batch. Every epoch
-    shuffles the training configurations and draws **fresh random windows** (one per configuration
-    and epoch) from a numpy Generator seeded with ``(request.seed, epoch)``; the weights are
+    shuffles the training configurations and draws **fresh random windows** (``windows_per_epoch``
+    per configuration and epoch, 1 in the paper, each pass over the configurations shuffled anew) from a
+    numpy Generator seeded with ``(request.seed, epoch)``; the weights are
     initialised, and dropout drawn, from torch's generator seeded with ``request.seed`` (inside
     :func:`torch.random.fork_rng`, so the caller's random state is left alone). After every epoch
     the model is scored on the validation set; the weights of the epoch with the best validation
@@ -194,7 +195,7 @@ def train_dmpnn(dataset: Dataset, request: TrainRequest, progress: bool = False)
     _require_both_classes(dataset, validation, "validation")
     _require_both_classes(dataset, test, "test")
     epochs, device = int(request.epochs), default_device()
-    steps_per_epoch = math.ceil(train.size / params.batch_size)
+    steps_per_epoch = math.ceil(train.size * params.windows_per_epoch / params.batch_size)
     labels_all = torch.as_tensor(np.asarray(dataset.labels, dtype=np.float32), device=device)
     curves: dict[str, list[float]] = {
         "train_loss": [],
@@ -215,7 +216,7 @@ def train_dmpnn(dataset: Dataset, request: TrainRequest, progress: bool = False)
         for epoch in epoch_range:
             epoch_started = time.perf_counter()
             rng = np.random.default_rng(np.random.SeedSequence((int(request.seed), _TRAIN_STREAM, epoch)))
-            order = rng.permutation(train)
+            order = np.concatenate([rng.permutation(train) for _ in range(params.windows_per_epoch)])
             model.train()
             loss_sum = torch.zeros((), device=device)
             for b in range(steps_per_epoch):
@@ -226,7 +227,7 @@ def train_dmpnn(dataset: Dataset, request: TrainRequest, progress: bool = False)
                     group["lr"] = rate
                 labels = labels_all[torch.as_tensor(chunk, device=device)]
                 loss_sum += train_step(model, optimizer, graph, labels) * chunk.size
-            train_loss = float(loss_sum) / train.size
+            train_loss = float(loss_sum) / order.size
             synchronize(device)
             train_seconds += time.perf_counter() - epoch_started
             if not math.isfinite(train_loss):
@@ -271,7 +272,7 @@ def train_dmpnn(dataset: Dataset, request: TrainRequest, progress: bool = False)
         curves=curves,
         best_epoch=best_epoch,
         seconds=time.perf_counter() - started,
-        samples_per_second=epochs * train.size / max(train_seconds, 1e-12),
+        samples_per_second=epochs * train.size * params.windows_per_epoch / max(train_seconds, 1e-12),
     )
 
 

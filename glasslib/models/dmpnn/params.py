@@ -32,6 +32,9 @@ class DMPNNParams:
     attention : bool — edge self-attention.
     features : str — ``"paper"`` (x, y, type) or ``"invariant"`` (type only).
     eval_windows : int — fixed windows averaged per configuration at evaluation.
+    windows_per_epoch : int — passes over the training configurations per epoch, each through fresh
+        random windows (1 in the paper, where an epoch of 16,000 configurations is ~3,200 steps; a
+        reduced profile uses more so that an epoch is enough optimiser steps to learn from).
     attention_rescale : bool — not in the paper: scale attended states by ``E_g σ`` instead of
         ``σ`` (see :class:`~glasslib.models.dmpnn.network.DMPNN`).
     """
@@ -46,6 +49,7 @@ class DMPNNParams:
     attention: bool = False
     features: str = "paper"
     eval_windows: int = 3
+    windows_per_epoch: int = 1
     attention_rescale: bool = False
 
     @classmethod
@@ -76,7 +80,7 @@ class DMPNNParams:
         return checked
 
     def _check_ranges(self) -> None:
-        for name in ("k", "hidden", "depth", "ffn_layers", "batch_size", "eval_windows"):
+        for name in ("k", "hidden", "depth", "ffn_layers", "batch_size", "eval_windows", "windows_per_epoch"):
             if getattr(self, name) < 1:
                 raise ParameterError(f"{name}={getattr(self, name)!r} must be ≥ 1")
         if not 0.0 < self.l_win < 1.0:

@@ -395,3 +395,48 @@ def test_bench_runs_on_a_tiny_setting(capsys):
     assert "GFLOP/s" in capsys.readouterr().out
     flops = cnn.PAPER.forward_flops()
     assert flops["conv1"] == 2 * 241**2 * 6 * 300 and flops["conv2"] == 2 * 237**2 * 16 * 150
+
+
+POOLED_PARAMS = {**SMALL_PARAMS, "head": "pool", "l2": 0.0}
+
+
+def test_pooled_head_counts_its_parameters_and_reloads_as_pooled(tmp_path):
+    architecture = cnn.CNNArchitecture(**POOLED_PARAMS)
+    model = cnn.build_cnn(architecture, 0.2, seed=0)
+    assert model.count_params() - 2 * 16 == architecture.parameter_count()  # + the normalisation's running mean and variance
+    assert cnn.architecture_of(model) == architecture and architecture.flat_features == 16
+    assert cnn.PAPER.head == "flatten" and cnn.PAPER.parameter_count() == 71_900_784
+    with pytest.raises(cnn.CNNError, match="head must be one of"):
+        cnn.CNNArchitecture(head="max")
+
+
+def test_reduced_scale_cnn_learns_a_tiny_separable_set_and_ranks_unseen_configurations(synthetic_dataset, make_dataset):
+    """The pooled head trains from 16 images and separates 16 configurations it never saw."""
+    train, unseen = synthetic_dataset(per_class=8, seed=0), synthetic_dataset(per_class=8, seed=1)
+    glass, liquid = (np.concatenate([d.positions[d.labels == label] for d in (train, unseen)]) for label in (1, 0))
+    both = make_dataset(np.concatenate([glass, liquid]), train.types)  # glasses first: 8 seen, 8 unseen; then liquids
+    seen, held_out = np.r_[0:8, 16:24], np.r_[8:16, 24:32]
+    assert set(both.labels[seen]) == set(both.labels[held_out]) == {0, 1}
+    request = TrainRequest(
+        train=seen,
+        validation=seen,
+        test=held_out,
+        params={**POOLED_PARAMS, "dropout": 0.1, "batch_size": 4},
+        epochs=12,
+        seed=2,
+        threads=THREADS,
+    )
+    result = cnn.train_cnn(both, request)
+    assert result.auc == 1.0
+    assert result.accuracy >= 0.75
+
+
+def test_a_reused_pooled_network_resets_its_normalisation(synthetic_dataset):
+    pooled = cnn.CNNArchitecture(**POOLED_PARAMS)
+    model = cnn.reusable_cnn(pooled, 0.1, seed=4)
+    norm = model.get_layer("pool_norm")
+    norm.moving_mean.assign(norm.moving_mean + 3.0)
+    norm.gamma.assign(norm.gamma * 2.0)
+    reused, fresh = cnn.reusable_cnn(pooled, 0.1, seed=4), cnn.build_cnn(pooled, 0.1, seed=4)
+    for a, b in zip(reused.weights, fresh.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())

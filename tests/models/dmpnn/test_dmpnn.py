@@ -14,12 +14,14 @@ import torch
 from glasslib.data.datasets import Dataset
 from glasslib.data.graph_batch import GraphBatch, GraphError, batch_graphs
 from glasslib.data.graphs import build_graph, random_window_batch, reverse_edge_index
+from glasslib.data.splits import make_splits
 from glasslib.models.contract import TrainRequest
 from glasslib.models.dmpnn.batches import evaluation_batches
 from glasslib.models.dmpnn.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from glasslib.models.dmpnn.fit import attention_weights, predict_dmpnn, train_dmpnn
 from glasslib.models.dmpnn.network import DMPNN, directed_messages, dropout_mask, segment_softmax
 from glasslib.models.dmpnn.params import DMPNNParams, ParameterError
+from glasslib.profiles import get_profile
 from glasslib.system import ConfigurationError
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread")
@@ -366,3 +368,28 @@ def test_learning_rate_follows_the_schedule(toy):
     steps = math.ceil(20 / TOY_PARAMS["batch_size"])
     expected = [float(learning_rate((e + 1) * steps - 1, steps, 3)) for e in range(3)]
     np.testing.assert_allclose(result.curves["learning_rate"], expected)
+
+
+def test_quick_step_budget_separates_unseen_toy_configurations(toy):
+    """With the quick profile's epochs and fresh windows per epoch, held-out configurations are ranked perfectly."""
+    quick = get_profile("quick")
+    outer_train = 2 * make_splits(quick.runs_per_schedule, quick.seed).outer_train(0).size  # configurations
+    per_epoch = math.ceil(outer_train * quick.dmpnn_windows_per_epoch / 5)
+    quick_steps = per_epoch * quick.dmpnn_outer_epochs  # Adam steps of a quick outer model (batch 5)
+    params = {**TOY_PARAMS, "batch_size": 5, "windows_per_epoch": quick.dmpnn_windows_per_epoch}
+    seen, unseen = np.r_[0:5, 10:15], np.r_[5:10, 15:20]
+    epochs = math.ceil(quick_steps / math.ceil(seen.size * quick.dmpnn_windows_per_epoch / 5))
+    result = train_dmpnn(toy, TrainRequest(seen, seen, unseen, params, epochs=epochs, seed=1))
+    assert quick_steps >= 150 and quick.dmpnn_windows_per_epoch > 1
+    assert result.auc == 1.0
+
+
+def test_windows_per_epoch_multiplies_the_steps_and_keeps_one_window_reproducible(toy):
+    train = np.arange(20)
+    one = train_dmpnn(toy, TrainRequest(train, train, train, {**TOY_PARAMS, "hidden": 4}, epochs=1, seed=0))
+    again = train_dmpnn(toy, TrainRequest(train, train, train, {**TOY_PARAMS, "hidden": 4, "windows_per_epoch": 1}, epochs=1, seed=0))
+    np.testing.assert_array_equal(one.test_probability, again.test_probability)
+    three = train_dmpnn(toy, TrainRequest(train, train, train, {**TOY_PARAMS, "hidden": 4, "windows_per_epoch": 3}, epochs=1, seed=0))
+    assert three.samples_per_second > 0 and not np.array_equal(three.test_probability, one.test_probability)
+    with pytest.raises(ParameterError, match="windows_per_epoch"):
+        DMPNNParams.from_mapping({"windows_per_epoch": 0})
