@@ -64,7 +64,9 @@ def test_fold_intervals_are_student_t_and_claims_need_their_inputs():
     assert t_interval(np.array([0.99, 1.0, 1.0]))[1] == 1.0  # clipped to the AUC's range
     perfect = {"auc_mean": 1.0, "auc_ci95": [1.0, 1.0], "auc_folds": [1.0, 1.0, 1.0]}
     rows = evaluate_claims({"classifiers": {"cnn": {"1": perfect}}})
-    assert [(r["claim"], r["verdict"]) for r in rows] == [("CNN (the paper's network): AUC > 0.98 on every data set it trained on", "holds")]
+    assert [(r["claim"], r["verdict"]) for r in rows] == [
+        ("CNN (the paper's network): AUC > 0.98 on every data set it trained on", "holds")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -100,7 +102,7 @@ def test_the_smoke_book_run_directory_has_every_headline_number():
 
 
 def test_network_comparisons_read_the_reference_models():
-    good = {"auc_mean": 0.99, "auc_ci95": [0.98, 1.0], "auc_folds": [0.99, 0.99, 0.99]}
+    good = {"auc_mean": 0.99, "auc_ci95": [0.985, 1.0], "auc_folds": [0.99, 0.99, 0.99]}
     poor = {"auc_mean": 0.5, "auc_ci95": [0.3, 0.7], "auc_folds": [0.4, 0.5, 0.6]}
     results = {
         "reference": {"cnn": "cnn_pooled", "dmpnn": "dmpnn_invariant"},

@@ -93,7 +93,6 @@ def test_a_store_of_another_profile_or_a_missing_dataset_is_a_clear_error(tiny_s
 
 
 def test_paper_temperatures_must_be_recorded():
-    from glasslib.simulation.store import Ensemble
 
     paper = get_profile("paper")
     recorded = paper.schedules["slow"].target_temperatures(2.0, 0.05)
@@ -113,7 +112,9 @@ def _ensemble(temps, fast_glass_like=None):
     r, s = 3, len(temps)
     energy = np.tile(-3.9 + 0.05 * (temps if fast_glass_like is None else np.full(s, fast_glass_like)), (r, 1))
     fnorm, iterations = np.full((r, s), 0.01), np.full((r, s), 100)
-    return Ensemble("slow", np.arange(r), np.arange(r), np.arange(s), temps, energy, energy, energy, fnorm, iterations, np.ones(r), np.ones(r))
+    return Ensemble(
+        "slow", np.arange(r), np.arange(r), np.arange(s), temps, energy, energy, energy, fnorm, iterations, np.ones(r), np.ones(r)
+    )
 
 
 def test_liquids_at_or_below_tg_are_a_clear_error_and_the_tg_relative_rule_stays_above():

@@ -83,8 +83,8 @@ def figure_roc(curves: Mapping[int, Sequence[tuple[np.ndarray, np.ndarray]]], ti
     return fig
 
 
-def figure_training_curves(curves: pd.DataFrame, title: str) -> Figure:
-    """Training loss and validation AUC per epoch of the outer models.
+def figure_training_curves(curves: pd.DataFrame, title: str, l2: bool = False) -> Figure:
+    """Training loss and validation AUC per epoch of the outer models; ``l2``: the loss holds an L2 term (the paper's CNN).
 
     Parameters
     ----------
@@ -97,7 +97,7 @@ def figure_training_curves(curves: pd.DataFrame, title: str) -> Figure:
         kwargs = dict(color=colour, lw=1, alpha=0.8, label=f"data set {number}" if fold == 0 else None)
         axes[0].plot(group["epoch"] + 1, group["train_loss"], **kwargs)
         axes[1].plot(group["epoch"] + 1, group["validation_auc"], **kwargs)
-    axes[0].set_ylabel("training loss (cross-entropy + L2)")
+    axes[0].set_ylabel("training loss (cross-entropy + L2)" if l2 else "training loss (cross-entropy)")
     axes[1].set_ylabel("validation ROC AUC")
     for ax in axes:
         ax.set_xlabel("epoch")
