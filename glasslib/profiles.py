@@ -71,6 +71,7 @@ class Profile:
         1_000, "snapshot interval, fast (paper column: ours; the paper's 10⁵ leaves 2 snapshots of its fast ramp)", "steps", 1, 10**10
     )
     runs_per_schedule: int = param(10_000, "independent runs per schedule", "", 2, 10**7)
+    shared_start: bool = param(True, "every run starts from one shared configuration (else each from its own; chapter 03)")
     seed: int = param(2020, "master seed", "", 0, 2**31 - 2)
     fire_etol: float = param(1e-10, "FIRE energy tolerance", "", 0.0, 1.0)
     fire_ftol: float = param(1e-5, "FIRE force tolerance", "ε/σ", 0.0, 10.0)
@@ -132,7 +133,15 @@ class Profile:
     @staticmethod
     def simulation_fields() -> tuple[str, ...]:
         """The fields a stored simulation run depends on: the physics, the ramps and the seed."""
-        return (*(f.name for f in fields(Protocol)), "t_cool_slow", "t_cool_fast", "snapshot_every_slow", "snapshot_every_fast", "seed")
+        return (
+            *(f.name for f in fields(Protocol)),
+            "t_cool_slow",
+            "t_cool_fast",
+            "snapshot_every_slow",
+            "snapshot_every_fast",
+            "shared_start",
+            "seed",
+        )
 
     def simulation_hash(self) -> str:
         """SHA-256 of every parameter a stored simulation run depends on.
@@ -202,6 +211,7 @@ PROFILES: dict[str, Profile] = {
         snapshot_every_slow=5_000,
         snapshot_every_fast=500,
         runs_per_schedule=40,
+        shared_start=False,  # with one shared start the liquids of data set 1 and the fast glasses remember it (chapter 03)
         is_fire_maxiter=100_000,
         tg_bootstrap=300,
         liquid_temperatures="tg_relative",

@@ -46,6 +46,12 @@ def run_seed(profile: Profile, schedule: str, index: int) -> int:
     return int(sequence.generate_state(1)[0] % (2**31 - 2)) + 1
 
 
+def start_seed(profile: Profile, schedule: str, index: int) -> int:
+    """Seed of run ``index``'s own start (profiles with ``shared_start=False``), a stream apart from its velocities."""
+    sequence = np.random.SeedSequence((profile.seed, SCHEDULE_IDS[schedule], index, INITIAL_SEED_OFFSET))
+    return int(sequence.generate_state(1)[0] % (2**31 - 2)) + 1
+
+
 def software_versions() -> dict[str, str]:
     """Versions recorded in every stored file."""
     import h5py
@@ -86,13 +92,17 @@ def simulate_run(profile: Profile, schedule: str, index: int, run_dir: str) -> d
     run_dir_path = Path(run_dir)
     initial = store.read_initial(run_dir_path, profile.simulation_hash())
     seed = run_seed(profile, schedule, index)
-    result = driver.run_cooling(profile.protocol, profile.schedules[schedule], initial["positions"], initial["types"], seed)
+    start = initial["positions"]
+    if not profile.shared_start:  # the run's own start: same types, its own melted and minimised arrangement
+        start = driver.initial_configuration(profile.protocol, start_seed(profile, schedule, index), types=initial["types"])["positions"]
+    result = driver.run_cooling(profile.protocol, profile.schedules[schedule], start, initial["types"], seed)
     attrs = {
         "profile_hash": profile.simulation_hash(),
         "profile_name": profile.name,
         "schedule": schedule,
         "run_index": index,
         "seed": seed,
+        "start": "shared" if profile.shared_start else "own",
         "box_length": profile.protocol.box_length,
         "t_cool": profile.schedules[schedule].t_cool,
         "lammps_version": driver.lammps_version(),

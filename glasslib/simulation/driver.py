@@ -147,13 +147,16 @@ def lattice_start(protocol: Protocol, rng: np.random.Generator) -> tuple[np.ndar
     return positions, rng.permutation(types)
 
 
-def initial_configuration(protocol: Protocol, seed: int, melt_steps: int = 4000) -> dict[str, Any]:
-    """The shared, FIRE-minimised starting configuration of an ensemble.
+def initial_configuration(protocol: Protocol, seed: int, melt_steps: int = 4000, types: np.ndarray | None = None) -> dict[str, Any]:
+    """A FIRE-minimised starting configuration: the ensemble's shared one, or one run's own.
 
     Particles start on a square lattice, are melted by ``melt_steps`` steps of NVT at ``t_start``
     (20 τ at the default timestep; at T = 2 the liquid diffuses ~3 σ² in that time and forgets the lattice), and are then FIRE-minimised
     with the SPEC's tolerances (energy 1e-10, force 1e-5, at most ``init_fire_maxiter``
     iterations and force evaluations).
+
+    ``types`` (N,), when given, keeps each atom's type (a run's own start keeps the shared start's
+    types, so that every configuration of a data set shares one type array); else types are shuffled.
 
     Returns
     -------
@@ -162,7 +165,8 @@ def initial_configuration(protocol: Protocol, seed: int, melt_steps: int = 4000)
         ``fnorm`` (ε/σ), ``box_length`` (σ).
     """
     rng = np.random.default_rng(seed)
-    positions, types = lattice_start(protocol, rng)
+    positions, shuffled = lattice_start(protocol, rng)
+    types = shuffled if types is None else np.asarray(types, dtype=np.int8)
     melt_seed = int(rng.integers(1, 2**31 - 1))
     lmp = new_lammps()
     try:
@@ -234,6 +238,7 @@ def run_cooling(
     dict
         ``step`` (S,), ``target_temperature`` (S,), ``temperature`` (S,) instantaneous,
         ``potential_energy`` (S,) per particle, ``positions`` (S, N, 2) wrapped into [0, L) σ,
+        ``start_positions`` (N, 2) σ (the configuration the run started from),
         ``inherent_energy`` (S,) per particle, ``inherent_fnorm`` (S,) (NaN when
         ``inherent=False``) and ``inherent_iterations`` (S,) FIRE iterations (−1 when ``inherent=False``), ``md_seconds`` and ``min_seconds`` wall times.
     """
@@ -248,6 +253,7 @@ def run_cooling(
         "inherent_energy": np.full(n_snap, np.nan),
         "inherent_fnorm": np.full(n_snap, np.nan),
         "inherent_iterations": np.full(n_snap, -1, dtype=np.int64),
+        "start_positions": np.array(positions, dtype=np.float64),
     }
     lmp = start_run(protocol, positions, types, seed)
     try:

@@ -27,17 +27,6 @@ from glasslib.atomic import atomic_path
 from glasslib.rundir import ProductError, product_path
 from glasslib.simulation.lammps_files import write_data_file
 
-RUN_ARRAYS = (
-    "step",
-    "target_temperature",
-    "temperature",
-    "potential_energy",
-    "inherent_energy",
-    "inherent_fnorm",
-    "inherent_iterations",
-    "positions",
-    "types",
-)
 ENERGY_ARRAYS = (
     "step",
     "target_temperature",
@@ -47,6 +36,7 @@ ENERGY_ARRAYS = (
     "inherent_fnorm",
     "inherent_iterations",
 )
+RUN_ARRAYS = (*ENERGY_ARRAYS, "positions", "start_positions", "types")
 
 
 class StoreError(ProductError):
@@ -157,6 +147,7 @@ def write_run(path: Path, result: dict[str, Any], types: np.ndarray, attrs: dict
     """Store one run's result (see :func:`glasslib.simulation.driver.run_cooling`) atomically."""
     arrays = {key: result[key] for key in RUN_ARRAYS if key != "types"}
     arrays["positions"] = np.asarray(arrays["positions"], dtype=np.float64)
+    arrays["start_positions"] = np.asarray(arrays["start_positions"], dtype=np.float64)
     arrays["types"] = np.asarray(types, dtype=np.int8)
     meta = dict(attrs)
     meta["md_seconds"] = float(result.get("md_seconds", np.nan))
@@ -187,6 +178,12 @@ def read_run(path: Path, expected_hash: str | None = None, positions: bool = Tru
     if finite:
         raise StoreError(f"{path}: corrupt, non-finite values in {finite}; delete it and rerun")
     return RunRecord(attrs=attrs, **data)
+
+
+def read_start(path: Path, expected_hash: str | None = None) -> np.ndarray:
+    """The configuration run ``path`` started from: (N, 2) positions, σ (the shared start, or the run's own)."""
+    with open_checked(path, expected_hash, RUN_ARRAYS) as h5:
+        return h5["start_positions"][()]
 
 
 def read_snapshot(path: Path, index: int, expected_hash: str | None = None) -> dict[str, Any]:

@@ -32,6 +32,7 @@ def write_fake_runs(run_dir, n_runs: int = 3, n_snap: int = 4, n: int = 30, box:
             "inherent_fnorm": np.zeros(n_snap),
             "inherent_iterations": np.ones(n_snap, dtype=np.int64),
             "positions": positions[run],
+            "start_positions": positions[run, 0],
         }
         store.write_run(
             store.run_path(run_dir, "slow", run),

@@ -90,3 +90,22 @@ def test_sigkill_mid_campaign_then_rerun_completes(tmp_path):
     profile = get_profile("smoke", n_particles=100, is_fire_maxiter=20000)
     for schedule in ("slow", "fast"):
         store.load_ensemble(out, schedule, 6, profile.simulation_hash())  # every file reads as data
+
+
+def test_runs_start_from_the_shared_start_or_each_from_its_own(tiny_profile, tmp_path):
+    from glasslib.profiles import get_profile
+
+    campaign.run_campaign(tiny_profile, tmp_path / "shared", schedules=("fast",), progress=False)
+    initial = store.read_initial(tmp_path / "shared", tiny_profile.simulation_hash())
+    for index in range(2):
+        start = store.read_start(store.run_path(tmp_path / "shared", "fast", index), tiny_profile.simulation_hash())
+        np.testing.assert_array_equal(start, initial["positions"])
+
+    own = get_profile(tiny_profile, shared_start=False)
+    assert own.simulation_hash() != tiny_profile.simulation_hash()  # a different protocol: stored runs go stale
+    campaign.run_campaign(own, tmp_path / "own", schedules=("fast",), progress=False)
+    starts = [store.read_start(store.run_path(tmp_path / "own", "fast", i), own.simulation_hash()) for i in range(2)]
+    shared = store.read_initial(tmp_path / "own", own.simulation_hash())["positions"]
+    assert not np.allclose(starts[0], starts[1]) and not np.allclose(starts[0], shared)
+    runs = [store.read_run(store.run_path(tmp_path / "own", "fast", i), own.simulation_hash()) for i in range(2)]
+    np.testing.assert_array_equal(runs[0].types, runs[1].types)  # one type array for every configuration

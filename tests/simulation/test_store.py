@@ -21,6 +21,7 @@ def fake_result(n_snap: int = 3, n: int = 5, seed: int = 0) -> dict:
         "inherent_fnorm": rng.uniform(0, 1e-3, n_snap),
         "inherent_iterations": rng.integers(10, 1000, n_snap),
         "positions": rng.uniform(0, 4, (n_snap, n, 2)),
+        "start_positions": rng.uniform(0, 4, (n, 2)),
         "md_seconds": 1.0,
         "min_seconds": 2.0,
     }
