@@ -136,7 +136,7 @@ def _cross_dataset_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
     from glasslib.models import specs
 
     out = {}
-    for name in (*specs.CNN_NAMES, "dmpnn"):
+    for name in (*specs.CNN_NAMES, "dmpnn", "dmpnn_invariant"):
         try:
             ids, folds = specs.load_cross_dataset(profile, run_dir, specs.spec_by_name(profile, name))
         except ProductError:
