@@ -90,6 +90,7 @@ class Profile:
     graph_figure_l_win: float = param(0.2, "window side of chapter 03's graph figure", "box lengths", 0.05, 0.95)
     # --- classifiers: nested cross-validation (SPEC 5-7)
     classifier_datasets: str = param("1,2,3,4,5,6", "data sets the classifiers train on")
+    inner_split: str = param("0.8,0.1,0.1", "inner train, validation, inner test shares of the runs outside an outer test set")
     cnn_iterations: int = param(15, "CNN: TPE iterations per inner search", "", 1, 10_000)
     cnn_inner_epochs: int = param(10, "CNN: epochs per inner trial", "", 1, 10_000)
     cnn_outer_epochs: int = param(10, "CNN: epochs of the outer model", "", 1, 10_000)
@@ -173,6 +174,11 @@ class Profile:
         """The data sets the classifier chapters train on, e.g. ``(1, 2, 3, 4, 5, 6)``."""
         return _ids(self.classifier_datasets)
 
+    def inner_split_fractions(self) -> tuple[float, float, float]:
+        """``inner_split`` as three floats (train, validation, inner test)."""
+        train, validation, test = _parse_floats("inner_split", self.inner_split)
+        return train, validation, test
+
     def model_ids(self, key: str) -> tuple[int, ...]:
         """The data sets of profile field ``key`` (e.g. ``cnn_paper_datasets``) that the classifiers train on;
         the last of ``classifier_datasets`` when the two lists share none."""
@@ -211,6 +217,7 @@ PROFILES: dict[str, Profile] = {
         snapshot_every_slow=5_000,
         snapshot_every_fast=500,
         runs_per_schedule=40,
+        inner_split="0.5,0.3,0.2",  # validation 10 runs = 20 configurations (80/10/10: 3 runs, 6 configurations)
         shared_start=False,  # with one shared start the liquids of data set 1 and the fast glasses remember it (chapter 03)
         is_fire_maxiter=100_000,
         tg_bootstrap=300,
@@ -361,6 +368,9 @@ def _validate(profile: Profile) -> Profile:
         ids = getattr(profile, key).replace(" ", "").split(",")
         if not ids or any(i not in {"1", "2", "3", "4", "5", "6"} for i in ids) or len(set(ids)) != len(ids):
             raise ProfileError(f"{key}={getattr(profile, key)!r}: give distinct data sets from 1-6, e.g. '1,2,3,4,5,6'")
+    shares = _parse_floats("inner_split", profile.inner_split)
+    if len(shares) != 3 or min(shares) <= 0 or abs(sum(shares) - 1) > 1e-9:
+        raise ProfileError(f"inner_split={profile.inner_split!r}: give three positive shares summing to 1, e.g. '0.8,0.1,0.1'")
     if profile.dmpnn_l_win_min > profile.dmpnn_l_win_max:
         raise ProfileError(f"dmpnn_l_win_min={profile.dmpnn_l_win_min} exceeds dmpnn_l_win_max={profile.dmpnn_l_win_max}")
     if not all(0 < v < 1 for v in _parse_floats("cost_l_wins", profile.cost_l_wins)):

@@ -135,7 +135,7 @@ PRODUCTS: dict[str, Product] = {
             "datasets",
             "datasets/dataset_{dataset}.h5",
             _NOTEBOOK("03_datasets"),
-            settings=("liquid_temperatures", "seed"),
+            settings=("liquid_temperatures", "inner_split", "seed"),
             upstream=("tg",),
             io="glasslib.data.datasets",
         ),

@@ -371,7 +371,7 @@ def build_datasets(profile: Profile, run_dir: Path) -> dict[int, Dataset]:
     slow = store.load_ensemble(run_dir, "slow", profile.runs_per_schedule, profile.simulation_hash())
     fast = store.load_ensemble(run_dir, "fast", profile.runs_per_schedule, profile.simulation_hash())
     specs = choose_specs(profile, slow, fast, tg_slow)
-    splits = make_splits(profile.runs_per_schedule, profile.seed)
+    splits = make_splits(profile.runs_per_schedule, profile.seed, profile.inner_split_fractions())
     datasets = {}
     for spec in specs:
         try:

@@ -58,8 +58,9 @@ def _split_sizes(n: int, fractions: tuple[float, ...]) -> list[int]:
     return [n - sum(sizes), *sizes]
 
 
-def make_splits(n_runs: int, seed: int) -> Splits:
-    """Draw the nested cross-validation splits of ``n_runs`` runs from ``seed``.
+def make_splits(n_runs: int, seed: int, inner_fractions: tuple[float, float, float] = INNER_FRACTIONS) -> Splits:
+    """Draw the nested cross-validation splits of ``n_runs`` runs from ``seed``; ``inner_fractions``:
+    inner train, validation and inner test shares of the runs outside each outer test set (the paper's 80/10/10).
 
     Raises
     ------
@@ -79,7 +80,7 @@ def make_splits(n_runs: int, seed: int) -> Splits:
     inner = np.full((N_OUTER, n_runs), OUTER_TEST, dtype=np.int8)
     for fold in range(N_OUTER):
         remaining = rng.permutation(np.setdiff1d(np.arange(n_runs), outer[fold]))
-        train, validation, _ = _split_sizes(len(remaining), INNER_FRACTIONS)
+        train, validation, _ = _split_sizes(len(remaining), inner_fractions)
         inner[fold, remaining[:train]] = TRAIN
         inner[fold, remaining[train : train + validation]] = VALIDATION
         inner[fold, remaining[train + validation :]] = TEST

@@ -31,3 +31,16 @@ def test_splits_are_disjoint_cover_the_runs_and_keep_their_fractions(n_runs):
 def test_too_few_runs_for_the_splits_is_a_clear_error():
     with pytest.raises(data_splits.DatasetError, match="too few"):
         data_splits.make_splits(4, seed=0)
+
+
+def test_a_reduced_profile_keeps_twenty_validation_configurations():
+    from glasslib.profiles import ProfileError, get_profile
+
+    quick = get_profile("quick")
+    splits = data_splits.make_splits(quick.runs_per_schedule, quick.seed, quick.inner_split_fractions())
+    for fold in range(3):
+        assert 2 * splits.runs(fold, data_splits.VALIDATION).size >= 20  # configurations: a glass and a liquid per run
+    paper = data_splits.make_splits(100, 1)
+    assert paper.runs(0, data_splits.VALIDATION).size == 8  # 80/10/10 of the 80 runs outside the outer test set
+    with pytest.raises(ProfileError, match="inner_split"):
+        get_profile("quick", inner_split="0.5,0.5,0.5")

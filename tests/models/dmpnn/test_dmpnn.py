@@ -373,7 +373,8 @@ def test_learning_rate_follows_the_schedule(toy):
 def test_quick_step_budget_separates_unseen_toy_configurations(toy):
     """With the quick profile's epochs and fresh windows per epoch, held-out configurations are ranked perfectly."""
     quick = get_profile("quick")
-    outer_train = 2 * make_splits(quick.runs_per_schedule, quick.seed).outer_train(0).size  # configurations
+    splits = make_splits(quick.runs_per_schedule, quick.seed, quick.inner_split_fractions())
+    outer_train = 2 * np.flatnonzero(np.isin(splits.inner[0], (0, 2))).size  # configurations: inner train ∪ inner test
     per_epoch = math.ceil(outer_train * quick.dmpnn_windows_per_epoch / 5)
     quick_steps = per_epoch * quick.dmpnn_outer_epochs  # Adam steps of a quick outer model (batch 5)
     params = {**TOY_PARAMS, "batch_size": 5, "windows_per_epoch": quick.dmpnn_windows_per_epoch}
