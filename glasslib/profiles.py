@@ -108,6 +108,7 @@ class Profile:
     dmpnn_l_win_min: float = param(0.1, "D-MPNN: smallest window side searched (step 0.05)", "box lengths", 0.05, 0.95)
     dmpnn_l_win_max: float = param(0.3, "D-MPNN: largest window side searched", "box lengths", 0.05, 0.95)
     dmpnn_windows_per_epoch: int = param(1, "D-MPNN: fresh windows per training configuration and epoch", "", 1, 1000)
+    dmpnn_eval_windows: int = param(3, "D-MPNN: fixed windows averaged per configuration at evaluation", "", 1, 1000)
     dmpnn_paper_datasets: str = param("1,2,3,4,5,6", "data sets the paper-feature D-MPNN trains on (those also in classifier_datasets)")
     dmpnn_invariant_datasets: str = param("5,6", "data sets the invariant-feature D-MPNN trains on (those also in classifier_datasets)")
     reference_dmpnn: str = param("dmpnn", "the D-MPNN the comparisons with the CNN read", choices=("dmpnn", "dmpnn_invariant"))
@@ -233,13 +234,14 @@ PROFILES: dict[str, Profile] = {
         cnn_pooled_outer_epochs=20,
         reference_cnn="cnn_pooled",
         dmpnn_iterations=2,
-        dmpnn_inner_epochs=1,  # a 6-configuration inner test set cannot rank settings: steps go to the outer model
-        dmpnn_outer_epochs=6,
+        dmpnn_inner_epochs=1,  # a 12-configuration inner test set barely ranks settings: steps go to the outer model
         dmpnn_hidden_max=300,
         dmpnn_depth_max=3,
         dmpnn_l_win_min=0.3,
         dmpnn_l_win_max=0.45,
-        dmpnn_windows_per_epoch=3,  # ~60 Adam steps per outer model with 1 (no learning); ~210 with 3
+        dmpnn_outer_epochs=8,
+        dmpnn_windows_per_epoch=3,  # ~45 Adam steps per outer model with 1 (no learning); ~215 with 3 and 8 epochs
+        dmpnn_eval_windows=8,  # a configuration's prediction averages 8 windows (each sees 9-20 % of the box)
         dmpnn_paper_datasets="1,6",
         dmpnn_invariant_datasets="1,2,3,4,5,6",
         reference_dmpnn="dmpnn_invariant",

@@ -78,6 +78,7 @@ def _model_settings(keys: Mapping[str, Any]) -> tuple[str, ...]:
         "dmpnn_l_win_min",
         "dmpnn_l_win_max",
         "dmpnn_windows_per_epoch",
+        "dmpnn_eval_windows",
         *(("attention_features",) if model == "dmpnn_attention" else ()),
     )
 

@@ -3,7 +3,8 @@
 Each fold's model has its own k, window and scale of weights, so :func:`fold_cutoffs` places one
 cutoff per fold model, on that model's weights only, and says which rule placed it: the trough
 between the two most prominent modes of the density of log₁₀(weight), or — when the density has
-a single mode (no trough) — the largest gap between sorted weights, the authors' rule.
+a single mode (no trough) — the largest gap between sorted weights above their median (the
+authors' rule, kept to the upper half, where high attention lives).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 #: How a cutoff was placed (:class:`CutoffChoice`).
 TROUGH, NO_TROUGH, SINGULAR, EQUAL, GAP, OVERRIDE = (
     "trough between the two main modes",
-    "largest gap (one mode, no trough)",
+    "largest gap above the median (one mode, no trough)",
     "largest gap (density undefined)",
     "all weights equal",
     "largest gap (asked for)",
@@ -43,8 +44,13 @@ MIN_PROMINENCE = 0.05
 KDE_MAX_POINTS = 20_000
 
 
-def _largest_gap(logs: np.ndarray) -> float:
-    values = np.unique(logs)
+def _largest_gap(logs: np.ndarray, upper: bool = False) -> float:
+    """Midpoint (as a weight) of the largest gap between consecutive distinct sorted log-weights; ``upper``:
+    among the weights at or above the median only — "high" attention is a property of the upper tail, and
+    one vanishing weight (measured at ``quick``: 10⁻¹⁶ beside a mode near 10⁻³) must not set the cutoff."""
+    values = np.unique(logs[logs >= np.median(logs)] if upper else logs)
+    if values.size < 2:
+        values = np.unique(logs)
     gap = int(np.argmax(np.diff(values)))
     return float(10.0 ** (0.5 * (values[gap] + values[gap + 1])))
 
@@ -102,7 +108,7 @@ def choose_cutoff(
     density = kde(grid)
     peaks, properties = find_peaks(density, prominence=MIN_PROMINENCE * float(density.max()))
     if peaks.size < 2:
-        return CutoffChoice(_largest_gap(logs), NO_TROUGH)
+        return CutoffChoice(_largest_gap(logs, upper=True), NO_TROUGH)
     two = np.sort(peaks[np.argsort(properties["prominences"])[-2:]])
     trough = two[0] + int(np.argmin(density[two[0] : two[1] + 1]))
     return CutoffChoice(float(10.0 ** grid[trough]), TROUGH)

@@ -130,6 +130,7 @@ def dmpnn_budget_table(profile: Profile) -> pd.DataFrame:
             "epochs per inner trial": p.dmpnn_inner_epochs,
             "epochs of the outer model": p.dmpnn_outer_epochs,
             "fresh windows per configuration and epoch": p.dmpnn_windows_per_epoch,
+            "windows averaged per configuration at evaluation": p.dmpnn_eval_windows,
             "hidden sizes": f"300 … {p.dmpnn_hidden_max}",
             "steps T": f"2 … {p.dmpnn_depth_max}",
             "window l_win": f"{p.dmpnn_l_win_min:g} … {p.dmpnn_l_win_max:g}",

@@ -117,6 +117,7 @@ def dmpnn_spec(profile: Profile, attention: bool = False, features: str = "paper
         "features": features,
         "attention_rescale": attention,
         "windows_per_epoch": profile.dmpnn_windows_per_epoch,
+        "eval_windows": profile.dmpnn_eval_windows,
     }
     return search_space.ModelSpec(name, train_dmpnn, predict_dmpnn, space, fixed, weights_suffix=".pt")
 

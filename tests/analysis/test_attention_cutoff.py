@@ -62,3 +62,12 @@ def test_each_fold_model_gets_its_own_cutoff_in_its_own_trough():
     assert cutoff_of(graphs[1], cutoffs) == cutoffs[1].cutoff and cutoff_of(graphs[1], 0.5) == 0.5
     one_mode = choose_cutoff(10 ** rng.normal(-2, 0.2, 3000))
     assert one_mode.rule == NO_TROUGH and np.isfinite(one_mode.cutoff)
+
+
+def test_one_mode_fallback_ignores_a_vanishing_weight_in_the_low_tail():
+    weights = np.r_[10 ** np.random.default_rng(5).normal(-3.0, 0.3, 2000), 1e-16]
+    from glasslib.analysis import attention_cutoff
+
+    choice = attention_cutoff.choose_cutoff(weights)
+    assert choice.rule == attention_cutoff.NO_TROUGH
+    assert np.median(weights) <= choice.cutoff <= weights.max()
