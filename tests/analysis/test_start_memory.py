@@ -39,3 +39,5 @@ def test_memory_table_flags_a_class_that_remembers_the_start():
     table = start_memory.memory_table({1: (remembering, labels), 2: (forgetting, labels)}, cells=8, seed=0)
     assert bool(table.loc[1, "differs"]) and table.loc[1, "glass − liquid"] < -0.4
     assert not bool(table.loc[2, "differs"])
+    assert table.loc[1, "cue AUC"] > 0.99 and table.loc[2, "cue AUC"] < 0.75
+    assert "AUC of 1.00 (data set 1" in start_memory.memory_verdict(table)
