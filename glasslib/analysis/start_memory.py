@@ -125,3 +125,23 @@ def memory_verdict(table: pd.DataFrame, start: str = "this start") -> str:
         f"(data set {worst}, 95 % {table.loc[worst, 'cue AUC 95 %']}; 0.5 is no cue), to be read beside the networks' AUCs "
         "of chapters 4 and 5."
     )
+
+
+def own_start_overlap(data: Any, run_dir: Any, expected_hash: str, cells: int) -> np.ndarray:
+    """(2R,) overlap of each configuration of a data set with the start *its own run* began from.
+
+    Reads each run's stored start (:func:`glasslib.simulation.store.read_start`): the shared start,
+    or the run's own at profiles with ``shared_start=False``. One file read per configuration.
+    """
+    from glasslib.simulation import store
+
+    schedules = np.where(data.labels == 1, data.spec.glass_schedule, data.spec.liquid_schedule)
+    starts = np.stack([store.read_start(store.run_path(run_dir, str(s), int(i)), expected_hash) for s, i in zip(schedules, data.run_index)])
+    fields = composition_field(data.positions, data.types, cells).reshape(len(starts), -1)
+    return _correlation(fields, composition_field(np.mod(starts / data.box_length, 1.0), data.types, cells).reshape(len(starts), -1))
+
+
+def memory_comparison(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Several :func:`memory_table` s side by side, one column group per reference start (the book's table)."""
+    shown = ["liquid overlap", "glass overlap", "glass − liquid", "95 % interval", "cue AUC", "cue AUC 95 %"]
+    return pd.concat({name: table[shown] for name, table in tables.items()}, axis=1).round(3)

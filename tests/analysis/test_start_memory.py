@@ -41,3 +41,11 @@ def test_memory_table_flags_a_class_that_remembers_the_start():
     assert not bool(table.loc[2, "differs"])
     assert table.loc[1, "cue AUC"] > 0.99 and table.loc[2, "cue AUC"] < 0.75
     assert "AUC of 1.00 (data set 1" in start_memory.memory_verdict(table)
+
+
+def test_comparison_puts_each_reference_start_in_its_own_column_group():
+    labels = np.r_[np.ones(10), np.zeros(10)].astype(int)
+    rng = np.random.default_rng(6)
+    tables = {name: start_memory.memory_table({1: (rng.normal(0, 0.1, 20), labels)}, cells=8) for name in ("own", "shared")}
+    joined = start_memory.memory_comparison(tables)
+    assert list(joined.columns.levels[0]) == ["own", "shared"] and ("shared", "cue AUC") in joined.columns
