@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from glasslib.models.scores import auc_interval
+from glasslib.models.fold_results import fold_auc_interval
 from glasslib.profiles import Profile
 from glasslib.rundir import ProductError
 
@@ -118,7 +118,7 @@ def _classifiers_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
             per_set[str(dataset)] = {
                 "auc_mean": float(auc.mean()),
                 "auc_std": float(auc.std()),
-                "auc_ci95": auc_interval([(r.test_labels, r.test_probability) for r in results], seed=profile.seed),
+                "auc_ci95": fold_auc_interval(results, seed=profile.seed),
                 "auc_ci95_folds_t": t_interval(auc),
                 "accuracy_mean": float(np.mean([r.accuracy for r in results])),
                 "accuracy_std": float(np.std([r.accuracy for r in results])),

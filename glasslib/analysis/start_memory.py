@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from glasslib.models.scores import pairwise_auc
 from glasslib.system import TYPE_B, wrap_scaled
 
 #: Target side of a cell, σ: a few particle diameters, the scale of a composition fluctuation.
@@ -113,7 +114,7 @@ def memory_table(overlaps: Mapping[int, tuple[np.ndarray, np.ndarray]], cells: i
 
 def _cue_auc(glass: np.ndarray, liquid: np.ndarray) -> np.ndarray:
     """(B,) ROC AUC of the overlap as a glass score, folded to ≥ 0.5; ``glass`` (B, g), ``liquid`` (B, l) resamples."""
-    wins = (glass[:, :, None] > liquid[:, None, :]).mean(axis=(1, 2)) + 0.5 * (glass[:, :, None] == liquid[:, None, :]).mean(axis=(1, 2))
+    wins = pairwise_auc(glass, liquid)
     return np.maximum(wins, 1.0 - wins)
 
 

@@ -108,14 +108,12 @@ def classifier_auc_table(results: Mapping[str, Any], seed: int) -> pd.DataFrame:
     ``results``: column title -> :class:`~glasslib.models.fold_results.NestedCVResult`; "—" where a model
     did not train on a data set.
     """
-    from glasslib.models.scores import auc_interval
-
     columns: dict[str, dict[int, str]] = {}
     for title, result in results.items():
         cells = {}
         for dataset in sorted({d for d, _ in result.folds}):
             folds = [r for (d, _), r in sorted(result.folds.items()) if d == dataset]
-            low, high = auc_interval([(r.test_labels, r.test_probability) for r in folds], seed=seed)
+            low, high = result.auc_interval(dataset, seed)
             cells[dataset] = f"{np.mean([r.auc for r in folds]):.3f} [{low:.3f}, {high:.3f}]"
         columns[f"{title}: AUC [95 %]"] = cells
     return pd.DataFrame(columns).fillna("—").rename_axis("data set")

@@ -50,13 +50,22 @@ def roc_curve(labels: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.nd
 AUC_BOOTSTRAP = 4000
 
 
+def pairwise_auc(positive: np.ndarray, negative: np.ndarray) -> np.ndarray:
+    """ROC AUC of each row: the fraction of (positive, negative) pairs ranked right, ties counting ½ (Mann–Whitney).
+
+    ``positive`` (B, p) and ``negative`` (B, q) scores, e.g. B bootstrap resamples; returns (B,).
+    """
+    above = positive[:, :, None] > negative[:, None, :]
+    tied = positive[:, :, None] == negative[:, None, :]
+    return above.mean(axis=(1, 2)) + 0.5 * tied.mean(axis=(1, 2))
+
+
 def _resampled_auc(labels: np.ndarray, scores: np.ndarray, rng: np.random.Generator, n: int) -> np.ndarray:
-    """(n,) ROC AUCs of ``n`` class-stratified bootstrap resamples of one test set (Mann–Whitney, ties ½)."""
+    """(n,) ROC AUCs of ``n`` class-stratified bootstrap resamples of one test set."""
     positive, negative = scores[labels == 1], scores[labels == 0]
-    p = positive[rng.integers(0, positive.size, (n, positive.size))]
-    q = negative[rng.integers(0, negative.size, (n, negative.size))]
-    wins = (p[:, :, None] > q[:, None, :]).mean(axis=(1, 2)) + 0.5 * (p[:, :, None] == q[:, None, :]).mean(axis=(1, 2))
-    return wins
+    return pairwise_auc(
+        positive[rng.integers(0, positive.size, (n, positive.size))], negative[rng.integers(0, negative.size, (n, negative.size))]
+    )
 
 
 def auc_interval(folds: list[tuple[np.ndarray, np.ndarray]], n_bootstrap: int = AUC_BOOTSTRAP, seed: int = 0) -> list[float]:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.stats import mannwhitneyu
 
-from glasslib.models.scores import accuracy, auc_interval, roc_auc, roc_curve
+from glasslib.models.scores import accuracy, auc_interval, pairwise_auc, roc_auc, roc_curve
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -57,3 +57,11 @@ def test_auc_interval_narrows_with_more_test_configurations():
 def test_auc_interval_needs_both_classes_in_every_fold():
     with pytest.raises(ValueError, match="both classes"):
         auc_interval([(np.ones(4), np.arange(4.0))])
+
+
+def test_pairwise_auc_equals_roc_auc_row_by_row():
+    rng = np.random.default_rng(9)
+    positive, negative = rng.normal(0.5, 1.0, (4, 7)), rng.normal(0.0, 1.0, (4, 9))
+    positive[0, 0] = negative[0, 0]  # a tie counts one half
+    expected = [roc_auc(np.r_[np.ones(7), np.zeros(9)], np.r_[p, q]) for p, q in zip(positive, negative)]
+    np.testing.assert_allclose(pairwise_auc(positive, negative), expected)
