@@ -116,6 +116,9 @@ def dmpnn_spec(profile: Profile, attention: bool = False, features: str = "paper
         "attention": attention,
         "features": features,
         "attention_rescale": attention,
+        # The invariant model reads geometry only through edge lengths, whose thermal spread is
+        # ~0.002 box lengths: it reads them standardised (DMPNN docstring); the paper's model does not.
+        "standardise_edges": features == "invariant",
         "windows_per_epoch": profile.dmpnn_windows_per_epoch,
         "eval_windows": profile.dmpnn_eval_windows,
     }

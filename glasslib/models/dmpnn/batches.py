@@ -18,7 +18,7 @@ from glasslib.models.dmpnn.params import DMPNNParams
 from glasslib.system import ConfigurationError
 
 #: Streams of the SeedSequence ``(seed, stream, ...)``: training windows and evaluation windows.
-_TRAIN_STREAM, _EVAL_STREAM = 1, 2
+_TRAIN_STREAM, _EVAL_STREAM, _EDGE_STATS_STREAM = 1, 2, 3
 
 
 def _configurations(dataset: Dataset, indices: Sequence[int]) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -19,7 +19,7 @@ CHECKPOINT_FORMAT = "glasslib.dmpnn/1"
 
 
 #: Hyperparameters a checkpoint must share with the parameters it is loaded for.
-CHECKED_KEYS = ("k", "hidden", "depth", "dropout", "ffn_layers", "attention", "features", "attention_rescale")
+CHECKED_KEYS = ("k", "hidden", "depth", "dropout", "ffn_layers", "attention", "features", "attention_rescale", "standardise_edges")
 
 
 class CheckpointError(ValueError):

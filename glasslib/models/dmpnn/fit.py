@@ -6,8 +6,8 @@ Implements the contract of :mod:`glasslib.models.contract` for :class:`glasslib.
 
 Hyperparameters (``request.params``, see :class:`DMPNNParams`): ``k``, ``l_win``, ``hidden``,
 ``depth``, ``dropout``, ``ffn_layers``, ``batch_size`` (5 in the paper), ``attention``,
-``features`` (``"paper"`` or ``"invariant"``), ``eval_windows`` and ``attention_rescale`` (an
-option outside the paper, off by default).
+``features`` (``"paper"`` or ``"invariant"``), ``eval_windows``, and ``attention_rescale`` and
+``standardise_edges`` (options outside the paper, off by default).
 
 Training (SPEC sections 6–7)
     Binary cross-entropy on the logits, Adam, and the per-batch learning rate of
@@ -19,7 +19,10 @@ Training (SPEC sections 6–7)
     :func:`torch.random.fork_rng`, so the caller's random state is left alone). After every epoch
     the model is scored on the validation set; the weights of the epoch with the best validation
     ROC AUC are kept (ties, common once a small validation set is separated perfectly, go to the
-    lower validation cross-entropy), used on the test set and saved.
+    lower validation cross-entropy), used on the test set and saved. With ``standardise_edges``,
+    the mean and standard deviation of the edge lengths of one window per training configuration
+    (windows drawn from ``(request.seed, 3)``) are fixed before the first step and saved with the
+    weights.
 
 Evaluation windows
     Evaluation is repeatable: configuration ``i`` of a data set is always seen through the same
@@ -58,7 +61,7 @@ import torch.nn.functional as F
 from glasslib.data.datasets import Dataset
 from glasslib.data.graph_batch import GraphBatch, TorchGraphBatch
 from glasslib.models.contract import TrainRequest, TrainResult
-from glasslib.models.dmpnn.batches import _TRAIN_STREAM, evaluation_batches, training_batch
+from glasslib.models.dmpnn.batches import _EDGE_STATS_STREAM, _TRAIN_STREAM, evaluation_batches, training_batch
 from glasslib.models.dmpnn.checkpoint import load_checkpoint, save_checkpoint
 from glasslib.models.dmpnn.network import DMPNN
 from glasslib.models.dmpnn.params import DMPNNParams
@@ -161,6 +164,13 @@ def _log_loss(labels: np.ndarray, probability: np.ndarray) -> float:
     return float(-np.mean(np.where(np.asarray(labels) == 1, np.log(p), np.log1p(-p))))
 
 
+def fix_edge_standardisation(model: DMPNN, dataset: Dataset, train: np.ndarray, params: DMPNNParams, seed: int) -> None:
+    """Set a ``standardise_edges`` model's edge mean and scale from one window per training configuration."""
+    rng = np.random.default_rng(np.random.SeedSequence((int(seed), _EDGE_STATS_STREAM)))
+    distances = training_batch(dataset, train, params, rng).edge_distance
+    model.set_edge_standardisation(torch.as_tensor(distances, device=next(model.parameters()).device))
+
+
 def train_dmpnn(dataset: Dataset, request: TrainRequest, progress: bool = False) -> TrainResult:
     """Train a D-MPNN (a :data:`glasslib.models.contract.TrainFunction`; module docstring for the details).
 
@@ -208,6 +218,8 @@ def train_dmpnn(dataset: Dataset, request: TrainRequest, progress: bool = False)
 
     with torch_state(request.threads, request.seed, device):
         model = DMPNN(**params.model_kwargs()).to(device)
+        if params.standardise_edges:
+            fix_edge_standardisation(model, dataset, train, params, request.seed)
         optimizer = torch.optim.Adam(model.parameters(), lr=INITIAL)
         validation_batches = [b.to_torch(device) for b in evaluation_batches(dataset, validation, params, request.seed)]
         epoch_range: Any = range(epochs)

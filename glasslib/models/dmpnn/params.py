@@ -37,6 +37,8 @@ class DMPNNParams:
         reduced profile uses more so that an epoch is enough optimiser steps to learn from).
     attention_rescale : bool — not in the paper: scale attended states by ``E_g σ`` instead of
         ``σ`` (see :class:`~glasslib.models.dmpnn.network.DMPNN`).
+    standardise_edges : bool — not in the paper: standardise edge lengths by their mean and
+        standard deviation over the training windows (see :class:`~glasslib.models.dmpnn.network.DMPNN`).
     """
 
     k: int = 3
@@ -51,6 +53,7 @@ class DMPNNParams:
     eval_windows: int = 3
     windows_per_epoch: int = 1
     attention_rescale: bool = False
+    standardise_edges: bool = False
 
     @classmethod
     def from_mapping(cls, params: Mapping[str, Any] | DMPNNParams | None) -> DMPNNParams:
@@ -104,6 +107,7 @@ class DMPNNParams:
             "attention": self.attention,
             "features": self.features,
             "attention_rescale": self.attention_rescale,
+            "standardise_edges": self.standardise_edges,
         }
 
 

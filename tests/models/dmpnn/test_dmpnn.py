@@ -394,3 +394,56 @@ def test_windows_per_epoch_multiplies_the_steps_and_keeps_one_window_reproducibl
     assert three.samples_per_second > 0 and not np.array_equal(three.test_probability, one.test_probability)
     with pytest.raises(ParameterError, match="windows_per_epoch"):
         DMPNNParams.from_mapping({"windows_per_epoch": 0})
+
+
+# ------------------------------------------------------------------------------------------ edge standardisation
+@pytest.fixture(scope="module")
+def thermal(make_dataset) -> Dataset:
+    """Two 'temperatures' of one lattice: jitter 0.03 (glass) vs 0.12 (liquid) lattice spacings, 12 per class.
+
+    Only the spread of bond lengths tells them apart, ≈ 0.003–0.01 box lengths, as in a quick data set 4.
+    """
+    per_class, side = 12, 16
+    rng = np.random.default_rng(5)
+    lattice = np.stack(np.meshgrid(np.arange(side), np.arange(side)), axis=-1).reshape(-1, 2) + 0.5
+    jitter = [0.03] * per_class + [0.12] * per_class
+    positions = np.array([(lattice + rng.normal(0.0, s, lattice.shape)) / side for s in jitter])
+    return make_dataset(positions, np.where(rng.random(side * side) < 0.65, 1, 2), box_length=side)
+
+
+INVARIANT = {**TOY_PARAMS, "features": "invariant", "k": 4, "hidden": 32, "batch_size": 4}
+
+
+def test_standardised_edges_are_fixed_from_the_training_windows_and_saved(thermal, tmp_path):
+    train, test = np.r_[0:8, 12:20], np.r_[8:12, 20:24]
+    params = {**INVARIANT, "standardise_edges": True}
+    path = tmp_path / "std.pt"
+    result = train_dmpnn(thermal, TrainRequest(train, test, test, params, epochs=1, seed=2, weights_path=path))
+    model, _ = load_checkpoint(path, params, device="cpu")
+    windows = random_window_batch(
+        [(thermal.positions[i], thermal.types) for i in train], 0.4, 4, np.random.default_rng(np.random.SeedSequence((2, 3)))
+    )
+    assert float(model.edge_shift) == pytest.approx(windows.edge_distance.mean(), rel=1e-5)
+    assert float(model.edge_scale) == pytest.approx(windows.edge_distance.std(ddof=1), rel=1e-4)
+    np.testing.assert_allclose(predict_dmpnn(thermal, test, path, params, seed=2), result.test_probability, rtol=1e-5)
+    assert "edge_shift" not in DMPNN(features="invariant").state_dict()  # the paper's model is unchanged
+    with pytest.raises(CheckpointError, match="standardise_edges: checkpoint True, asked False"):
+        load_checkpoint(path, INVARIANT, device="cpu")
+
+
+def test_standardised_edges_read_a_thermal_spread_that_raw_lengths_hide(thermal):
+    """Same budget and seed: the invariant model ranks unseen configurations by bond-length spread only with standardised edges."""
+    train, test = np.r_[0:8, 12:20], np.r_[8:12, 20:24]
+    scores = {
+        flag: train_dmpnn(thermal, TrainRequest(train, train, test, {**INVARIANT, "standardise_edges": flag}, epochs=8, seed=0)).auc
+        for flag in (False, True)
+    }
+    assert scores[True] == 1.0
+    assert scores[False] <= 0.8, scores  # raw lengths: 0.44–0.75 over seeds 0–3, standardised 1.0 at each
+
+
+def test_edge_standardisation_errors_are_clear():
+    with pytest.raises(ValueError, match="standardise_edges=False"):
+        DMPNN().set_edge_standardisation(torch.tensor([0.1, 0.2]))
+    with pytest.raises(ValueError, match="without spread"):
+        DMPNN(standardise_edges=True).set_edge_standardisation(torch.full((5,), 0.05))
