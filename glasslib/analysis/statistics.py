@@ -164,6 +164,27 @@ def spearman_per_row(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return _weighted_pearson(rx, ry, np.ones_like(rx))
 
 
+def pearson_per_row(x: np.ndarray, y: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    """Pearson r between ``x[c]`` and ``y[c]`` over the entries of ``mask`` (default all), for every row c.
+
+    Parameters
+    ----------
+    x, y : (C, N) float — e.g. predicted and measured propensity of N particles in C configurations.
+    mask : (N,) or (C, N) bool, optional — entries that count (e.g. the A particles).
+
+    Returns
+    -------
+    (C,) float — NaN for a row that is constant over its masked entries.
+    """
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if x.shape != y.shape or x.ndim != 2:
+        raise GradCAMError(f"x and y must be (configurations, particles) arrays of one shape, got {x.shape}, {y.shape}")
+    weights = np.ones_like(x) if mask is None else np.broadcast_to(np.asarray(mask, dtype=np.float64), x.shape)
+    if not np.all(weights.sum(axis=1) >= 2):
+        raise GradCAMError("every row needs at least two masked entries for a correlation")
+    return _weighted_pearson(x, y, weights)
+
+
 def mean_with_ci(values: np.ndarray, n_bootstrap: int, seed: int, confidence: float = 0.95) -> dict[str, Any]:
     """Mean of the finite ``values`` with a percentile-bootstrap interval over them (e.g. configurations).
 
