@@ -117,6 +117,13 @@ class Profile:
     cost_steps: str = param("", "D-MPNN cost study: timed steps per reference model ('' = the bench's own)")
     # --- Grad-CAM (chapter 04b)
     continuation_steps: int = param(2000, "MD steps of the continuation runs that measure mobility", "steps", 1, 10**9)
+    # --- dynamics: iso-configurational ensembles (SPEC 10, chapter 09)
+    dynamics_temperatures: str = param("0.55,0.5,0.45", "temperatures of the supercooled liquids (above the slow Tg)", "ε/k_B")
+    dynamics_configurations: int = param(400, "configurations per temperature (from slow runs 0, 1, …)", "", 1, 10**6)
+    dynamics_runs: int = param(32, "iso-configurational runs per configuration", "", 2, 10**4)
+    dynamics_equilibration: int = param(2_000_000, "fixed-T equilibration of each configuration before its ensemble", "steps", 1, 10**10)
+    dynamics_t_max: int = param(1_000_000, "last recorded time of an iso-configurational run", "steps", 2, 10**10)
+    dynamics_records: int = param(24, "log-spaced recorded times per run", "", 2, 1000)
 
     # ------------------------------------------------------------------ derived objects
     @property
@@ -131,6 +138,11 @@ class Profile:
             "slow": CoolingSchedule("slow", self.t_cool_slow, self.snapshot_every_slow),
             "fast": CoolingSchedule("fast", self.t_cool_fast, self.snapshot_every_fast),
         }
+
+    @staticmethod
+    def dynamics_fields() -> tuple[str, ...]:
+        """The fields chapter 09's iso-configurational ensembles depend on, besides the simulations."""
+        return tuple(f.name for f in fields(Profile) if f.name.startswith("dynamics_"))
 
     @staticmethod
     def simulation_fields() -> tuple[str, ...]:
@@ -247,6 +259,12 @@ PROFILES: dict[str, Profile] = {
         reference_dmpnn="dmpnn_invariant",
         cost_l_wins="0.1,0.15,0.2",
         cost_steps="I:20,I+attention:10,II:2,III:1",
+        dynamics_temperatures="0.7,0.6",
+        dynamics_configurations=8,
+        dynamics_runs=8,
+        dynamics_equilibration=60_000,  # 300 τ: ≈ 9 τ_α at T = 0.6 (τ_α ≈ 33 τ from absolute displacements, N = 720)
+        dynamics_t_max=30_000,  # 150 τ: ≈ 4.5 τ_α at T = 0.6
+        dynamics_records=16,
     ),
     "smoke": Profile(
         name="smoke",
@@ -279,6 +297,12 @@ PROFILES: dict[str, Profile] = {
         cost_l_wins="0.1",
         cost_steps="I:3,I+attention:2,II:1,III:1",
         continuation_steps=500,
+        dynamics_temperatures="1.2,0.9",
+        dynamics_configurations=3,
+        dynamics_runs=4,
+        dynamics_equilibration=6_000,  # 30 τ: ≈ 6 τ_α at T = 0.9 (N = 200)
+        dynamics_t_max=2_000,
+        dynamics_records=8,
     ),
 }
 
@@ -343,6 +367,11 @@ def _parse_floats(key: str, text: str) -> list[float]:
         raise ProfileError(f"{key}={text!r}: give comma-separated numbers, e.g. '0.1,0.2'") from None
 
 
+def dynamics_temperatures(profile: Profile) -> tuple[float, ...]:
+    """The temperatures of chapter 09's supercooled liquids, ε/k_B, in the order the profile lists them."""
+    return tuple(_parse_floats("dynamics_temperatures", profile.dynamics_temperatures))
+
+
 def cost_settings(profile: Profile) -> dict[str, Any]:
     """Window sides and timed steps of chapter 05's training-cost study (``glasslib.bench.dmpnn.bench_dmpnn``)."""
     steps = dict(pair.split(":") for pair in profile.cost_steps.replace(" ", "").split(",") if pair)
@@ -383,6 +412,21 @@ def _validate(profile: Profile) -> Profile:
             raise ProfileError(
                 f"cost_steps={profile.cost_steps!r}: give model:steps pairs, models I, I+attention, II, III, e.g. 'I:20,II:2'"
             )
+    temperatures = _parse_floats("dynamics_temperatures", profile.dynamics_temperatures)
+    if (
+        not temperatures
+        or len(set(temperatures)) != len(temperatures)
+        or not all(profile.t_end < t < profile.t_start for t in temperatures)
+    ):
+        raise ProfileError(
+            f"dynamics_temperatures={profile.dynamics_temperatures!r}: give distinct temperatures between "
+            f"t_end={profile.t_end} and t_start={profile.t_start} (the slow ramp passes them), e.g. '0.7,0.6'"
+        )
+    if profile.dynamics_configurations > profile.runs_per_schedule:
+        raise ProfileError(
+            f"dynamics_configurations={profile.dynamics_configurations} exceeds runs_per_schedule={profile.runs_per_schedule}: "
+            "each configuration comes from its own slow run"
+        )
     if profile.t_cool_fast > profile.t_cool_slow:
         raise ProfileError(
             f"t_cool_fast={profile.t_cool_fast} exceeds t_cool_slow={profile.t_cool_slow}: "

@@ -16,6 +16,8 @@ leaves its keys out and is listed under ``"missing"`` with the reason, never an 
                            "kinds": {"random": {"n": 8, "called_glass": 0, "glass_fraction_ci95": [0, 0.37], …}}},
      "structural_metrics": {"components": {"alpha3": …, "alpha3_se": …, "alpha3_ci95": […], "p_value": …}},
      "attention": {"cutoffs": {"0": {"cutoff": …, "rule": …}}, "counts": {"disjoint_graphs": {"glass_mean": …, "liquid_mean": …, "p_value": …}}},
+     "dynamics": {"0.600": {"equilibration_tau_alpha": …, "cage-relative": {"tau_alpha": …,
+                  "linear_inherent": {"time": …, "rho": …, "ci_low": …, "ci_high": …, "ceiling": …}, …}, …}},
      "claims": [{"claim": "…", "this_run": "…", "verdict": "…"}],
      "missing": {"attention": "…/attention.json is missing: run notebooks/06_attention.ipynb first …"}}
 
@@ -199,6 +201,24 @@ def _attention_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
     return {"cutoffs": summary["cutoffs"], "counts": counts}
 
 
+def _dynamics_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
+    from glasslib.analysis.dynamics_study import KINDS, best_score, load_dynamics
+
+    out = {}
+    for label, result in load_dynamics(run_dir, profile).items():
+        models = [m for m in result["scores"][KINDS[0]] if m != "noise_ceiling"]
+        out[label] = {
+            "configurations": result["configurations"],
+            "runs": result["runs"],
+            "equilibration_tau_alpha": result["equilibration_tau_alpha"],
+            **{
+                kind: {"tau_alpha": result["relaxation"][kind]["tau_alpha"], **{model: best_score(result, kind, model) for model in models}}
+                for kind in KINDS
+            },
+        }
+    return out
+
+
 #: Section name → the function reading it from the run directory (chapter order).
 SECTIONS: dict[str, Callable[[Profile, Path], dict[str, Any]]] = {
     "tg": _tg_section,
@@ -208,6 +228,7 @@ SECTIONS: dict[str, Callable[[Profile, Path], dict[str, Any]]] = {
     "artificial_images": _artificial_section,
     "structural_metrics": _metrics_section,
     "attention": _attention_section,
+    "dynamics": _dynamics_section,
 }
 
 

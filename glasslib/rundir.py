@@ -17,6 +17,8 @@ product                   path                                written by        
 ``probe``                 ``models/cnn/probe.json``           04                     analysis.artificial_probe
 ``attention``             ``attention.json``                  06                     analysis.attention_counts
 ``metrics``               ``metrics.json``                    07                     analysis.kink
+``ensembles``             ``dynamics/T<T>/ensemble_NNNNN.h5`` 09                     simulation.isoconfigurational
+``dynamics``              ``dynamics.json``                   09                     analysis.dynamics_study
 ========================  ==================================  =====================  ===========================
 
 Provenance
@@ -164,6 +166,15 @@ PRODUCTS: dict[str, Product] = {
             io="glasslib.analysis.attention_counts",
         ),
         Product("metrics", "metrics.json", _NOTEBOOK("07_metrics"), upstream=("tg",), io="glasslib.analysis.kink"),
+        Product(
+            "ensembles",
+            "dynamics/T{temperature}/ensemble_{configuration:05d}.h5",
+            _NOTEBOOK("09_dynamics"),
+            settings=(*Profile.dynamics_fields(), "is_fire_maxiter", "seed"),
+            upstream=("simulations",),
+            io="glasslib.simulation.isoconfigurational",
+        ),
+        Product("dynamics", "dynamics.json", _NOTEBOOK("09_dynamics"), upstream=("ensembles",), io="glasslib.analysis.dynamics_study"),
     )
 }
 #: Keys a keyed product's upstream takes by default (the attention chapter reads the attention model).

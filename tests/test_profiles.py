@@ -44,6 +44,10 @@ def test_unknown_key_lists_valid_keys():
         ("snapshot_every_slow", 7, "must divide"),
         ("n_particles", "many", "expected a value of type int"),
         ("t_cool_fast", 10**9, "slow schedule"),
+        ("dynamics_temperatures", "0.7,0.7", "distinct temperatures"),
+        ("dynamics_temperatures", "2.5", "between t_end"),
+        ("dynamics_temperatures", "hot", "comma-separated numbers"),
+        ("dynamics_configurations", 41, "each configuration comes from its own slow run"),
     ],
 )
 def test_bad_values_are_rejected_with_the_key(key, value, message):

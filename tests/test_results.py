@@ -34,8 +34,9 @@ def test_an_empty_run_directory_gives_valid_json_with_every_section_missing(tmp_
         "artificial_images",
         "structural_metrics",
         "attention",
+        "dynamics",
     }
-    assert "02_tg" in document["missing"]["tg"]
+    assert "02_tg" in document["missing"]["tg"] and "09_dynamics" in document["missing"]["dynamics"]
 
 
 def test_a_partial_run_has_its_tg_and_tg_claims_only(tmp_path):
@@ -91,7 +92,7 @@ def test_equal_energy_is_an_equivalence_claim():
 @pytest.mark.slow
 def test_the_smoke_book_run_directory_has_every_headline_number():
     run_dir = Path(os.environ.get("GLASSLIB_TEST_RUN_DIR", "_build/nbval-runs/smoke"))
-    if not (run_dir / "metrics.json").exists():
+    if not (run_dir / "dynamics.json").exists():
         pytest.skip("needs the smoke book's run directory (make test builds it first)")
     document = results_cli("--profile", "smoke", "--run-dir", str(run_dir))
     assert document["missing"] == {}
@@ -99,6 +100,10 @@ def test_the_smoke_book_run_directory_has_every_headline_number():
     assert cnn["folds"] == 3 and 0 <= cnn["auc_ci95"][0] <= cnn["auc_mean"] <= cnn["auc_ci95"][1] <= 1
     assert set(document["structural_metrics"]) == {"components", "bb_edges", "isolated_a"}
     assert len(document["claims"]) >= 6
+    for result in document["dynamics"].values():  # every temperature: τ_α, the ceiling and the baselines with intervals
+        cage = result["cage-relative"]
+        assert result["equilibration_tau_alpha"] >= 5 and 0 < cage["linear_inherent"]["ceiling"] <= 1
+        assert cage["linear_thermal"]["ci_low"] <= cage["linear_thermal"]["rho"] <= cage["linear_thermal"]["ci_high"]
 
 
 def test_network_comparisons_read_the_reference_models():

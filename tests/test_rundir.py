@@ -24,7 +24,7 @@ def test_every_product_names_its_writer_and_its_io_module():
 
 def test_a_setting_changes_exactly_the_products_that_depend_on_it():
     base, changed = get_profile("smoke"), get_profile("smoke", tg_min_points=4)
-    same = {"simulations", "profile", "dump"}
+    same = {"simulations", "profile", "dump", "ensembles", "dynamics"}  # chapter 09 only checks its temperatures against Tg
     for name in rundir.PRODUCTS:
         keys = {"model": "dmpnn"} if name in ("model", "cross_dataset") else {}
         differs = rundir.product_hash(base, name, **keys) != rundir.product_hash(changed, name, **keys)
@@ -33,6 +33,10 @@ def test_a_setting_changes_exactly_the_products_that_depend_on_it():
     more = get_profile("smoke", cnn_outer_epochs=3)
     assert rundir.product_hash(base, "model", model="cnn") != rundir.product_hash(more, "model", model="cnn")
     assert rundir.product_hash(base, "model", model="dmpnn") == rundir.product_hash(more, "model", model="dmpnn")
+    # the ensembles' settings change the ensembles and what is built on them, nothing else
+    runs = get_profile("smoke", dynamics_runs=8)
+    assert rundir.product_hash(base, "dynamics") != rundir.product_hash(runs, "dynamics")
+    assert rundir.product_hash(base, "metrics") == rundir.product_hash(runs, "metrics")
     # how the book runs is not what it computes
     assert rundir.product_hash(base, "metrics") == rundir.product_hash(get_profile("smoke", workers=1), "metrics")
 

@@ -48,12 +48,13 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from glasslib.analysis.errors import AnalysisError
 from glasslib.data.render import MARGIN, pixel_centres
 from glasslib.models.cnn.images import check_images
 from glasslib.system import wrap_scaled
 
 
-class GradCAMError(ValueError):
+class GradCAMError(AnalysisError):
     """A model, layer or input that Grad-CAM or the per-particle analysis cannot use."""
 
 

@@ -11,7 +11,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 from scipy.spatial import Delaunay, cKDTree
 
-from glasslib.analysis.gradcam import GradCAMError
+from glasslib.analysis.errors import AnalysisError
 from glasslib.system import TYPE_A, TYPE_B
 
 #: Neighbour cut-off of ψ_m, σ: the first minimum of g_AA in 2D Kob–Andersen lies near 1.4 σ.
@@ -34,13 +34,13 @@ def _periodic_positions(positions_sigma: np.ndarray, box_length: float, cutoff: 
     """(N, 2) float64 positions wrapped into [0, L), checked; ``cutoff`` must be below L/2."""
     positions = np.asarray(positions_sigma, dtype=np.float64)
     if positions.ndim != 2 or positions.shape[1] != 2:
-        raise GradCAMError(f"positions must have shape (N, 2) in σ, got {positions.shape}")
+        raise AnalysisError(f"positions must have shape (N, 2) in σ, got {positions.shape}")
     if not np.all(np.isfinite(positions)):
-        raise GradCAMError("positions must be finite")
+        raise AnalysisError("positions must be finite")
     if not box_length > 0:
-        raise GradCAMError(f"box_length must be positive, got {box_length}")
+        raise AnalysisError(f"box_length must be positive, got {box_length}")
     if not 0 < cutoff < box_length / 2:
-        raise GradCAMError(f"the cut-off {cutoff} σ must lie in (0, L/2 = {box_length / 2:.3g} σ)")
+        raise AnalysisError(f"the cut-off {cutoff} σ must lie in (0, L/2 = {box_length / 2:.3g} σ)")
     wrapped = np.mod(positions, box_length)
     wrapped[wrapped >= box_length] = 0.0  # mod can round up to exactly box_length
     return wrapped
@@ -113,10 +113,10 @@ def bond_orientational_order(
     (N,) float64 in [0, 1]; NaN for a particle with no neighbour.
     """
     if int(m) != m or m < 1:
-        raise GradCAMError(f"m must be a positive integer, got {m}")
+        raise AnalysisError(f"m must be a positive integer, got {m}")
     if isinstance(neighbours, str):
         if neighbours != "voronoi":
-            raise GradCAMError(f"neighbours must be a cut-off in σ or 'voronoi', got {neighbours!r}")
+            raise AnalysisError(f"neighbours must be a cut-off in σ or 'voronoi', got {neighbours!r}")
         positions = _periodic_positions(positions_sigma, box_length, box_length / 4)
         i, j = _voronoi_pairs(positions, box_length)
     else:
@@ -168,7 +168,7 @@ def five_fold_motifs(positions_sigma: np.ndarray, types: np.ndarray, box_length:
     positions = _periodic_positions(positions_sigma, box_length, cutoff)
     types = np.asarray(types)
     if types.shape != (len(positions),) or not np.isin(types, (TYPE_A, TYPE_B)).all():
-        raise GradCAMError(f"types must be ({len(positions)},) LAMMPS types {TYPE_A} (A) or {TYPE_B} (B)")
+        raise AnalysisError(f"types must be ({len(positions)},) LAMMPS types {TYPE_A} (A) or {TYPE_B} (B)")
     i, j = _cutoff_pairs(positions, box_length, cutoff)
     mixed = types[i] != types[j]
     b = np.where(types[i] == TYPE_B, i, j)[mixed]  # the B end of each A–B pair

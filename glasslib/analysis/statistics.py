@@ -7,7 +7,7 @@ from typing import Any, Literal
 import numpy as np
 from scipy import stats
 
-from glasslib.analysis.gradcam import GradCAMError
+from glasslib.analysis.errors import AnalysisError
 
 #: Bootstrap resamples processed together in :func:`correlation_with_ci` (bounds memory: ≈ this many
 #: resample × observation float64 cells per array).
@@ -106,19 +106,19 @@ def correlation_with_ci(
     """
     x, y = np.asarray(x, dtype=np.float64).ravel(), np.asarray(y, dtype=np.float64).ravel()
     if x.shape != y.shape:
-        raise GradCAMError(f"x and y must have the same length, got {x.shape} and {y.shape}")
+        raise AnalysisError(f"x and y must have the same length, got {x.shape} and {y.shape}")
     groups = np.arange(len(x)) if groups is None else np.asarray(groups).ravel()
     if groups.shape != x.shape:
-        raise GradCAMError(f"groups must have the length of x ({len(x)}), got {groups.shape}")
+        raise AnalysisError(f"groups must have the length of x ({len(x)}), got {groups.shape}")
     if method not in ("bootstrap", "fisher") or (method == "fisher" and len(np.unique(groups)) != len(x)):
-        raise GradCAMError(f"method must be 'bootstrap' or 'fisher' (the latter without groups), got {method!r}")
+        raise AnalysisError(f"method must be 'bootstrap' or 'fisher' (the latter without groups), got {method!r}")
     if not 0 < confidence < 1 or n_bootstrap < 1:
-        raise GradCAMError("confidence must lie in (0, 1) and n_bootstrap be ≥ 1")
+        raise AnalysisError("confidence must lie in (0, 1) and n_bootstrap be ≥ 1")
     keep = np.isfinite(x) & np.isfinite(y)
     x, y, groups = x[keep], y[keep], groups[keep]
     n = len(x)
     if n < 4:
-        raise GradCAMError(f"need at least 4 finite pairs, got {n}")
+        raise AnalysisError(f"need at least 4 finite pairs, got {n}")
     result: dict[str, Any] = {"n": n, "n_groups": len(np.unique(groups)), "method": method}
     nan = float("nan")
     if np.ptp(x) == 0 or np.ptp(y) == 0:
@@ -159,7 +159,7 @@ def spearman_per_row(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     if x.shape != y.shape or x.ndim != 2:
-        raise GradCAMError(f"x and y must be (configurations, particles) arrays of one shape, got {x.shape}, {y.shape}")
+        raise AnalysisError(f"x and y must be (configurations, particles) arrays of one shape, got {x.shape}, {y.shape}")
     rx, ry = rankdata(x, axis=1), rankdata(y, axis=1)
     return _weighted_pearson(rx, ry, np.ones_like(rx))
 
@@ -178,10 +178,10 @@ def pearson_per_row(x: np.ndarray, y: np.ndarray, mask: np.ndarray | None = None
     """
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     if x.shape != y.shape or x.ndim != 2:
-        raise GradCAMError(f"x and y must be (configurations, particles) arrays of one shape, got {x.shape}, {y.shape}")
+        raise AnalysisError(f"x and y must be (configurations, particles) arrays of one shape, got {x.shape}, {y.shape}")
     weights = np.ones_like(x) if mask is None else np.broadcast_to(np.asarray(mask, dtype=np.float64), x.shape)
     if not np.all(weights.sum(axis=1) >= 2):
-        raise GradCAMError("every row needs at least two masked entries for a correlation")
+        raise AnalysisError("every row needs at least two masked entries for a correlation")
     return _weighted_pearson(x, y, weights)
 
 

@@ -179,6 +179,23 @@ def dask_client(profile: Profile, scheduler: Any = None) -> Iterator[Any]:
             yield client
 
 
+def run_tasks(client: Any, tasks: list[tuple[str, Any, tuple[Any, ...]]], description: str, unit: str, progress: bool = True) -> list[Any]:
+    """Submit ``(key, function, args)`` tasks to ``client`` and gather their results as they finish, with a progress bar.
+
+    Results come back in completion order; a task that raises re-raises here.
+    """
+    from dask.distributed import as_completed
+
+    futures = [client.submit(function, *args, key=key, pure=False) for key, function, args in tasks]
+    bar = progress_bar(total=len(futures), desc=description, unit=unit, disable=not progress, mininterval=5.0)
+    results = []
+    for future in as_completed(futures):
+        results.append(future.result())
+        bar.update(1)
+    bar.close()
+    return results
+
+
 @dataclass
 class CampaignReport:
     """Outcome of :func:`run_campaign`."""
@@ -233,8 +250,6 @@ def run_campaign(
     progress : bool
         Show a tqdm progress bar.
     """
-    from dask.distributed import as_completed
-
     started = time.perf_counter()
     run_dir = Path(run_dir or profile.run_dir())
     runs = runs or profile.runs_per_schedule
@@ -251,18 +266,11 @@ def run_campaign(
         kinds[_reason_kind(reason)] = kinds.get(_reason_kind(reason), 0) + 1
     md = mini = 0.0
     if plan.todo:
+        tasks = [(f"run-{s}-{i}-{profile.simulation_hash()[:8]}", simulate_run, (profile, s, i, str(run_dir))) for s, i in plan.todo]
         with dask_client(profile, scheduler) as client:
-            futures = [
-                client.submit(simulate_run, profile, s, i, str(run_dir), key=f"run-{s}-{i}-{profile.simulation_hash()[:8]}", pure=False)
-                for s, i in plan.todo
-            ]
-            bar = progress_bar(total=len(futures), desc=f"LAMMPS runs ({profile.label})", unit="run", disable=not progress, mininterval=5.0)
-            for future in as_completed(futures):
-                summary = future.result()
+            for summary in run_tasks(client, tasks, f"LAMMPS runs ({profile.label})", "run", progress):
                 md += summary["md_seconds"]
                 mini += summary["min_seconds"]
-                bar.update(1)
-            bar.close()
     return CampaignReport(run_dir, len(plan.todo), plan.done, kinds, time.perf_counter() - started, md, mini, len(removed))
 
 

@@ -193,6 +193,38 @@ def initial_configuration(protocol: Protocol, seed: int, melt_steps: int = 4000,
         lmp.close()
 
 
+def inherent_structure(protocol: Protocol, positions: np.ndarray, types: np.ndarray) -> dict[str, Any]:
+    """FIRE-minimise one configuration (the inherent-structure tolerances) and split its energy per particle.
+
+    Returns
+    -------
+    dict
+        ``positions`` (N, 2) σ wrapped into [0, L), ``particle_energy`` (N,) ε — LAMMPS' ``pe/atom``, half
+        of each pair energy to each partner, so the mean is the energy per particle — ``fnorm`` (ε/σ)
+        and ``iterations`` (FIRE iterations; at ``is_fire_maxiter`` it stopped on the cap).
+    """
+    lammps = import_lammps()
+    lmp = new_lammps()
+    try:
+        lmp.commands_list(system_commands(protocol))
+        create_atoms(lmp, np.mod(positions, protocol.box_length), types)
+        lmp.commands_list(["compute particle_energy all pe/atom", "fix plane all enforce2d"])
+        final = fire_minimise(lmp, protocol.fire_etol, protocol.fire_ftol, protocol.is_fire_maxiter)
+        nlocal = lmp.extract_global("nlocal")
+        ids = np.asarray(lmp.numpy.extract_atom("id"))[:nlocal]
+        values = np.asarray(lmp.numpy.extract_compute("particle_energy", lammps.LMP_STYLE_ATOM, lammps.LMP_TYPE_VECTOR))
+        energy = np.empty(nlocal)
+        energy[ids - 1] = values[:nlocal]
+        return {
+            "positions": np.mod(positions_by_id(lmp), protocol.box_length),
+            "particle_energy": energy,
+            "fnorm": final["fnorm"],
+            "iterations": int(lmp.extract_global("ntimestep")),
+        }
+    finally:
+        lmp.close()
+
+
 def start_run(protocol: Protocol, positions: np.ndarray, types: np.ndarray, seed: int) -> Any:
     """A LAMMPS instance holding the start configuration with fresh velocities and the fixes set.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.spatial import cKDTree
 
 from glasslib import system
 from glasslib.simulation import driver
@@ -83,6 +84,22 @@ def test_fire_lowers_the_energy_and_ends_below_its_force_tolerance(small_protoco
         assert after["fnorm"] < 1e-5
     finally:
         lmp.close()
+
+
+def test_inherent_structure_splits_the_minimum_energy_per_particle(small_protocol, start):
+    rng = np.random.default_rng(0)
+    shaken = start["positions"] + rng.normal(0.0, 0.05, start["positions"].shape)
+    result = driver.inherent_structure(small_protocol, shaken, start["types"])
+    assert result["fnorm"] < 0.05 and result["iterations"] > 0  # FIRE stops on the energy tolerance first
+    # a minimum at least as deep as the start's (which stopped after init_fire_maxiter iterations), split per particle
+    assert start["potential_energy"] - 0.05 < result["particle_energy"].mean() < start["potential_energy"] + 1e-3
+    length, types = small_protocol.box_length, np.asarray(start["types"])
+    i, j = cKDTree(result["positions"], boxsize=length).query_pairs(2.5, output_type="ndarray").T
+    delta = result["positions"][j] - result["positions"][i]
+    r = np.hypot(*(delta - length * np.round(delta / length)).T)
+    pair = system.lj_pair_energy(r, types[i], types[j])
+    expected = np.bincount(i, pair / 2, len(types)) + np.bincount(j, pair / 2, len(types))
+    np.testing.assert_allclose(result["particle_energy"], expected, atol=1e-9)
 
 
 def test_positions_and_velocities_stay_in_the_plane(small_protocol, start):

@@ -1,0 +1,79 @@
+"""Figures of chapter 09: relaxation functions, propensity scores against the noise ceiling, propensity maps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from glasslib.analysis.dynamics_study import KINDS
+from glasslib.analysis.relaxation import RELAXED_LEVEL
+
+#: Colours of the temperatures (Okabe–Ito, hottest first) and of the curves of a score panel.
+TEMPERATURE_COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9")
+SCORE_STYLES = {
+    "noise_ceiling": ("noise ceiling √ρ_R", "#000000"),
+    "linear_thermal": ("linear, thermal positions", "#E69F00"),
+    "linear_inherent": ("linear, inherent structure", "#009E73"),
+}
+
+
+def figure_relaxation(study: Mapping[str, Any]) -> Figure:
+    """F_s(k = 2π, t) of the A particles per temperature, absolute and cage-relative; 1/e dotted, τ_α marked."""
+    fig, axes = plt.subplots(1, len(KINDS), figsize=(11, 3.8), sharey=True, constrained_layout=True)
+    for ax, kind in zip(axes, KINDS):
+        for colour, (label, result) in zip(TEMPERATURE_COLOURS, study.items()):
+            curve = result["relaxation"][kind]
+            ax.plot(curve["times"], curve["fs"], "o-", ms=3, color=colour, label=f"T = {float(label):g}")
+            if curve["tau_alpha"] is not None:
+                ax.axvline(curve["tau_alpha"], color=colour, ls="--", lw=1)
+        ax.axhline(RELAXED_LEVEL, color="k", ls=":", lw=1)
+        ax.set_xscale("log")
+        ax.set_xlabel("time t [τ]")
+        ax.set_title(f"{kind} displacements")
+    axes[0].set_ylabel("F$_s$(k = 2π/σ, t), A particles")
+    axes[0].legend()
+    return fig
+
+
+def figure_propensity_scores(study: Mapping[str, Any], kind: str) -> Figure:
+    """Pearson ρ(t) of the descriptor baselines with the measured propensity, and the noise ceiling; 95 % bands."""
+    fig, axes = plt.subplots(1, len(study), figsize=(5.5 * len(study), 3.8), sharey=True, constrained_layout=True, squeeze=False)
+    for ax, (label, result) in zip(axes[0], study.items()):
+        times = result["relaxation"][kind]["times"]
+        for key, (name, colour) in SCORE_STYLES.items():
+            curve = result["scores"][kind][key]
+            ax.plot(times, curve["mean"], "o-", ms=3, color=colour, label=name)
+            ax.fill_between(times, curve["ci_low"], curve["ci_high"], color=colour, alpha=0.2, lw=0)
+        tau = result["relaxation"][kind]["tau_alpha"]
+        if tau is not None:
+            ax.axvline(tau, color="grey", ls="--", lw=1, label="τ$_α$")
+        ax.set_xscale("log")
+        ax.set_xlabel("time t [τ]")
+        ax.set_title(f"T = {float(label):g}, {kind}")
+    axes[0, 0].set_ylabel("Pearson ρ per configuration (A particles)")
+    axes[0, 0].legend(fontsize=8)
+    return fig
+
+
+def figure_propensity_map(positions: np.ndarray, measured: np.ndarray, predicted: np.ndarray, box_length: float, title: str) -> Figure:
+    """Measured and predicted propensity of every particle of one configuration (σ), each on its own colour scale.
+
+    A correlation compares rankings, so each panel spans its own 2nd–98th percentile.
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.6), constrained_layout=True)
+    for ax, values, name in zip(axes, (measured, predicted), ("measured", "predicted")):
+        low, high = np.percentile(values, [2, 98])
+        points = ax.scatter(positions[:, 0], positions[:, 1], c=values, s=14, cmap="viridis", vmin=low, vmax=high)
+        ax.set_aspect("equal")
+        ax.set_xlim(0, box_length)
+        ax.set_ylim(0, box_length)
+        ax.set_xlabel("x [σ]")
+        ax.set_title(f"{name} propensity")
+        fig.colorbar(points, ax=ax, label=f"{name} propensity [σ]", shrink=0.85)
+    axes[0].set_ylabel("y [σ]")
+    fig.suptitle(title)
+    return fig

@@ -1,0 +1,73 @@
+"""Iso-configurational ensembles: built from the cooling store, resumable, reproducible, checked on read."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from glasslib.profiles import get_profile
+from glasslib.rundir import product_hash
+from glasslib.simulation import campaign
+from glasslib.simulation import isoconfigurational as iso
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def dynamics_store(tiny_profile, tmp_path_factory):
+    """The tiny cooling store and a dynamics profile on it: 2 temperatures × 2 configurations × 3 runs."""
+    run_dir = tmp_path_factory.mktemp("dynamics")
+    campaign.run_campaign(tiny_profile, run_dir, schedules=("slow",), progress=False)
+    profile = get_profile(
+        tiny_profile, dynamics_runs=3, dynamics_equilibration=300, dynamics_t_max=200, dynamics_records=5, dynamics_configurations=2
+    )
+    report = iso.run_ensembles(profile, run_dir, progress=False)
+    assert (report.computed, report.already_done) == (4, 0)
+    return profile, run_dir
+
+
+def test_log_steps_are_increasing_distinct_and_end_at_the_last():
+    steps = iso.log_steps(30_000, 16)
+    assert steps[0] == iso.FIRST_RECORD and steps[-1] == 30_000 and np.all(np.diff(steps) > 0) and steps.size == 16
+    assert iso.log_steps(3, 6).tolist() == [1, 2, 3]  # fewer distinct steps than asked: no duplicates
+
+
+def test_ensembles_have_the_asked_shape_and_physics(dynamics_store):
+    profile, run_dir = dynamics_store
+    ensembles = iso.load_ensembles(profile, run_dir, 0.9)
+    assert [e.configuration for e in ensembles] == [0, 1]
+    first = ensembles[0]
+    n = profile.n_particles
+    assert first.displacements.shape == (3, first.times.size, n, 2) and first.times[-1] == pytest.approx(200 * profile.timestep)
+    squared = (first.displacements.astype(float) ** 2).sum(-1).mean(-1)  # (runs, times)
+    assert np.all(np.diff(squared, axis=1) > 0)  # a liquid at T = 0.9 spreads in every run
+    assert not np.allclose(first.displacements[0], first.displacements[1])  # own velocities per run
+    assert first.inherent_particle_energy.mean() < -2.0  # a bound Kob–Andersen inherent structure, ε per particle
+    assert first.equilibration_times[-1] == pytest.approx(300 * profile.timestep)
+
+
+def test_resume_recomputes_only_what_is_missing_and_reproduces_it(dynamics_store):
+    profile, run_dir = dynamics_store
+    path = iso.ensemble_path(run_dir, 1.2, 1)
+    before = iso.read_ensemble(path, product_hash(profile, "ensembles"))
+    path.unlink()
+    report = iso.run_ensembles(profile, run_dir, progress=False)
+    assert (report.computed, report.already_done) == (1, 3)
+    after = iso.read_ensemble(path, product_hash(profile, "ensembles"))
+    np.testing.assert_array_equal(after.displacements, before.displacements)  # same seeds, same ensemble
+    np.testing.assert_array_equal(after.start_positions, before.start_positions)
+
+
+def test_stale_missing_and_unknown_are_clear_errors(dynamics_store, tmp_path):
+    profile, run_dir = dynamics_store
+    longer = get_profile(profile, dynamics_t_max=400)
+    reason = iso.check_ensemble(iso.ensemble_path(run_dir, 0.9, 0), product_hash(longer, "ensembles"))
+    assert reason is not None and "stale" in reason
+    with pytest.raises(iso.EnsembleError, match="stale"):
+        iso.load_ensembles(longer, run_dir, 0.9)
+    with pytest.raises(iso.EnsembleError, match="not one of this profile"):
+        iso.load_ensembles(profile, run_dir, 0.5)
+    with pytest.raises(iso.EnsembleError, match="01_simulation"):
+        iso.source_snapshot(profile, tmp_path, 0, 0.9)
+    with pytest.raises(iso.EnsembleError, match="09_dynamics"):
+        iso.read_ensemble(tmp_path / "none.h5")
