@@ -124,6 +124,11 @@ class Profile:
     dynamics_equilibration: int = param(2_000_000, "fixed-T equilibration of each configuration before its ensemble", "steps", 1, 10**10)
     dynamics_t_max: int = param(1_000_000, "last recorded time of an iso-configurational run", "steps", 2, 10**10)
     dynamics_records: int = param(24, "log-spaced recorded times per run", "", 2, 1000)
+    propensity_epochs: int = param(200, "propensity networks: epochs (one configuration per step)", "", 1, 100_000)
+    propensity_folds: int = param(
+        5, "propensity networks: folds of configurations (each predicted by a network that never saw it)", "", 2, 1000
+    )
+    propensity_input: str = param("inherent", "positions the propensity networks read", choices=("thermal", "inherent"))
 
     # ------------------------------------------------------------------ derived objects
     @property
@@ -265,6 +270,8 @@ PROFILES: dict[str, Profile] = {
         dynamics_equilibration=60_000,  # 300 τ: ≈ 9 τ_α at T = 0.6 (τ_α ≈ 33 τ from absolute displacements, N = 720)
         dynamics_t_max=30_000,  # 150 τ: ≈ 4.5 τ_α at T = 0.6
         dynamics_records=16,
+        propensity_epochs=30,
+        propensity_folds=2,
     ),
     "smoke": Profile(
         name="smoke",
@@ -303,6 +310,8 @@ PROFILES: dict[str, Profile] = {
         dynamics_equilibration=6_000,  # 30 τ: ≈ 6 τ_α at T = 0.9 (N = 200)
         dynamics_t_max=2_000,
         dynamics_records=8,
+        propensity_epochs=2,
+        propensity_folds=3,
     ),
 }
 
@@ -421,6 +430,11 @@ def _validate(profile: Profile) -> Profile:
         raise ProfileError(
             f"dynamics_temperatures={profile.dynamics_temperatures!r}: give distinct temperatures between "
             f"t_end={profile.t_end} and t_start={profile.t_start} (the slow ramp passes them), e.g. '0.7,0.6'"
+        )
+    if profile.propensity_folds > profile.dynamics_configurations:
+        raise ProfileError(
+            f"propensity_folds={profile.propensity_folds} exceeds dynamics_configurations={profile.dynamics_configurations}: "
+            "every fold needs a configuration to test on"
         )
     if profile.dynamics_configurations > profile.runs_per_schedule:
         raise ProfileError(

@@ -174,7 +174,14 @@ PRODUCTS: dict[str, Product] = {
             upstream=("simulations",),
             io="glasslib.simulation.isoconfigurational",
         ),
-        Product("dynamics", "dynamics.json", _NOTEBOOK("09_dynamics"), upstream=("ensembles",), io="glasslib.analysis.dynamics_study"),
+        Product(
+            "dynamics",
+            "dynamics.json",
+            _NOTEBOOK("09_dynamics"),
+            settings=("propensity_epochs", "propensity_folds", "propensity_input", "seed"),
+            upstream=("ensembles",),
+            io="glasslib.analysis.dynamics_study",
+        ),
     )
 }
 #: Keys a keyed product's upstream takes by default (the attention chapter reads the attention model).

@@ -85,7 +85,7 @@ def check_equilibration(profile: Profile, temperature: float, tau_alpha: float |
     return float(ratio)
 
 
-def _interval_curve(values: np.ndarray, seed: int) -> dict[str, list[float]]:
+def interval_curve(values: np.ndarray, seed: int) -> dict[str, list[float]]:
     """Mean over configurations (axis 0) with bootstrap intervals, for every time: (C, T) → three (T,) lists."""
     rows = [mean_with_ci(values[:, t], BOOTSTRAP, seed + t) for t in range(values.shape[1])]
     return {key: [row[key] for row in rows] for key in ("mean", "ci_low", "ci_high")}
@@ -123,19 +123,18 @@ def propensity_scores(ensembles: Sequence[IsoconfigurationalEnsemble], kind: str
     ceilings = np.stack(
         [prop.noise_ceiling(prop.split_half_reliability(displacements(e, kind), e.types == TYPE_A, seed=seed)) for e in ensembles]
     )
-    out: dict[str, Any] = {"noise_ceiling": _interval_curve(ceilings, seed)}
+    out: dict[str, Any] = {"noise_ceiling": interval_curve(ceilings, seed)}
     for positions in INPUTS:
-        out[f"linear_{positions}"] = _interval_curve(baseline_predictions(ensembles, kind, positions)["rho"], seed)
+        out[f"linear_{positions}"] = interval_curve(baseline_predictions(ensembles, kind, positions)["rho"], seed)
     return out
 
 
-def temperature_study(profile: Profile, run_dir: Path, temperature: float) -> dict[str, Any]:
-    """Everything chapter 09 reports at one temperature (module docstring)."""
-    ensembles = load_ensembles(profile, run_dir, temperature)
+def temperature_study(profile: Profile, temperature: float, ensembles: Sequence[IsoconfigurationalEnsemble]) -> dict[str, Any]:
+    """Relaxation, equilibration check, noise ceiling and descriptor baselines at one temperature (module docstring)."""
     if len(ensembles) < 2:
         raise ValueError(f"the descriptor baseline needs ≥ 2 configurations per temperature; dynamics_configurations = {len(ensembles)}")
     relax = {kind: relaxation(ensembles, kind) for kind in KINDS}
-    result: dict[str, Any] = {
+    return {
         "temperature": temperature,
         "configurations": len(ensembles),
         "runs": int(ensembles[0].displacements.shape[0]),
@@ -143,12 +142,35 @@ def temperature_study(profile: Profile, run_dir: Path, temperature: float) -> di
         "equilibration_tau_alpha": check_equilibration(profile, temperature, relax["absolute"]["tau_alpha"]),
         "scores": {kind: propensity_scores(ensembles, kind, profile.seed) for kind in KINDS},
     }
-    return result
 
 
-def dynamics_study(profile: Profile, run_dir: Path) -> dict[str, Any]:
-    """:func:`temperature_study` at every temperature of the profile, keyed by ``"0.600"``-style labels."""
-    return {f"{t:.3f}": temperature_study(profile, run_dir, t) for t in dynamics_temperatures(profile)}
+def dynamics_study(profile: Profile, run_dir: Path, progress: bool = True) -> dict[str, Any]:
+    """Everything chapter 09 reports, keyed by ``"0.600"``-style temperature labels; read back if already stored and current.
+
+    Per temperature: :func:`temperature_study`, then the networks of
+    :mod:`glasslib.analysis.dynamics_networks` — their cross-validated ρ(t) joins the baselines under
+    ``scores``, transfer from the other temperatures goes under ``transfer``, sizes under ``parameters``.
+    """
+    from glasslib.analysis.dynamics_networks import network_study
+    from glasslib.rundir import ProductError
+
+    try:
+        return load_dynamics(run_dir, profile)
+    except ProductError:
+        pass
+    ensembles = {f"{t:.3f}": load_ensembles(profile, run_dir, t) for t in dynamics_temperatures(profile)}
+    study = {label: temperature_study(profile, float(label), group) for label, group in ensembles.items()}
+    for label, networks in network_study(profile, ensembles, KINDS, progress).items():
+        for kind in KINDS:
+            for name, curves in networks["scores"].items():
+                study[label]["scores"][kind][name] = curves[kind]
+        study[label]["transfer"] = {
+            source: {kind: {name: curves[kind] for name, curves in by_name.items()} for kind in KINDS}
+            for source, by_name in networks["transfer"].items()
+        }
+        study[label]["parameters"] = networks["parameters"]
+    save_dynamics(run_dir, profile, study)
+    return study
 
 
 def save_dynamics(run_dir: Path, profile: Profile, study: dict[str, Any]) -> Path:
@@ -175,26 +197,67 @@ def best_score(result: dict[str, Any], kind: str, model: str) -> dict[str, float
     }
 
 
+#: Every scored model, in the order the book shows them, with its label.
+MODEL_LABELS = {
+    "linear_thermal": "linear, thermal positions",
+    "linear_inherent": "linear, inherent structure",
+    "plain": "plain graph network",
+    "equivariant": "equivariant graph network",
+}
+
+
 def headline_table(study: dict[str, Any]) -> pd.DataFrame:
-    """One row per temperature and displacement kind: τ_α, and each baseline's best ρ [95 % interval] beside the ceiling."""
+    """One row per temperature, displacement kind and model: its best ρ with 95 % interval, the time, the ceiling there."""
     rows = []
     for label, result in study.items():
         for kind in KINDS:
-            tau = result["relaxation"][kind]["tau_alpha"]
-            times = result["relaxation"][kind]["times"]
-            row: dict[str, Any] = {
-                "T": float(label),
-                "displacements": kind,
-                "τ_α [τ]": f"{tau:.3g}" if tau is not None else f"> {times[-1]:.3g}",
-            }
-            for positions in INPUTS:
-                best = best_score(result, kind, f"linear_{positions}")
-                row[f"linear, {positions}: ρ [95 %]"] = (
-                    f"{best['rho']:.2f} [{best['ci_low']:.2f}, {best['ci_high']:.2f}] at t = {best['time']:.3g} τ"
+            for model, name in MODEL_LABELS.items():
+                if model not in result["scores"][kind]:
+                    continue
+                best = best_score(result, kind, model)
+                rows.append(
+                    {
+                        "T": float(label),
+                        "displacements": kind,
+                        "model": name,
+                        "best ρ [95 %]": f"{best['rho']:.2f} [{best['ci_low']:.2f}, {best['ci_high']:.2f}]",
+                        "at t [τ]": f"{best['time']:.3g}",
+                        "noise ceiling there": f"{best['ceiling']:.2f}",
+                    }
                 )
-                row[f"ceiling at that t ({positions})"] = f"{best['ceiling']:.2f}"
-            rows.append(row)
-    return pd.DataFrame(rows).set_index(["T", "displacements"])
+    return pd.DataFrame(rows).set_index(["T", "displacements", "model"])
+
+
+def transfer_table(study: dict[str, Any], kind: str = "cage-relative") -> pd.DataFrame:
+    """Each network tested at each temperature: trained there (cross-validated) or at another one; best ρ [95 %]."""
+    rows = []
+    for label, result in study.items():
+        for name in ("equivariant", "plain"):
+            if name not in result["scores"][kind]:
+                continue
+            sources = {label: result["scores"][kind][name], **{s: t[kind][name] for s, t in result.get("transfer", {}).items()}}
+            for source, curve in sources.items():
+                best = int(np.nanargmax(curve["mean"]))
+                rows.append(
+                    {
+                        "tested at T": float(label),
+                        "network": MODEL_LABELS[name],
+                        "trained at T": float(source),
+                        "best ρ [95 %]": f"{curve['mean'][best]:.2f} [{curve['ci_low'][best]:.2f}, {curve['ci_high'][best]:.2f}]",
+                    }
+                )
+    return pd.DataFrame(rows).set_index(["tested at T", "network", "trained at T"])
+
+
+def comparison_verdict(result: dict[str, Any], kind: str = "cage-relative") -> str:
+    """Whether the equivariant network beats the plain one and the best linear baseline, judged by the intervals at their best times."""
+    equivariant = best_score(result, kind, "equivariant")
+    others = [best_score(result, kind, m) for m in ("plain", "linear_thermal", "linear_inherent")]
+    if all(equivariant["ci_low"] > o["ci_high"] for o in others):
+        return "holds"
+    if any(equivariant["ci_high"] < o["ci_low"] for o in others):
+        return "fails"
+    return "not resolved at this scale"
 
 
 def example_map(profile: Profile, run_dir: Path, temperature: float, kind: str, positions: str = "inherent") -> dict[str, Any]:
@@ -231,8 +294,10 @@ def _listing(values: Sequence[str]) -> str:
 def glued_numbers(profile: Profile, study: dict[str, Any], tg: float) -> dict[str, Any]:
     """The numbers chapter 09's prose quotes, by glue name."""
     lowest = min(study, key=float)
-    best = best_score(study[lowest], "cage-relative", "linear_inherent")
+    result = study[lowest]
+    best = {model: best_score(result, "cage-relative", model) for model in MODEL_LABELS}
     published = [f"{name} {ref.value:.2f}" for name, ref in PROPENSITY_3D.items()]
+    ci = {model: f"[{b['ci_low']:.2f}, {b['ci_high']:.2f}]" for model, b in best.items()}
     return {
         "tg_slow": tg,
         "temperatures": "T = " + _listing([f"{float(t):g}" for t in study]),
@@ -244,8 +309,14 @@ def glued_numbers(profile: Profile, study: dict[str, Any], tg: float) -> dict[st
         "equilibration_min": min(r["equilibration_tau_alpha"] for r in study.values()),
         "equilibration_required": EQUILIBRATION_TAUS,
         "t_low": float(lowest),
-        "rho_low": best["rho"],
-        "rho_low_ci": f"[{best['ci_low']:.2f}, {best['ci_high']:.2f}]",
-        "ceiling_low": best["ceiling"],
+        "folds": profile.propensity_folds,
+        "epochs": profile.propensity_epochs,
+        "network_input": "inherent structures" if profile.propensity_input == "inherent" else "thermal positions",
+        "parameters_equivariant": result["parameters"]["equivariant"],
+        "parameters_plain": result["parameters"]["plain"],
+        **{f"rho_{model}": b["rho"] for model, b in best.items()},
+        **{f"rho_{model}_ci": ci[model] for model in best},
+        "ceiling_low": best["equivariant"]["ceiling"],
+        "verdict_equivariant": comparison_verdict(result),
         "published_3d": _listing(published),
     }

@@ -18,6 +18,8 @@ SCORE_STYLES = {
     "noise_ceiling": ("noise ceiling √ρ_R", "#000000"),
     "linear_thermal": ("linear, thermal positions", "#E69F00"),
     "linear_inherent": ("linear, inherent structure", "#009E73"),
+    "plain": ("plain graph network", "#56B4E9"),
+    "equivariant": ("equivariant graph network", "#D55E00"),
 }
 
 
@@ -40,11 +42,13 @@ def figure_relaxation(study: Mapping[str, Any]) -> Figure:
 
 
 def figure_propensity_scores(study: Mapping[str, Any], kind: str) -> Figure:
-    """Pearson ρ(t) of the descriptor baselines with the measured propensity, and the noise ceiling; 95 % bands."""
+    """Pearson ρ(t) of every model with the measured propensity, and the noise ceiling; 95 % bands over configurations."""
     fig, axes = plt.subplots(1, len(study), figsize=(5.5 * len(study), 3.8), sharey=True, constrained_layout=True, squeeze=False)
     for ax, (label, result) in zip(axes[0], study.items()):
         times = result["relaxation"][kind]["times"]
         for key, (name, colour) in SCORE_STYLES.items():
+            if key not in result["scores"][kind]:
+                continue
             curve = result["scores"][kind][key]
             ax.plot(times, curve["mean"], "o-", ms=3, color=colour, label=name)
             ax.fill_between(times, curve["ci_low"], curve["ci_high"], color=colour, alpha=0.2, lw=0)

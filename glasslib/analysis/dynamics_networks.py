@@ -1,0 +1,99 @@
+"""Chapter 09's networks scored against propensity: the equivariant and the plain graph network.
+
+At every temperature both networks of :mod:`glasslib.models.propensity` learn the absolute and the
+cage-relative propensity at every recorded time at once (2 T outputs per particle) from the
+configurations' positions (``propensity_input``: thermal or inherent structure), in
+``propensity_folds``-fold cross-validation over configurations
+(:func:`glasslib.models.propensity.fit.cross_validated_predictions`): every configuration is scored by
+a network that never saw it. The plain network trains on randomly rotated configurations; the
+equivariant one needs no augmentation. **Transfer:** the fold networks trained at one temperature,
+averaged, predict every configuration of each other temperature.
+
+Scores are Pearson ρ per configuration over its A particles at every time, with bootstrap intervals
+over configurations, in the layout of :func:`glasslib.analysis.dynamics_study.propensity_scores`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from glasslib.analysis import propensity as prop
+from glasslib.models.propensity.fit import cross_validated_predictions, parameter_count, predict
+from glasslib.models.propensity.graphs import RadiusGraph, radius_graph
+from glasslib.profiles import Profile
+from glasslib.progress import progress_bar
+from glasslib.simulation.isoconfigurational import IsoconfigurationalEnsemble
+from glasslib.system import TYPE_A
+
+#: Architecture of each network (similar parameter counts; :func:`parameter_count` reports them).
+ARCHITECTURES: dict[str, dict[str, Any]] = {
+    "equivariant": {"channels": 8, "max_order": 6, "layers": 3},
+    "plain": {"hidden": 64, "layers": 3},
+}
+#: Which networks train on rotated copies of their configurations.
+ROTATE = {"equivariant": False, "plain": True}
+
+
+def graphs_of(ensembles: Sequence[IsoconfigurationalEnsemble], positions: str) -> list[RadiusGraph]:
+    """One radius graph per configuration, from thermal or inherent-structure positions."""
+    return [
+        radius_graph([(e.start_positions if positions == "thermal" else e.inherent_positions, e.types)], e.box_length) for e in ensembles
+    ]
+
+
+def targets_of(ensembles: Sequence[IsoconfigurationalEnsemble], kinds: Sequence[str]) -> np.ndarray:
+    """(C, len(kinds) · T, N): the propensity of every kind at every time, kinds stacked along the outputs."""
+    from glasslib.analysis.dynamics_study import displacements
+
+    return np.stack([np.concatenate([prop.propensity(displacements(e, kind)) for kind in kinds]) for e in ensembles])
+
+
+def score_curves(predicted: np.ndarray, measured: np.ndarray, mask: np.ndarray, kinds: Sequence[str], seed: int) -> dict[str, Any]:
+    """ρ(t) with intervals per kind, from stacked (C, len(kinds) · T, N) predictions and measurements."""
+    from glasslib.analysis.dynamics_study import interval_curve
+
+    times = measured.shape[1] // len(kinds)
+    out = {}
+    for k, kind in enumerate(kinds):
+        columns = range(k * times, (k + 1) * times)
+        rho = np.stack([prop.correlation_per_configuration(predicted[:, t], measured[:, t], mask) for t in columns], axis=1)
+        out[kind] = interval_curve(rho, seed)
+    return out
+
+
+def network_study(
+    profile: Profile, ensembles: Mapping[str, Sequence[IsoconfigurationalEnsemble]], kinds: Sequence[str], progress: bool = True
+) -> dict[str, Any]:
+    """Per temperature label: cross-validated scores of every network, transfer scores from every other temperature, parameter counts."""
+    graphs = {label: graphs_of(group, profile.propensity_input) for label, group in ensembles.items()}
+    targets = {label: targets_of(group, kinds) for label, group in ensembles.items()}
+    masks = {label: np.stack([e.types == TYPE_A for e in group]) for label, group in ensembles.items()}
+    out: dict[str, Any] = {label: {"scores": {}, "transfer": {}, "parameters": {}} for label in ensembles}
+    trained: dict[tuple[str, str], list[Any]] = {}
+    jobs = [(index, label, name) for index, label in enumerate(ensembles) for name in ARCHITECTURES]
+    for index, label, name in progress_bar(jobs, desc="propensity networks (temperature × network)", disable=not progress):
+        predicted, networks = cross_validated_predictions(
+            name,
+            graphs[label],
+            targets[label],
+            masks[label],
+            profile.propensity_folds,
+            profile.propensity_epochs,
+            profile.seed + 1000 * index,
+            ROTATE[name],
+            **ARCHITECTURES[name],
+        )
+        trained[(label, name)] = networks
+        out[label]["scores"][name] = score_curves(predicted, targets[label], masks[label], kinds, profile.seed)
+        out[label]["parameters"][name] = parameter_count(networks[0].model)
+    for (source, name), networks in trained.items():
+        for label in ensembles:
+            if label != source:
+                predicted = np.mean([predict(network, graphs[label]) for network in networks], axis=0)
+                out[label]["transfer"].setdefault(source, {})[name] = score_curves(
+                    predicted, targets[label], masks[label], kinds, profile.seed
+                )
+    return out
