@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.glasslib-installed
 PROFILE ?= quick
-BENCHES := sim campaign render graphs cnn dmpnn metrics
+BENCHES := sim campaign render graphs cnn dmpnn metrics equivariant
 
 .PHONY: book test env lint format unit bench clean
 

@@ -19,6 +19,7 @@ BENCHES: dict[str, tuple[str, str]] = {
     "cnn": ("cnn", "CNN training and inference per sample beside the TensorFlow matmul rate"),
     "dmpnn": ("dmpnn", "D-MPNN models I-III, training per sample vs window size"),
     "metrics": ("metrics", "vectorised structural metrics vs networkx"),
+    "equivariant": ("equivariant", "chapter 09's propensity networks, training per configuration beside the matmul rate"),
 }
 
 

@@ -125,3 +125,13 @@ def test_same_seed_same_network_and_checkpoints_check_the_architecture(tmp_path)
     with pytest.raises(PropensityModelError, match="targets must be"):
         train_network("plain", graphs, targets[:2], mask[:2], epochs=1, seed=0)
     assert 0 < parameter_count(first.model)
+
+
+def test_bench_equivariant_prints_its_figures_at_smoke(capsys):
+    from glasslib.bench import equivariant
+    from glasslib.profiles import get_profile
+
+    figures = equivariant.main(get_profile("smoke"), steps=1)
+    printed = capsys.readouterr().out
+    assert "matmul" in printed and "equivariant" in printed and "plain" in printed
+    assert figures["equivariant"]["configurations_per_second"] > 0 and figures["equivariant"]["counted_gflops_per_second"] > 0
