@@ -42,9 +42,33 @@ def tiny_profile():
         snapshot_every_slow=500,
         snapshot_every_fast=250,
         runs_per_schedule=2,
+        dynamics_configurations=2,
+        propensity_folds=2,
         is_fire_maxiter=5000,
         workers=2,
     )
+
+
+@pytest.fixture(scope="session")
+def dynamics_store(tiny_profile, tmp_path_factory):
+    """The tiny cooling store (slow runs) and chapter 09's ensembles on it: 2 temperatures × 2 configurations × 3 runs."""
+    from glasslib.simulation import campaign
+    from glasslib.simulation import isoconfigurational as iso
+
+    run_dir = tmp_path_factory.mktemp("dynamics")
+    campaign.run_campaign(tiny_profile, run_dir, schedules=("slow",), progress=False)
+    profile = get_profile(
+        tiny_profile,
+        dynamics_runs=3,
+        dynamics_equilibration=8000,  # 40 τ: ≥ 5 τ_α at T = 0.9 for 60 particles (τ_α ≈ 7 τ)
+        dynamics_t_max=3000,
+        dynamics_records=6,
+        dynamics_configurations=2,
+        propensity_epochs=2,
+        propensity_folds=2,
+    )
+    iso.run_ensembles(profile, run_dir, progress=False)
+    return profile, run_dir
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ over configurations, in the layout of :func:`glasslib.analysis.dynamics_study.pr
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -84,6 +85,7 @@ def network_study(
             profile.propensity_epochs,
             profile.seed + 1000 * index,
             ROTATE[name],
+            threads=os.cpu_count() or 1,
             **ARCHITECTURES[name],
         )
         trained[(label, name)] = networks

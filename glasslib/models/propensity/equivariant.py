@@ -50,10 +50,10 @@ def radial_basis(distance: torch.Tensor, count: int, cutoff: float) -> torch.Ten
 def combine_orders(x: torch.Tensor, filters: torch.Tensor, max_order: int) -> torch.Tensor:
     """Messages of every order m_out: Σ_{m_in} x_{m_in} f_{m_out − m_in} over |m_in|, |m_out − m_in| ≤ M, for |m_out| ≤ M.
 
-    A linear convolution along the order axis, computed with FFTs of length 4M + 1 (no wrap-around).
+    A linear convolution along the order axis, computed with FFTs of a power-of-two length ≥ 4M + 1 (no wrap-around).
     ``x``, ``filters``: (..., 2M+1) complex, orders −M … M; returns (..., 2M+1).
     """
-    length = 4 * max_order + 1
+    length = 1 << (4 * max_order).bit_length()  # ≥ 4M + 1; powers of two are the FFT's fastest sizes
     full = torch.fft.ifft(torch.fft.fft(x, n=length) * torch.fft.fft(filters, n=length))  # orders −2M … 2M
     return full[..., max_order : 3 * max_order + 1]
 

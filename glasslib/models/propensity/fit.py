@@ -152,6 +152,7 @@ def cross_validated_predictions(
     epochs: int,
     seed: int,
     rotate: bool = False,
+    threads: int = 1,
     **kwargs: Any,
 ) -> tuple[np.ndarray, list[TrainedPropensityNet]]:
     """Each configuration predicted by the network trained on the other folds: (C, outputs, N) and the fold networks."""
@@ -160,7 +161,7 @@ def cross_validated_predictions(
     trained = []
     for fold, held in enumerate(fold_groups(len(graphs), folds)):  # a loop over folds; each training is vectorised
         keep = np.setdiff1d(np.arange(len(graphs)), held)
-        network = train_network(name, [graphs[i] for i in keep], targets[keep], mask[keep], epochs, seed + fold, rotate, **kwargs)
+        network = train_network(name, [graphs[i] for i in keep], targets[keep], mask[keep], epochs, seed + fold, rotate, threads, **kwargs)
         out[held] = predict(network, [graphs[i] for i in held])
         trained.append(network)
     return out, trained
