@@ -65,6 +65,18 @@ def score_curves(predicted: np.ndarray, measured: np.ndarray, mask: np.ndarray, 
     return out
 
 
+#: The displacement kind of the stored example map (configuration 0 at the network's best time).
+EXAMPLE_KIND = "cage-relative"
+
+
+def example(predicted: np.ndarray, measured: np.ndarray, curves: Mapping[str, Any], kinds: Sequence[str], kind: str) -> dict[str, Any]:
+    """Configuration 0's predicted and measured propensity (N,) at the time where ``kind``'s mean ρ peaks, for a map."""
+    times = measured.shape[1] // len(kinds)
+    best = int(np.nanargmax(curves[kind]["mean"]))
+    column = list(kinds).index(kind) * times + best
+    return {"kind": kind, "time_index": best, "predicted": predicted[0, column].tolist(), "measured": measured[0, column].tolist()}
+
+
 def network_study(
     profile: Profile, ensembles: Mapping[str, Sequence[IsoconfigurationalEnsemble]], kinds: Sequence[str], progress: bool = True
 ) -> dict[str, Any]:
@@ -89,8 +101,9 @@ def network_study(
             **ARCHITECTURES[name],
         )
         trained[(label, name)] = networks
-        out[label]["scores"][name] = score_curves(predicted, targets[label], masks[label], kinds, profile.seed)
+        out[label]["scores"][name] = curves = score_curves(predicted, targets[label], masks[label], kinds, profile.seed)
         out[label]["parameters"][name] = parameter_count(networks[0].model)
+        out[label].setdefault("example", {})[name] = example(predicted, targets[label], curves, kinds, EXAMPLE_KIND)
     for (source, name), networks in trained.items():
         for label in ensembles:
             if label != source:

@@ -169,6 +169,7 @@ def dynamics_study(profile: Profile, run_dir: Path, progress: bool = True) -> di
             for source, by_name in networks["transfer"].items()
         }
         study[label]["parameters"] = networks["parameters"]
+        study[label]["example"] = networks["example"]
     save_dynamics(run_dir, profile, study)
     return study
 
@@ -260,20 +261,21 @@ def comparison_verdict(result: dict[str, Any], kind: str = "cage-relative") -> s
     return "not resolved at this scale"
 
 
-def example_map(profile: Profile, run_dir: Path, temperature: float, kind: str, positions: str = "inherent") -> dict[str, Any]:
-    """Measured and leave-one-out predicted propensity of configuration 0 at the baseline's best time (for a map)."""
-    ensembles = load_ensembles(profile, run_dir, temperature)
-    baseline = baseline_predictions(ensembles, kind, positions)
-    measured, predicted, rho = baseline["measured"], baseline["predicted"], baseline["rho"]
-    best = int(np.nanargmax(np.nanmean(rho, axis=0)))
-    first = ensembles[0]
+def example_map(profile: Profile, run_dir: Path, study: dict[str, Any], temperature: float, network: str = "equivariant") -> dict[str, Any]:
+    """Configuration 0 at ``temperature``: measured propensity and the cross-validated prediction of ``network``, for a map."""
+    result = study[f"{temperature:.3f}"]
+    stored = result["example"][network]
+    first = load_ensembles(profile, run_dir, temperature)[0]
+    measured, predicted = np.asarray(stored["measured"]), np.asarray(stored["predicted"])
+    a = first.types == TYPE_A
     return {
         "positions": np.mod(first.start_positions, first.box_length),
-        "measured": measured[0, best],
-        "predicted": predicted[0, best],
+        "measured": measured,
+        "predicted": predicted,
         "box_length": first.box_length,
-        "time": float(first.times[best]),
-        "rho": float(rho[0, best]),
+        "kind": stored["kind"],
+        "time": float(result["relaxation"][stored["kind"]]["times"][stored["time_index"]]),
+        "rho": float(np.corrcoef(measured[a], predicted[a])[0, 1]),
     }
 
 

@@ -33,6 +33,8 @@ def test_the_study_has_every_model_with_ordered_intervals_and_is_stored(dynamics
     table = dyn.headline_table(study)
     assert len(table) == 2 * len(dyn.KINDS) * len(dyn.MODEL_LABELS)
     assert dyn.comparison_verdict(study["0.900"]) in ("holds", "fails", "not resolved at this scale")
+    example = dyn.example_map(profile, run_dir, study, 0.9)
+    assert example["measured"].shape == example["predicted"].shape == (profile.n_particles,) and -1 <= example["rho"] <= 1
     glued = dyn.glued_numbers(profile, study, tg=0.5)
     assert glued["t_low"] == 0.9 and glued["parameters_equivariant"] == study["0.900"]["parameters"]["equivariant"]
 
