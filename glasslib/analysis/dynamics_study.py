@@ -174,14 +174,26 @@ def dynamics_study(profile: Profile, run_dir: Path, progress: bool = True) -> di
     return study
 
 
+#: Layout version of the ``dynamics`` product; a file of another layout reads as stale and is recomputed.
+DYNAMICS_FORMAT = 2
+
+
 def save_dynamics(run_dir: Path, profile: Profile, study: dict[str, Any]) -> Path:
     """Write the ``dynamics`` product (JSON with provenance)."""
-    return write_json_product(run_dir, profile, "dynamics", {"temperatures": study})
+    return write_json_product(run_dir, profile, "dynamics", {"format": DYNAMICS_FORMAT, "temperatures": study})
 
 
 def load_dynamics(run_dir: Path, profile: Profile) -> dict[str, Any]:
-    """Read the ``dynamics`` product; missing or stale raise errors naming chapter 09."""
-    return read_json_product(run_dir, profile, "dynamics")["temperatures"]
+    """Read the ``dynamics`` product; missing, stale or of another layout raise errors naming chapter 09."""
+    from glasslib.rundir import StaleProductError, product_path
+
+    payload = read_json_product(run_dir, profile, "dynamics")
+    if payload.get("format") != DYNAMICS_FORMAT:
+        raise StaleProductError(
+            f"{product_path(run_dir, 'dynamics')} was written by an older glasslib (layout {payload.get('format')}, now "
+            f"{DYNAMICS_FORMAT}): rerun notebooks/09_dynamics.ipynb"
+        )
+    return payload["temperatures"]
 
 
 def best_score(result: dict[str, Any], kind: str, model: str) -> dict[str, float]:
