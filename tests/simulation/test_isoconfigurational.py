@@ -63,3 +63,40 @@ def test_stale_missing_and_unknown_are_clear_errors(dynamics_store, tmp_path):
         iso.source_snapshot(profile, tmp_path, 0, 0.9)
     with pytest.raises(iso.EnsembleError, match="09_dynamics"):
         iso.read_ensemble(tmp_path / "none.h5")
+
+
+def test_sigkill_mid_ensembles_then_rerun_computes_only_the_rest(dynamics_store, tmp_path):
+    """Kill a running ensemble campaign (and its Dask worker) with SIGKILL; the rerun computes only what is missing."""
+    import json
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    profile, run_dir = dynamics_store
+    shutil.copytree(run_dir / "sim", tmp_path / "sim")  # the cooling runs the ensembles start from
+    overrides = {key: getattr(profile, key) for key in ("n_particles", "t_cool_slow", "t_cool_fast", "snapshot_every_slow")}
+    overrides |= {key: getattr(profile, key) for key in ("snapshot_every_fast", "runs_per_schedule", "is_fire_maxiter")}
+    overrides |= {key: getattr(profile, key) for key in profile.dynamics_fields()} | {"propensity_folds": 2, "workers": 1}
+    overrides["dynamics_equilibration"] = 60_000  # a few seconds per task, so that the kill lands between tasks
+    script = (
+        "import json, sys\nfrom glasslib.profiles import get_profile\nfrom glasslib.simulation.isoconfigurational import run_ensembles\n"
+        "if __name__ == '__main__':\n    run_ensembles(get_profile('smoke', **json.loads(sys.argv[1])), sys.argv[2], progress=False)\n"
+    )
+    command = [sys.executable, "-c", script, json.dumps(overrides), str(tmp_path)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not list(tmp_path.glob("dynamics/*/ensemble_*.h5")):
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    done = len(list(tmp_path.glob("dynamics/*/ensemble_*.h5")))
+    assert 1 <= done < 4, "the kill should land mid-campaign"
+    again = get_profile("smoke", **overrides)
+    report = iso.run_ensembles(again, tmp_path, progress=False)
+    assert (report.computed, report.already_done) == (4 - done, done)
+    assert not list(tmp_path.glob("dynamics/**/.*tmp*"))
+    for temperature in (1.2, 0.9):
+        assert len(iso.load_ensembles(again, tmp_path, temperature)) == 2  # every file reads as data
