@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from glasslib.analysis import propensity as prop
+from glasslib.analysis.dynamics_study import interval_curve
 from glasslib.models.propensity.fit import cross_validated_predictions, parameter_count, predict
 from glasslib.models.propensity.graphs import RadiusGraph, radius_graph
 from glasslib.profiles import Profile
@@ -40,29 +41,18 @@ ROTATE = {"equivariant": False, "plain": True}
 
 def graphs_of(ensembles: Sequence[IsoconfigurationalEnsemble], positions: str) -> list[RadiusGraph]:
     """One radius graph per configuration, from thermal or inherent-structure positions."""
-    return [
-        radius_graph([(e.start_positions if positions == "thermal" else e.inherent_positions, e.types)], e.box_length) for e in ensembles
-    ]
-
-
-def targets_of(ensembles: Sequence[IsoconfigurationalEnsemble], kinds: Sequence[str]) -> np.ndarray:
-    """(C, len(kinds) · T, N): the propensity of every kind at every time, kinds stacked along the outputs."""
-    from glasslib.analysis.dynamics_study import displacements
-
-    return np.stack([np.concatenate([prop.propensity(displacements(e, kind)) for kind in kinds]) for e in ensembles])
+    return [radius_graph([(e.positions(positions), e.types)], e.box_length) for e in ensembles]
 
 
 def score_curves(predicted: np.ndarray, measured: np.ndarray, mask: np.ndarray, kinds: Sequence[str], seed: int) -> dict[str, Any]:
     """ρ(t) with intervals per kind, from stacked (C, len(kinds) · T, N) predictions and measurements."""
-    from glasslib.analysis.dynamics_study import interval_curve
-
     times = measured.shape[1] // len(kinds)
-    out = {}
-    for k, kind in enumerate(kinds):
-        columns = range(k * times, (k + 1) * times)
-        rho = np.stack([prop.correlation_per_configuration(predicted[:, t], measured[:, t], mask) for t in columns], axis=1)
-        out[kind] = interval_curve(rho, seed)
-    return out
+    return {
+        kind: interval_curve(
+            prop.correlation_over_time(predicted[:, k * times : (k + 1) * times], measured[:, k * times : (k + 1) * times], mask), seed
+        )
+        for k, kind in enumerate(kinds)
+    }
 
 
 #: The displacement kind of the stored example map (configuration 0 at the network's best time).
@@ -78,11 +68,19 @@ def example(predicted: np.ndarray, measured: np.ndarray, curves: Mapping[str, An
 
 
 def network_study(
-    profile: Profile, ensembles: Mapping[str, Sequence[IsoconfigurationalEnsemble]], kinds: Sequence[str], progress: bool = True
+    profile: Profile,
+    ensembles: Mapping[str, Sequence[IsoconfigurationalEnsemble]],
+    measured: Mapping[str, Mapping[str, np.ndarray]],
+    progress: bool = True,
 ) -> dict[str, Any]:
-    """Per temperature label: cross-validated scores of every network, transfer scores from every other temperature, parameter counts."""
+    """Per temperature label: cross-validated scores of every network, transfer scores from every other temperature, parameter counts.
+
+    ``measured[label][kind]``: the propensity (C, T, N) of each displacement kind; the networks learn all kinds
+    at once (stacked along the outputs).
+    """
     graphs = {label: graphs_of(group, profile.propensity_input) for label, group in ensembles.items()}
-    targets = {label: targets_of(group, kinds) for label, group in ensembles.items()}
+    kinds = list(next(iter(measured.values())))
+    targets = {label: np.concatenate([measured[label][kind] for kind in kinds], axis=1) for label in ensembles}
     masks = {label: np.stack([e.types == TYPE_A for e in group]) for label, group in ensembles.items()}
     out: dict[str, Any] = {label: {"scores": {}, "transfer": {}, "parameters": {}} for label in ensembles}
     trained: dict[tuple[str, str], list[Any]] = {}

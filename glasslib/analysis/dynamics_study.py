@@ -56,10 +56,13 @@ def displacements(ensemble: IsoconfigurationalEnsemble, kind: str) -> np.ndarray
     return values if kind == "absolute" else cage_relative(values, ensemble.start_positions, ensemble.box_length)
 
 
-def relaxation(ensembles: Sequence[IsoconfigurationalEnsemble], kind: str) -> dict[str, Any]:
-    """F_s of the A particles (T,) averaged over runs and configurations, and τ_α (None if not reached), τ."""
+def relaxation(ensembles: Sequence[IsoconfigurationalEnsemble], moves: Sequence[np.ndarray]) -> dict[str, Any]:
+    """F_s of the A particles (T,) averaged over runs and configurations, and τ_α (None if not reached), τ.
+
+    ``moves``: each ensemble's (R, T, N, 2) displacements of one kind (:func:`displacements`).
+    """
     times = ensembles[0].times
-    fs = np.mean([self_intermediate_scattering(displacements(e, kind), e.types == TYPE_A).mean(axis=0) for e in ensembles], axis=0)
+    fs = np.mean([self_intermediate_scattering(m, e.types == TYPE_A).mean(axis=0) for e, m in zip(ensembles, moves)], axis=0)
     try:
         tau: float | None = relaxation_time(times, fs)
     except RelaxationError:
@@ -95,53 +98,52 @@ def descriptor_features(ensembles: Sequence[IsoconfigurationalEnsemble], positio
     """(C, N, D) descriptors of every configuration, from thermal or inherent-structure positions."""
     if positions not in INPUTS:
         raise ValueError(f"positions must be one of {INPUTS}, got {positions!r}")
-    return np.stack(
-        [
-            particle_descriptors(
-                e.start_positions if positions == "thermal" else e.inherent_positions, e.types, e.box_length, e.inherent_particle_energy
-            )
-            for e in ensembles
-        ]
-    )
+    return np.stack([particle_descriptors(e.positions(positions), e.types, e.box_length, e.inherent_particle_energy) for e in ensembles])
 
 
-def baseline_predictions(ensembles: Sequence[IsoconfigurationalEnsemble], kind: str, positions: str) -> dict[str, np.ndarray]:
-    """The descriptor baseline on one displacement kind and one kind of positions, leave one configuration out.
+def propensity_scores(
+    moves: Sequence[np.ndarray], measured: np.ndarray, features: dict[str, np.ndarray], mask: np.ndarray, seed: int
+) -> dict[str, Any]:
+    """Noise ceiling and descriptor-baseline ρ(t) of one displacement kind, each with intervals over configurations.
 
-    Returns ``measured`` and ``predicted`` propensity (C, T, N), ``rho`` (C, T) per configuration and
-    time over the A particles, and the A ``mask`` (C, N).
+    ``moves``: each configuration's (R, T, N, 2) displacements; ``measured``: their propensity (C, T, N);
+    ``features``: descriptors (C, N, D) by positions (:data:`INPUTS`); ``mask``: the A particles (C, N).
     """
-    mask = np.stack([e.types == TYPE_A for e in ensembles])
-    measured = np.stack([prop.propensity(displacements(e, kind)) for e in ensembles])
-    predicted = leave_one_out_predictions(descriptor_features(ensembles, positions), measured, mask)
-    rho = np.stack([prop.correlation_per_configuration(predicted[:, t], measured[:, t], mask) for t in range(measured.shape[1])], axis=1)
-    return {"measured": measured, "predicted": predicted, "rho": rho, "mask": mask}
-
-
-def propensity_scores(ensembles: Sequence[IsoconfigurationalEnsemble], kind: str, seed: int) -> dict[str, Any]:
-    """Noise ceiling and descriptor-baseline ρ(t) of one displacement kind, each with intervals over configurations."""
-    ceilings = np.stack(
-        [prop.noise_ceiling(prop.split_half_reliability(displacements(e, kind), e.types == TYPE_A, seed=seed)) for e in ensembles]
-    )
+    ceilings = np.stack([prop.noise_ceiling(prop.split_half_reliability(m, a, seed=seed)) for m, a in zip(moves, mask)])
     out: dict[str, Any] = {"noise_ceiling": interval_curve(ceilings, seed)}
-    for positions in INPUTS:
-        out[f"linear_{positions}"] = interval_curve(baseline_predictions(ensembles, kind, positions)["rho"], seed)
+    for positions, table in features.items():
+        predicted = leave_one_out_predictions(table, measured, mask)
+        out[f"linear_{positions}"] = interval_curve(prop.correlation_over_time(predicted, measured, mask), seed)
     return out
 
 
-def temperature_study(profile: Profile, temperature: float, ensembles: Sequence[IsoconfigurationalEnsemble]) -> dict[str, Any]:
-    """Relaxation, equilibration check, noise ceiling and descriptor baselines at one temperature (module docstring)."""
+def temperature_study(
+    profile: Profile, temperature: float, ensembles: Sequence[IsoconfigurationalEnsemble]
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Relaxation, equilibration check, noise ceiling and descriptor baselines at one temperature (module docstring).
+
+    Returns the result and the measured propensity (C, T, N) of each kind, which the networks train on.
+    Each kind's displacements, propensities and each set of descriptors are computed once.
+    """
     if len(ensembles) < 2:
         raise ValueError(f"the descriptor baseline needs ≥ 2 configurations per temperature; dynamics_configurations = {len(ensembles)}")
-    relax = {kind: relaxation(ensembles, kind) for kind in KINDS}
-    return {
+    mask = np.stack([e.types == TYPE_A for e in ensembles])
+    features = {positions: descriptor_features(ensembles, positions) for positions in INPUTS}
+    relax, scores, measured = {}, {}, {}
+    for kind in KINDS:
+        moves = [displacements(e, kind) for e in ensembles]
+        measured[kind] = np.stack([prop.propensity(m) for m in moves])
+        relax[kind] = relaxation(ensembles, moves)
+        scores[kind] = propensity_scores(moves, measured[kind], features, mask, profile.seed)
+    result = {
         "temperature": temperature,
         "configurations": len(ensembles),
         "runs": int(ensembles[0].displacements.shape[0]),
         "relaxation": relax,
         "equilibration_tau_alpha": check_equilibration(profile, temperature, relax["absolute"]["tau_alpha"]),
-        "scores": {kind: propensity_scores(ensembles, kind, profile.seed) for kind in KINDS},
+        "scores": scores,
     }
+    return result, measured
 
 
 def dynamics_study(profile: Profile, run_dir: Path, progress: bool = True) -> dict[str, Any]:
@@ -159,8 +161,10 @@ def dynamics_study(profile: Profile, run_dir: Path, progress: bool = True) -> di
     except ProductError:
         pass
     ensembles = {f"{t:.3f}": load_ensembles(profile, run_dir, t) for t in dynamics_temperatures(profile)}
-    study = {label: temperature_study(profile, float(label), group) for label, group in ensembles.items()}
-    for label, networks in network_study(profile, ensembles, KINDS, progress).items():
+    study, measured = {}, {}
+    for label, group in ensembles.items():
+        study[label], measured[label] = temperature_study(profile, float(label), group)
+    for label, networks in network_study(profile, ensembles, measured, progress).items():
         for kind in KINDS:
             for name, curves in networks["scores"].items():
                 study[label]["scores"][kind][name] = curves[kind]

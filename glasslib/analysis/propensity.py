@@ -117,3 +117,20 @@ def correlation_per_configuration(predicted: np.ndarray, measured: np.ndarray, m
     if not (np.all(np.isfinite(predicted)) and np.all(np.isfinite(measured))):
         raise PropensityError("predicted and measured propensity must be finite")
     return pearson_per_row(predicted, measured, mask)
+
+
+def correlation_over_time(predicted: np.ndarray, measured: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """:func:`correlation_per_configuration` at every time at once: (C, T, N) predictions and measurements → (C, T).
+
+    ``mask`` is (C, N) (or (N,)): the particles scored, the same at every time.
+    """
+    predicted, measured = np.asarray(predicted, dtype=np.float64), np.asarray(measured, dtype=np.float64)
+    if predicted.shape != measured.shape or predicted.ndim != 3:
+        raise PropensityError(
+            f"predicted and measured propensity must be (configurations, times, particles) of one shape, got {predicted.shape}, {measured.shape}"
+        )
+    count, times, n = predicted.shape
+    rows = np.broadcast_to(
+        np.asarray(mask, dtype=bool)[..., None, :] if np.ndim(mask) == 2 else np.asarray(mask, dtype=bool), predicted.shape
+    )
+    return correlation_per_configuration(predicted.reshape(-1, n), measured.reshape(-1, n), rows.reshape(-1, n)).reshape(count, times)

@@ -113,14 +113,8 @@ def simulate_ensemble(profile: Profile, temperature_index: int, configuration: i
     snapshot = source_snapshot(profile, run_dir_path, configuration, temperature)
     types = snapshot["types"]
     equilibration_steps = log_steps(profile.dynamics_equilibration, profile.dynamics_records)
-    equilibrated = run_at_temperature(
-        snapshot["positions"],
-        types,
-        protocol,
-        temperature,
-        equilibration_steps,
-        ensemble_seed(profile, temperature_index, configuration, None),
-    )
+    equilibration_seed = ensemble_seed(profile, temperature_index, configuration, None)
+    equilibrated = run_at_temperature(snapshot["positions"], types, protocol, temperature, equilibration_steps, equilibration_seed)
     start = equilibrated.final_positions
     steps = log_steps(profile.dynamics_t_max, profile.dynamics_records)
     seeds = [ensemble_seed(profile, temperature_index, configuration, run) for run in range(profile.dynamics_runs)]
@@ -143,7 +137,7 @@ def simulate_ensemble(profile: Profile, temperature_index: int, configuration: i
         "configuration": configuration,
         "source_temperature": snapshot["target_temperature"],
         "seeds": np.asarray(seeds, dtype=np.int64),
-        "equilibration_seed": ensemble_seed(profile, temperature_index, configuration, None),
+        "equilibration_seed": equilibration_seed,
         "timestep": protocol.timestep,
         "box_length": protocol.box_length,
         "inherent_fnorm": inherent["fnorm"],
@@ -184,6 +178,12 @@ class IsoconfigurationalEnsemble:
     inherent_positions: np.ndarray
     inherent_particle_energy: np.ndarray
     box_length: float
+
+    def positions(self, which: str) -> np.ndarray:
+        """The start's positions (N, 2), σ: ``"thermal"`` (the equilibrated configuration) or ``"inherent"`` (its inherent structure)."""
+        if which not in ("thermal", "inherent"):
+            raise EnsembleError(f"positions are 'thermal' or 'inherent', got {which!r}")
+        return self.start_positions if which == "thermal" else self.inherent_positions
 
 
 def read_ensemble(path: Path, expected_hash: str | None = None) -> IsoconfigurationalEnsemble:

@@ -7,6 +7,7 @@ import pytest
 
 from glasslib.analysis.propensity import (
     PropensityError,
+    correlation_over_time,
     correlation_per_configuration,
     noise_ceiling,
     propensity,
@@ -63,3 +64,11 @@ def test_scores_use_the_masked_particles_and_bad_input_is_clear():
         split_half_reliability(np.zeros((1, 2, 5, 2)))
     with pytest.raises(PropensityError, match="runs, times, N, 2"):
         propensity(np.zeros((3, 5, 2)))
+
+
+def test_correlation_over_time_is_the_per_time_correlation():
+    rng = np.random.default_rng(7)
+    predicted, measured = rng.random((3, 4, 30)), rng.random((3, 4, 30))
+    mask = rng.random((3, 30)) < 0.7
+    expected = np.stack([correlation_per_configuration(predicted[:, t], measured[:, t], mask) for t in range(4)], axis=1)
+    np.testing.assert_allclose(correlation_over_time(predicted, measured, mask), expected)
