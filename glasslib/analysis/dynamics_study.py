@@ -337,4 +337,20 @@ def glued_numbers(profile: Profile, study: dict[str, Any], tg: float) -> dict[st
         "ceiling_low": best["equivariant"]["ceiling"],
         "verdict_equivariant": comparison_verdict(result),
         "published_3d": _listing(published),
+        "published_3d_source": next(iter(PROPENSITY_3D.values())).source,
+        **method_constants(),
+    }
+
+
+def method_constants() -> dict[str, Any]:
+    """The chapter's fixed method settings, as the code uses them: cut-offs (σ) and the highest harmonic order."""
+    from glasslib.analysis.dynamics_networks import ARCHITECTURES
+    from glasslib.analysis.local_order import BOND_CUTOFF, DENSITY_RADIUS
+    from glasslib.models.propensity.graphs import EDGE_CUTOFF
+
+    return {
+        "cage_cutoff": BOND_CUTOFF,
+        "density_radius": DENSITY_RADIUS,
+        "edge_cutoff": EDGE_CUTOFF,
+        "max_order": ARCHITECTURES["equivariant"]["max_order"],
     }
