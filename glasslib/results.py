@@ -18,6 +18,11 @@ leaves its keys out and is listed under ``"missing"`` with the reason, never an 
      "attention": {"cutoffs": {"0": {"cutoff": …, "rule": …}}, "counts": {"disjoint_graphs": {"glass_mean": …, "liquid_mean": …, "p_value": …}}},
      "dynamics": {"0.600": {"equilibration_tau_alpha": …, "cage-relative": {"tau_alpha": …,
                   "linear_inherent": {"time": …, "rho": …, "ci_low": …, "ci_high": …, "ceiling": …}, …}, …}},
+     "motion_readings": {"classifiers": {"cnn": {"model": …, "auc": …}, "attention": {…, "cutoff": …}},
+                         "direction": {"glasses": …, "liquids": …, "readings": {"gradcam": {"auc": …, "ci_low": …,
+                                                                                "ci_high": …, "sign": …}, …}},
+                         "temperatures": {"0.600": {"cage-relative": {"gradcam": {"time": …, "rho": …, "ci_low": …,
+                                                                        "ci_high": …, "verdict": …}, …}}}},
      "claims": [{"claim": "…", "this_run": "…", "verdict": "…"}],
      "missing": {"attention": "…/attention.json is missing: run notebooks/06_attention.ipynb first …"}}
 
@@ -219,6 +224,19 @@ def _dynamics_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
     return out
 
 
+def _readings_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
+    from glasslib.analysis.dynamics_study import KINDS
+    from glasslib.analysis.motion_readings import READINGS, best_reading, expected_signs, load_readings
+
+    readings = load_readings(run_dir, profile)
+    signs = expected_signs(readings)
+    temperatures = {
+        label: {kind: {name: best_reading(result, kind, name, signs[name]) for name in READINGS} for kind in KINDS}
+        for label, result in readings["temperatures"].items()
+    }
+    return {"classifiers": readings["classifiers"], "direction": readings["direction"], "temperatures": temperatures}
+
+
 #: Section name → the function reading it from the run directory (chapter order).
 SECTIONS: dict[str, Callable[[Profile, Path], dict[str, Any]]] = {
     "tg": _tg_section,
@@ -229,6 +247,7 @@ SECTIONS: dict[str, Callable[[Profile, Path], dict[str, Any]]] = {
     "structural_metrics": _metrics_section,
     "attention": _attention_section,
     "dynamics": _dynamics_section,
+    "motion_readings": _readings_section,
 }
 
 

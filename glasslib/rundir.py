@@ -19,6 +19,7 @@ product                   path                                written by        
 ``metrics``               ``metrics.json``                    07                     analysis.kink
 ``ensembles``             ``dynamics/T<T>/ensemble_NNNNN.h5`` 09                     simulation.isoconfigurational
 ``dynamics``              ``dynamics.json``                   09                     analysis.dynamics_study
+``readings``              ``readings.json``                   09                     analysis.motion_readings
 ========================  ==================================  =====================  ===========================
 
 Provenance
@@ -181,6 +182,14 @@ PRODUCTS: dict[str, Product] = {
             settings=("propensity_epochs", "propensity_folds", "propensity_input", "seed"),
             upstream=("ensembles",),
             io="glasslib.analysis.dynamics_study",
+        ),
+        Product(
+            "readings",
+            "readings.json",
+            _NOTEBOOK("09_dynamics"),
+            settings=("seed",),
+            upstream=("ensembles", "model", "attention"),
+            io="glasslib.analysis.motion_readings",
         ),
     )
 }

@@ -35,8 +35,10 @@ def test_an_empty_run_directory_gives_valid_json_with_every_section_missing(tmp_
         "structural_metrics",
         "attention",
         "dynamics",
+        "motion_readings",
     }
     assert "02_tg" in document["missing"]["tg"] and "09_dynamics" in document["missing"]["dynamics"]
+    assert "09_dynamics" in document["missing"]["motion_readings"]
 
 
 def test_a_partial_run_has_its_tg_and_tg_claims_only(tmp_path):
@@ -104,6 +106,20 @@ def test_the_smoke_book_run_directory_has_every_headline_number():
         cage = result["cage-relative"]
         assert result["equilibration_tau_alpha"] >= 5 and 0 < cage["linear_inherent"]["ceiling"] <= 1
         assert cage["linear_thermal"]["ci_low"] <= cage["linear_thermal"]["rho"] <= cage["linear_thermal"]["ci_high"]
+    readings = document["motion_readings"]  # the earlier chapters' readings against motion, with directions and verdicts
+    assert set(readings["temperatures"]) == set(document["dynamics"])
+    for name, found in readings["direction"]["readings"].items():
+        assert found["sign"] in (-1, 0, 1) and 0 <= found["auc"] <= 1, name
+    for by_kind in readings["temperatures"].values():
+        assert set(by_kind["cage-relative"]) == {
+            "gradcam",
+            "attention_largest",
+            "attention_isolated",
+            "chosen_by_b",
+            "isolated_a",
+            "component_size",
+        }
+        assert all(isinstance(best["verdict"], str) for best in by_kind["cage-relative"].values())
 
 
 def test_network_comparisons_read_the_reference_models():

@@ -8,5 +8,7 @@
   classifiers; :mod:`.kink` — the kink regression at Tg;
 - :mod:`.relaxation` — cage-relative displacements, F_s and τ_α; :mod:`.propensity` — propensity, its
   noise ceiling and scores; :mod:`.structural_descriptors` — the linear baseline's inputs;
-  :mod:`.dynamics_study` — chapter 09's numbers; :mod:`.errors` — the analyses' error.
+  :mod:`.dynamics_study` — chapter 09's numbers; :mod:`.dynamics_networks` — its graph networks scored;
+  :mod:`.motion_readings` — Grad-CAM, attention and bond-graph readings scored against propensity;
+  :mod:`.errors` — the analyses' error.
 """

@@ -19,6 +19,8 @@ Pieces
 - :func:`count_table`, :func:`compare_classes` — the counts of many configurations, and glasses vs
   liquids with means ± standard errors and one-sided Mann–Whitney U tests.
 - :func:`draw_attention` — a window in the style of the paper's Fig. 8.
+- :func:`particle_attention` — each particle's largest incident weight on a whole configuration, read
+  in windows that cover it (chapter 09 scores it against motion).
 - :func:`load_attention_model`, :func:`fold_attention_graphs` — the chapter's entry points on a
   run directory, with errors that name the notebook to run first.
 
@@ -250,6 +252,50 @@ def attention_graphs(
         graphs += _split_graphs(batch, sigma, probability, chunk, np.asarray(dataset.labels)[chunk], params.l_win)
         done += batch.n_graphs
     return graphs
+
+
+def particle_attention(
+    model: DMPNN, params: DMPNNParams | Mapping[str, Any], positions: np.ndarray, types: np.ndarray, step: int = -1
+) -> np.ndarray:
+    """Each particle's largest attention weight over the connections that touch it, on a whole configuration.
+
+    The model reads windows of side ``params.l_win`` only, so the configuration is covered by the
+    fewest evenly spaced, equal windows (:func:`glasslib.data.graphs.covering_corners`), all read in
+    one batch; every particle is read in the window whose centre is nearest to it (largest distance
+    along x or y), where it has its fullest neighbourhood. A connection's weight is the larger of
+    its two directed weights (as chapter 06 draws and thresholds it), so a particle is *isolated*
+    at a cutoff exactly when its value here is not above the cutoff.
+
+    Parameters
+    ----------
+    model : DMPNN with attention; params : its hyperparameters (``l_win``, ``k``).
+    positions : (N, 2) — scaled coordinates (box lengths) in [0, 1].
+    types : (N,) — LAMMPS types, 1 (A) or 2 (B).
+    step : int — attention step, default −1 (the paper's step ``T − 1``).
+
+    Returns
+    -------
+    (N,) float64 — attention weights (each window's directed weights sum to 1).
+    """
+    from glasslib.data.graphs import covering_corners, window_batch
+    from glasslib.models.dmpnn import fit
+    from glasslib.models.dmpnn import params as dmpnn_params
+
+    check_attention_model(model)
+    params = dmpnn_params.DMPNNParams.from_mapping(params)
+    corners = covering_corners(params.l_win)
+    batch = window_batch([(positions, types)] * len(corners), corners, params.l_win, params.k)
+    sigma = fit.attention_weights(model, batch, step=step)
+    largest = np.zeros(batch.n_nodes)
+    np.maximum.at(largest, batch.edge_src, sigma)
+    np.maximum.at(largest, batch.edge_dst, sigma)
+    off_centre = np.abs(batch.node_features[:, :2] - corners[batch.node_graph] - params.l_win / 2).max(axis=1)
+    order = np.lexsort((off_centre, batch.node_particle))
+    particles, first = np.unique(batch.node_particle[order], return_index=True)
+    n = len(positions)
+    if particles.size != n:
+        raise AttentionError(f"the covering windows of side {params.l_win} missed {n - particles.size} of {n} particles")
+    return largest[order[first]]
 
 
 def check_attention_model(model: Any) -> None:

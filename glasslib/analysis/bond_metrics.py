@@ -243,6 +243,55 @@ def structural_metrics(positions: np.ndarray, types: np.ndarray, box_length: flo
     return {key: np.concatenate([p[key] for p in parts] or [np.zeros(0, np.int64)]) for key in METRICS}
 
 
+#: The per-particle readings of :func:`particle_bond_graph`, with their printed names.
+PARTICLE_READINGS = {
+    "chosen_by_b": "times chosen by a B neighbour",
+    "isolated_a": "isolated A (no B chose it)",
+    "component_size": "size of its bond-graph component",
+}
+
+
+def particle_bond_graph(positions: np.ndarray, types: np.ndarray, box_length: float) -> dict[str, np.ndarray]:
+    """Where each particle of one configuration sits in chapter 07's bond graph (chapter 09 scores it against motion).
+
+    The graph of the module docstring (every B particle bonded to its two nearest neighbours).
+
+    Parameters
+    ----------
+    positions : (N, 2) — positions in the unit of ``box_length`` (wrapped here).
+    types : (N,) — LAMMPS types, 1 = A, 2 = B.
+    box_length : float — side of the square periodic box.
+
+    Returns
+    -------
+    dict of (N,) arrays, keys :data:`PARTICLE_READINGS`:
+        ``chosen_by_b`` (int64) how many B particles chose the particle as one of their two nearest
+        neighbours; ``isolated_a`` (bool) an A particle no B particle chose (the particles that
+        chapter 07's ``isolated_a`` counts); ``component_size`` (int64) the particles of its
+        connected component, 1 for a particle no edge touches.
+
+    Raises
+    ------
+    ValueError
+        As :func:`structural_metrics`; a batch of configurations.
+    """
+    if np.ndim(positions) != 2:
+        raise ValueError(f"particle_bond_graph reads one configuration, positions (N, 2); got shape {np.shape(positions)}")
+    positions, types, box_length = _checked_batch(positions, types, box_length)
+    positions, types = positions[0], types[0]
+    n = len(positions)
+    senders = np.flatnonzero(types == TYPE_B)
+    chosen = _nearest_two(positions, box_length, senders) if senders.size else np.zeros((0, NEIGHBOURS), dtype=np.int64)
+    chosen_by_b = np.bincount(chosen.ravel(), minlength=n).astype(np.int64)
+    edges = sparse.coo_array((np.ones(chosen.size), (np.repeat(senders, NEIGHBOURS), chosen.ravel())), shape=(n, n))
+    _, labels = connected_components(edges, directed=True, connection="weak")
+    return {
+        "chosen_by_b": chosen_by_b,
+        "isolated_a": (types == TYPE_A) & (chosen_by_b == 0),
+        "component_size": np.bincount(labels)[labels].astype(np.int64),
+    }
+
+
 def _threads(workers: int) -> int:
     """Threads for ``workers`` (−1: the cores this process may use); ValueError for 0 or < −1."""
     if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers == 0 or workers < -1:

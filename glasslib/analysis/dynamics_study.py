@@ -339,6 +339,19 @@ def glued_numbers(profile: Profile, study: dict[str, Any], tg: float) -> dict[st
         "published_3d": _listing(published),
         "published_3d_source": next(iter(PROPENSITY_3D.values())).source,
         **method_constants(),
+        **paper_scale(),
+    }
+
+
+def paper_scale() -> dict[str, Any]:
+    """The ``paper`` profile's ensembles (configurations, runs, temperatures), for the chapter to quote beside its own."""
+    from glasslib.profiles import get_profile
+
+    paper = get_profile("paper")
+    return {
+        "paper_configurations": paper.dynamics_configurations,
+        "paper_runs": paper.dynamics_runs,
+        "paper_temperatures": "T = " + _listing([f"{t:g}" for t in dynamics_temperatures(paper)]),
     }
 
 

@@ -389,6 +389,51 @@ def random_window_batch(configurations: Sequence[Configuration], l_win: float, k
     if len(configurations) == 0:
         raise GraphError("random_window_batch needs at least one configuration")
     corners = rng.uniform(0.0, 1.0 - l_win, size=(len(configurations), 2))
+    return window_batch(configurations, corners, l_win, k)
+
+
+def covering_corners(l_win: float) -> np.ndarray:
+    """Lower-left corners of the fewest equal, evenly spaced windows of side ``l_win`` that cover the unit square.
+
+    ``n = ⌈1 / l_win⌉ ≥ 2`` windows per side, the first starting at 0 and the last ending at 1, so
+    neighbouring windows overlap when ``1 / l_win`` is not a whole number.
+
+    Returns
+    -------
+    (n², 2) float64, rows ``(x0, y0)`` with x0 varying fastest.
+    """
+    l_win = _check_l_win(l_win)
+    n = int(np.ceil(1.0 / l_win - 1e-9))
+    starts = np.linspace(0.0, 1.0 - l_win, n)
+    x0, y0 = np.meshgrid(starts, starts)
+    return np.stack([x0.ravel(), y0.ravel()], axis=1)
+
+
+def window_batch(configurations: Sequence[Configuration], corners: np.ndarray, l_win: float, k: int) -> GraphBatch:
+    """The kNN graphs of given square windows, one per configuration, as one batch.
+
+    Parameters
+    ----------
+    configurations : sequence of G (positions, types), as in :func:`random_window_batch`
+        (the same configuration may appear several times, once per window).
+    corners : (G, 2) float — lower-left corner of each window, scaled units.
+    l_win : float — window side in box lengths, in (0, 1).
+    k : int — nearest neighbours per particle inside its window, ≥ 1.
+
+    Returns
+    -------
+    GraphBatch
+        Graph ``g`` is window ``corners[g]`` of ``configurations[g]``; ``node_particle`` indexes into it.
+
+    Raises
+    ------
+    ConfigurationError, GraphError
+        As :func:`random_window_batch`; a corner count other than one per configuration.
+    """
+    l_win, k = _check_l_win(l_win), _check_k(k)
+    corners = np.asarray(corners, dtype=np.float64)
+    if len(configurations) == 0 or corners.shape != (len(configurations), 2):
+        raise GraphError(f"window_batch needs one (x0, y0) corner per configuration; got {corners.shape} for {len(configurations)}")
     points, type_values, particles = [], [], []
     for g, (positions, types) in enumerate(configurations):  # a few windows; all else is batched
         positions, types = _check_configuration(positions, types)

@@ -215,3 +215,33 @@ def test_clear_errors_for_missing_or_attention_free_models(tiny_model, tiny_data
 
     with pytest.raises(AttentionError, match="05_dmpnn"):
         load_attention_model(get_profile("smoke"), tmp_path / "empty-run", dataset=1, fold=0)
+
+
+def test_particle_attention_reads_each_particle_in_its_most_central_covering_window(tiny_model, tiny_dataset):
+    from glasslib.analysis.attention import particle_attention
+    from glasslib.data.graphs import covering_corners, window_batch, window_indices
+
+    path, params = tiny_model
+    model, loaded = load_attention_checkpoint(path, TINY, device="cpu")
+    positions, types = tiny_dataset.positions[0], tiny_dataset.types
+    largest = particle_attention(model, loaded, positions, types)
+    assert largest.shape == (positions.shape[0],) and np.all(largest > 0)
+    corners = covering_corners(loaded.l_win)
+    rng = np.random.default_rng(3)
+    for particle in rng.choice(positions.shape[0], 12, replace=False):  # brute force, one window at a time
+        off_centre = np.abs(positions[particle] - corners - loaded.l_win / 2).max(axis=1)
+        holding = [w for w in np.argsort(off_centre, kind="stable") if particle in window_indices(positions, *corners[w], loaded.l_win)]
+        window = holding[0]
+        batch = window_batch([(positions, types)], corners[window : window + 1], loaded.l_win, loaded.k)
+        sigma = fit.attention_weights(model, batch)
+        node = int(np.flatnonzero(batch.node_particle == particle)[0])
+        touching = (batch.edge_src == node) | (batch.edge_dst == node)
+        assert largest[particle] == pytest.approx(sigma[touching].max(), rel=1e-6)
+
+
+def test_particle_attention_refuses_a_model_without_attention(tiny_dataset):
+    from glasslib.analysis.attention import particle_attention
+
+    params = dmpnn_params.DMPNNParams.from_mapping({**TINY, "attention": False})
+    with pytest.raises(AttentionError, match="no attention weights"):
+        particle_attention(DMPNN(**params.model_kwargs()), params, tiny_dataset.positions[0], tiny_dataset.types)

@@ -243,3 +243,29 @@ def test_positions_on_the_box_edge_are_wrapped_without_touching_the_input():
     zero = bond_metrics.structural_metrics(positions_zero, HAND_TYPES, L)
     assert all(np.array_equal(edge[k], zero[k]) for k in bond_metrics.METRICS)
     assert np.array_equal(positions, before)
+
+
+# ------------------------------------------------------------------------------ per particle
+def test_particle_bond_graph_of_a_hand_built_configuration():
+    # a B pair far from an A trio: B0 (x = 1) chooses B1 (x = 1.5) and A2 (x = 2.1); B1 chooses B0 and A2; A3, A4 far off
+    positions = np.array([[1.0, 5.0], [1.5, 5.0], [2.1, 5.0], [6.0, 5.0], [6.5, 5.0]])
+    types = np.array([2, 2, 1, 1, 1])
+    found = bond_metrics.particle_bond_graph(positions, types, 10.0)
+    assert found["chosen_by_b"].tolist() == [1, 1, 2, 0, 0]
+    assert found["isolated_a"].tolist() == [False, False, False, True, True]
+    assert found["component_size"].tolist() == [3, 3, 3, 1, 1]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_particle_bond_graph_adds_up_to_the_configuration_counts(seed):
+    rng = np.random.default_rng(seed)
+    positions, types = rng.uniform(0, 12.0, (150, 2)), np.where(rng.random(150) < 0.35, 2, 1)
+    found = bond_metrics.particle_bond_graph(positions, types, 12.0)
+    counts = bond_metrics.structural_metrics(positions, types, 12.0)
+    touched = found["component_size"] > 1
+    assert found["chosen_by_b"].sum() == 2 * (types == 2).sum()
+    assert found["isolated_a"].sum() == counts["isolated_a"][0]
+    assert (1.0 / found["component_size"][touched]).sum() == pytest.approx(counts["components"][0])
+    assert np.all(touched[types == 2]) and np.array_equal(~touched, found["isolated_a"])
+    with pytest.raises(ValueError, match="one configuration"):
+        bond_metrics.particle_bond_graph(positions[None], types, 12.0)

@@ -233,6 +233,30 @@ def test_same_seed_same_batch_and_different_seed_different_batch():
     assert not np.array_equal(a.node_particle, c.node_particle)
 
 
+def test_window_batch_at_the_drawn_corners_is_the_random_batch():
+    configurations = [random_configuration(800, seed=s) for s in range(3)]
+    corners = np.random.default_rng(42).uniform(0.0, 1.0 - 0.25, size=(3, 2))
+    assert_same_batch(
+        graphs.window_batch(configurations, corners, 0.25, 4),
+        graphs.random_window_batch(configurations, 0.25, 4, np.random.default_rng(42)),
+    )
+    with pytest.raises(GraphError, match="one .x0, y0. corner per configuration"):
+        graphs.window_batch(configurations, corners[:2], 0.25, 4)
+
+
+@pytest.mark.parametrize("l_win", [0.1, 0.25, 0.3, 0.45, 0.5, 0.9])
+def test_covering_corners_cover_the_unit_square_with_the_fewest_windows(l_win):
+    corners = graphs.covering_corners(l_win)
+    per_side = int(np.ceil(1 / l_win - 1e-9))
+    assert corners.shape == (per_side**2, 2)
+    assert corners.min() == 0.0 and corners.max() == pytest.approx(1.0 - l_win)
+    grid = np.stack(np.meshgrid(np.linspace(0, 1, 101), np.linspace(0, 1, 101)), axis=-1).reshape(-1, 2)
+    inside = np.all((grid[:, None, :] >= corners[None] - 1e-12) & (grid[:, None, :] <= corners[None] + l_win + 1e-12), axis=2)
+    assert inside.any(axis=1).all()  # every point of the square, edges included, lies in some window
+    if per_side > 2:  # one window fewer per side would leave a gap
+        assert (per_side - 1) * l_win < 1
+
+
 def test_permuting_particles_relabels_the_graph():
     positions, types = random_configuration(600, seed=8)
     perm = np.random.default_rng(1).permutation(600)

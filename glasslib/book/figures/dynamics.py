@@ -81,3 +81,47 @@ def figure_propensity_map(positions: np.ndarray, measured: np.ndarray, predicted
     axes[0].set_ylabel("y [σ]")
     fig.suptitle(title)
     return fig
+
+
+#: Colours and markers of the readings of earlier chapters (Okabe–Ito; one colour per chapter, a marker per reading).
+READING_STYLES = {
+    "gradcam": ("#CC79A7", "o"),
+    "attention_largest": ("#0072B2", "s"),
+    "attention_isolated": ("#0072B2", "^"),
+    "chosen_by_b": ("#009E73", "s"),
+    "isolated_a": ("#009E73", "^"),
+    "component_size": ("#009E73", "D"),
+}
+
+
+def figure_reading_scores(readings: Mapping[str, Any], study: Mapping[str, Any], kind: str = "cage-relative") -> Figure:
+    """Signed Pearson ρ(t) of every reading of chapters 4–7 with propensity, beside the equivariant network.
+
+    ``readings``: :func:`glasslib.analysis.motion_readings.readings_study`; ``study``: the chapter's
+    :func:`glasslib.analysis.dynamics_study.dynamics_study`. Bands are 95 % intervals over configurations.
+    The noise ceiling (far above every reading) is left to the table, so that the small signed
+    correlations stay readable.
+    """
+    from glasslib.analysis.motion_readings import READINGS
+
+    temperatures = readings["temperatures"]
+    fig, axes = plt.subplots(
+        1, len(temperatures), figsize=(5.5 * len(temperatures), 4.2), sharey=True, constrained_layout=True, squeeze=False
+    )
+    for ax, (label, result) in zip(axes[0], temperatures.items()):
+        times = result["times"]
+        for name, (colour, marker) in READING_STYLES.items():
+            curve = result["scores"][kind][name]
+            mean = np.array(curve["mean"], dtype=np.float64)
+            ax.plot(times, mean, marker=marker, ms=3, color=colour, label=f"{READINGS[name][0]} ({READINGS[name][1]})")
+            ax.fill_between(times, curve["ci_low"], curve["ci_high"], color=colour, alpha=0.12, lw=0)
+        scores = study[label]["scores"][kind]
+        if "equivariant" in scores:
+            ax.plot(times, scores["equivariant"]["mean"], "-", lw=2, color=SCORE_STYLES["equivariant"][1], label="equivariant network (09)")
+        ax.axhline(0.0, color="grey", lw=0.8)
+        ax.set_xscale("log")
+        ax.set_xlabel("time t [τ]")
+        ax.set_title(f"T = {float(label):g}, {kind}")
+    axes[0, 0].set_ylabel("Pearson ρ with propensity (A particles)")
+    axes[0, 0].legend(fontsize=7, ncol=1)
+    return fig
