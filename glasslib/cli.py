@@ -1,4 +1,4 @@
-"""The ``glasslib`` command: ``book``, ``simulate``, ``results``, ``bench`` and ``profiles``.
+"""The ``glasslib`` command: ``book``, ``lab``, ``explore``, ``simulate``, ``results``, ``bench`` and ``profiles``.
 
 Every subcommand resolves its profile first, so a wrong profile name, key or value stops with a
 message listing the valid choices before anything is started.
@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from glasslib.bench import BENCHES
+from glasslib.book.interactive import EXPLORE_PORT, LAB_PORT, SessionError
 from glasslib.profiles import DEFAULT_PROFILE, PROFILES, ProfileError, get_profile, parse_overrides
 
 
@@ -59,6 +60,34 @@ def cmd_book(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lab(args: argparse.Namespace) -> int:
+    """JupyterLab on the chapters, its kernels wired to the profile's run directory, until Ctrl-C."""
+    from glasslib.book import interactive
+    from glasslib.book.runner import project_root
+
+    profile = _resolve(args)
+    run_dir = args.run_dir or profile.run_dir()
+    interactive.check_port(args.port)
+    token = interactive.token()
+    command = interactive.lab_command(project_root() / "notebooks", args.port, token, open_browser=args.browser)
+    print(f"JupyterLab for profile {profile.label}, run directory {Path(run_dir).resolve()}")
+    address = f"http://127.0.0.1:{args.port}/lab?token={token}"
+    return interactive.serve(command, interactive.session_environment(profile, run_dir), args.port, address, "JupyterLab")
+
+
+def cmd_explore(args: argparse.Namespace) -> int:
+    """The live attention explorer as a page of its own (Voilà), until Ctrl-C."""
+    from glasslib.book import interactive
+
+    profile = _resolve(args)
+    run_dir = args.run_dir or profile.run_dir()
+    interactive.check_port(args.port)
+    print(f"attention explorer for profile {profile.label}, run directory {Path(run_dir).resolve()}")
+    address = f"http://127.0.0.1:{args.port}/"
+    environment = interactive.session_environment(profile, run_dir)
+    return interactive.serve(interactive.explore_command(args.port), environment, args.port, address, "the attention explorer")
+
+
 def cmd_parametrise(args: argparse.Namespace) -> int:
     """Write the notebooks with the profile injected, unexecuted (what the test suite's nbval runs)."""
     from glasslib.book.runner import parametrise_notebooks
@@ -96,6 +125,15 @@ def cmd_profiles(args: argparse.Namespace) -> int:
     return 0
 
 
+def _server_parser(sub: argparse._SubParsersAction, name: str, help_text: str, port: int) -> argparse.ArgumentParser:
+    """A subcommand that serves pages for a profile's run directory on a local port."""
+    parser = sub.add_parser(name, help=help_text)
+    _profile_arguments(parser)
+    parser.add_argument("--run-dir", type=Path, default=None, help="run directory (default runs/<profile>)")
+    parser.add_argument("--port", type=int, default=port, help=f"local port (default {port})")
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``glasslib``."""
     parser = argparse.ArgumentParser(prog="glasslib", description=__doc__.splitlines()[0])
@@ -108,6 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
     book.add_argument("--only", nargs="*", default=None, help="notebook name prefixes to execute, e.g. 01 02")
     book.add_argument("--no-execute", action="store_true", help="build from the last executed notebooks")
     book.set_defaults(func=cmd_book)
+
+    lab = _server_parser(sub, "lab", "JupyterLab on the chapters, wired to the profile's run directory (Ctrl-C stops it)", LAB_PORT)
+    lab.add_argument("--browser", action="store_true", help="also open a web browser on it")
+    lab.set_defaults(func=cmd_lab)
+    explore = _server_parser(
+        sub, "explore", "serve chapter 06's live attention explorer as a page of its own (Ctrl-C stops it)", EXPLORE_PORT
+    )
+    explore.set_defaults(func=cmd_explore)
 
     parametrise = sub.add_parser("parametrise", help="write the notebooks with a profile injected, unexecuted (for nbval)")
     _profile_arguments(parametrise)
@@ -151,6 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except ProfileError as err:
+        print(f"glasslib: error: {err}", file=sys.stderr)
+        return 2
+    except SessionError as err:
         print(f"glasslib: error: {err}", file=sys.stderr)
         return 2
 

@@ -8,6 +8,8 @@ cannot import from each other: what several modules share lives here.
 * ``torch_one_thread``, ``tensorflow_threads``: few threads on a shared machine
   (``pytestmark = pytest.mark.usefixtures(...)`` in the modules that need them).
 * ``chromium``: headless Chromium, to check what a published page shows (skips where it is not installed).
+* ``smoke_book``: the whole book at the smoke profile, built once per session (its run directory is
+  ``GLASSLIB_TEST_RUN_DIR`` under ``make test``, so nbval and the live-explorer test reuse its products).
 """
 
 from __future__ import annotations
@@ -149,6 +151,18 @@ def tensorflow_threads(request) -> int:
     return threads
 
 
+# --------------------------------------------------------------------------- the smoke book
+@pytest.fixture(scope="session")
+def smoke_book(tmp_path_factory) -> tuple[Path, Path, Path]:
+    """(folder, built HTML folder, run directory) of the smoke book, executed and built once per session."""
+    from glasslib.book import runner
+
+    root = tmp_path_factory.mktemp("book")
+    run_dir = Path(os.environ.get("GLASSLIB_TEST_RUN_DIR", root / "runs"))
+    html = runner.build_book(get_profile("smoke"), run_dir=run_dir, build_dir=root / "build")
+    return root, html, run_dir
+
+
 # --------------------------------------------------------------------------- headless Chromium
 CHROMIUM = "/usr/bin/chromium"
 
@@ -157,6 +171,16 @@ class HeadlessChromium:
     """Loads a page in headless Chromium and reads what the attention explorer shows."""
 
     path = CHROMIUM
+    #: Flags for a closed network (no background connections; no sandbox, as CI runs as root).
+    flags = (
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    )
 
     def dump_dom(self, path: Path, fragment: str = "", wait_ms: int = 0) -> str:
         """The page's DOM after its scripts ran, opened with URL ``fragment`` (e.g. ``"#cutoff=2"``).
@@ -168,13 +192,7 @@ class HeadlessChromium:
                 [
                     self.path,
                     "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
+                    *self.flags,
                     f"--user-data-dir={profile}",
                     *([f"--virtual-time-budget={wait_ms}"] if wait_ms else []),
                     "--dump-dom",

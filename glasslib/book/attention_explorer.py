@@ -10,6 +10,7 @@ book a kernel-free copy whose states are precomputed and switched in the browser
   widget shows for the same cutoff.
 - :func:`explorer` — ipywidgets: data set, class and configuration pickers, a ``FloatSlider`` for
   the cutoff, ``Checkbox`` toggles for the highlights, an ``Image`` and the counts, redrawn live.
+  :func:`fold_explorer` opens it on chapter 06's folds (JupyterLab, and ``glasslib explore``).
 - :func:`static_explorer_html` — self-contained HTML (PNG as base64 ``data:`` URIs, a few lines of
   vanilla JavaScript, no external script, no CDN): a range slider over a grid of cutoffs and a
   select over a few configurations swap the image and the counts.
@@ -268,6 +269,20 @@ def explorer(
     AttentionExplorer — display it (last expression of a cell, or ``display(...)``).
     """
     return AttentionExplorer(graphs_by_key, cutoffs, size_px)
+
+
+def fold_explorer(graphs: Sequence[AttentionGraph], dataset: int = 1, size_px: int = SIZE_PX) -> AttentionExplorer:
+    """The live explorer over chapter 06's outer-test graphs, one entry per fold with that fold's cutoff.
+
+    ``graphs``: :func:`glasslib.analysis.attention.fold_attention_graphs` (each tagged with its fold);
+    the cutoffs are :func:`glasslib.analysis.attention_cutoff.fold_cutoffs` of those graphs, as the chapter draws them.
+    """
+    from glasslib.analysis.attention_cutoff import fold_cutoffs
+
+    cutoffs = fold_cutoffs(graphs)
+    keys = {fold: f"data set {dataset}, fold {fold}" for fold in cutoffs}
+    by_key = {keys[fold]: [g for g in graphs if g.fold == fold] for fold in cutoffs}
+    return explorer(by_key, {keys[fold]: choice.cutoff for fold, choice in cutoffs.items()}, size_px)
 
 
 def cutoff_grid(

@@ -19,8 +19,13 @@ def open_chapter(
 ) -> tuple[Profile, Path]:
     """The chapter's profile (validated overrides) and run directory (``runs/<label>`` unless given), prepared.
 
-    Preparing removes what killed writers left in the run directory (:func:`glasslib.rundir.prepare`).
+    In a ``glasslib lab`` session, a chapter whose parameter cell is untouched runs at the session's
+    profile and run directory (:func:`glasslib.book.interactive.session_defaults`). Preparing removes
+    what killed writers left in the run directory (:func:`glasslib.rundir.prepare`).
     """
+    from glasslib.book.interactive import session_defaults
+
+    profile, run_dir = session_defaults(profile, overrides, run_dir)
     prof = get_profile(profile, overrides)
     return prof, rundir.resolve(prof, run_dir)
 

@@ -44,8 +44,8 @@ def notebook_paths(root: Path | None = None, only: list[str] | None = None) -> l
 
 
 def notebook_parameters(profile: Profile, overrides: Mapping[str, Any] | None, run_dir: Path | None) -> dict[str, Any]:
-    """The papermill parameters every chapter takes."""
-    return {"profile": profile.name, "overrides": dict(overrides or {}), "run_dir": str(Path(run_dir).resolve()) if run_dir else None}
+    """The papermill parameters every chapter takes; the run directory is always explicit (never a ``glasslib lab`` session's)."""
+    return {"profile": profile.name, "overrides": dict(overrides or {}), "run_dir": str(Path(run_dir or profile.run_dir()).resolve())}
 
 
 def parametrise_notebooks(

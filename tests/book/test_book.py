@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import html as html_lib
 import json
-import os
 import re
-from pathlib import Path
 
 import pytest
 
@@ -19,12 +17,9 @@ SMOKE_BUDGET_SECONDS = 300
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """The smoke book, built into a temporary folder. `make test` points GLASSLIB_TEST_RUN_DIR at the
-    run directory the nbval pass uses afterwards, so the notebooks' products are computed once."""
-    root = tmp_path_factory.mktemp("book")
-    run_dir = Path(os.environ.get("GLASSLIB_TEST_RUN_DIR", root / "runs"))
-    html = runner.build_book(get_profile("smoke"), run_dir=run_dir, build_dir=root / "build")
+def built(smoke_book):
+    """The smoke book (conftest ``smoke_book``): its folder and built HTML."""
+    root, html, _ = smoke_book
     return root, html
 
 
