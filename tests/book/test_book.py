@@ -33,7 +33,7 @@ def test_every_chapter_is_rendered_with_glued_numbers(built):
         assert "Traceback" not in text
         assert "absl::InitializeLog" not in text and "oneDNN custom operations" not in text, page
         exercises = text[text.index('id="try-it-yourself"') :]  # each chapter's exercises, answers behind a toggle
-        assert exercises.count('class="admonition dropdown') >= 2 and "Worked answer" in exercises, page
+        assert exercises.count('class="dropdown admonition"') >= 2 and "Worked answer" in exercises, page
     tg_page = (html / "notebooks" / "02_tg.html").read_text()
     # the glued Tg appears as a number in the prose
     assert re.search(r"The slow schedule gives Tg = <span[^>]*>[^<]*\d\.\d{3}", tg_page) or re.search(
