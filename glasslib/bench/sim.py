@@ -7,12 +7,11 @@ LAMMPS' own ``lmp`` executable on the same input script.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
+from glasslib.console_scripts import console_script
 from glasslib.profiles import Profile
 from glasslib.simulation import driver, lammps_files
 from glasslib.simulation import protocol as simulation_protocol
@@ -24,9 +23,8 @@ TIE = 0.03  # relative difference below which two rates count as equal
 
 def _direct_loop_seconds(script: Path, workdir: Path) -> float:
     """Run LAMMPS' ``lmp`` executable on ``script``; return its reported MD loop time, s."""
-    executable = shutil.which("lmp") or str(Path(sys.executable).with_name("lmp"))
     done = subprocess.run(
-        [executable, "-in", str(script), "-log", "none", "-nocite"], cwd=workdir, capture_output=True, text=True, check=True
+        [console_script("lmp"), "-in", str(script), "-log", "none", "-nocite"], cwd=workdir, capture_output=True, text=True, check=True
     )
     match = re.search(r"Loop time of ([0-9.eE+-]+) on", done.stdout)
     if match is None:

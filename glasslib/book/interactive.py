@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from glasslib.console_scripts import console_script
 from glasslib.profiles import DEFAULT_PROFILE, Profile
 
 #: Environment variables a ``glasslib lab`` or ``glasslib explore`` session hands its kernels.
@@ -79,14 +78,11 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def _tool(name: str) -> str:
-    """The path of a console script installed beside this Python (the project's environment)."""
-    found = Path(sys.executable).with_name(name)
-    if found.exists():
-        return str(found)
-    on_path = shutil.which(name)
-    if on_path is None:
-        raise SessionError(f"{name} is not installed in this environment: run `make env` (it installs the book's requirements)")
-    return on_path
+    """:func:`glasslib.console_scripts.console_script`, a missing one as a :class:`SessionError`."""
+    try:
+        return console_script(name)
+    except FileNotFoundError as err:
+        raise SessionError(str(err)) from None
 
 
 def lab_command(notebooks: Path, port: int, token: str, open_browser: bool = False, extra: Sequence[str] = ()) -> list[str]:

@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 
 from glasslib.atomic import write_json_atomic
 from glasslib.book.console import quiet_runtime_chatter, strip_runtime_noise
+from glasslib.console_scripts import console_script
 from glasslib.profiles import Profile
 from glasslib.progress import CONSOLE_ENV
 
@@ -138,8 +138,9 @@ def stage_book_files(stage: Path) -> None:
 
 def jupyter_book_build(stage: Path, html_dir: Path) -> Path:
     """Build ``stage`` with jupyter-book, warnings as errors; copy the HTML to ``html_dir``."""
-    executable = shutil.which("jupyter-book") or str(Path(sys.executable).with_name("jupyter-book"))
-    done = subprocess.run([executable, "build", str(stage), "--warningiserror", "--keep-going", "--quiet"], capture_output=True, text=True)
+    done = subprocess.run(
+        [console_script("jupyter-book"), "build", str(stage), "--warningiserror", "--keep-going", "--quiet"], capture_output=True, text=True
+    )
     if done.returncode != 0:
         raise RuntimeError(f"jupyter-book build failed:\n{done.stdout[-6000:]}\n{done.stderr[-6000:]}")
     if html_dir.exists():
