@@ -98,7 +98,20 @@ def _writer_alive(name: str) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    return not _zombie(pid_number)
+
+
+def _zombie(pid: int) -> bool:
+    """Whether ``pid`` has exited but is not yet reaped (Linux ``/proc``): it answers signals and can write nothing.
+
+    A SIGKILLed worker whose parent died stays a zombie until the container's PID 1 reaps it, which
+    may be late; its temporary files are orphans all the same.
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False  # no /proc (not Linux) or already gone: the signal check decides
+    return stat.rpartition(")")[2].split()[:1] in (["Z"], ["X"])
 
 
 def remove_partial_files(folder: Path | str) -> list[Path]:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -48,3 +49,22 @@ def test_leftovers_of_a_killed_writer_are_removed_and_live_ones_kept(tmp_path):
     removed = set(remove_partial_files(tmp_path))
     assert removed == {orphan, old_style}
     assert alive.exists() and not orphan.exists()
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="zombie states are read from Linux /proc")
+def test_leftovers_of_a_killed_writer_not_yet_reaped_are_removed(tmp_path):
+    # a SIGKILLed writer whose parent has not reaped it (a zombie) still answers kill(pid, 0) but writes nothing
+    code = (
+        "from glasslib.atomic import temporary_path; import os, pathlib, signal, sys; "
+        "p = temporary_path(pathlib.Path(sys.argv[1])); p.write_text('partial'); print(p, flush=True); os.kill(os.getpid(), signal.SIGKILL)"
+    )
+    writer = subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "run_00002.h5")], stdout=subprocess.PIPE, text=True)
+    orphan = tmp_path / os.path.basename(writer.stdout.readline().strip())
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and "Z" not in open(f"/proc/{writer.pid}/stat").read().rpartition(")")[2].split()[:1]:
+            time.sleep(0.01)  # not reaped: Popen waits only when asked
+        os.kill(writer.pid, 0)  # the zombie still answers a signal check
+        assert remove_partial_files(tmp_path) == [orphan] and not orphan.exists()
+    finally:
+        writer.wait()
