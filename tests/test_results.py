@@ -36,6 +36,7 @@ def test_an_empty_run_directory_gives_valid_json_with_every_section_missing(tmp_
         "attention",
         "dynamics",
         "motion_readings",
+        "paper_plan",
     }
     assert "02_tg" in document["missing"]["tg"] and "09_dynamics" in document["missing"]["dynamics"]
     assert "09_dynamics" in document["missing"]["motion_readings"]
@@ -120,6 +121,9 @@ def test_the_smoke_book_run_directory_has_every_headline_number():
             "component_size",
         }
         assert all(isinstance(best["verdict"], str) for best in by_kind["cage-relative"].values())
+    plan = document["paper_plan"]  # what the paper profile costs, from this machine's measured figures
+    assert plan["figures"]["simulation"]["md_atom_steps_per_second"] > 0 and plan["paper"]["campaign_core_hours"] > 0
+    assert plan["paper"]["training_hours_low"] <= plan["paper"]["training_hours_high"]
 
 
 def test_network_comparisons_read_the_reference_models():

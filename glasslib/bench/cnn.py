@@ -192,3 +192,20 @@ def _print_bench(
 def main(profile: Profile, steps: int | None = None) -> object:
     """``glasslib bench cnn`` at its defaults (``profile`` and ``steps`` where the benchmark uses them)."""
     return bench_cnn()
+
+
+def training_rate(architecture: CNNArchitecture = PAPER, batch_size: int = 20, batches: int = 2, seed: int = 0) -> float:
+    """Training samples per second of ``architecture`` on images already in memory (median step, after a warm-up).
+
+    The lean figure of :func:`bench_cnn`'s first row, for cost estimates (the paper-scale plan).
+    """
+    n = (batches + 1) * batch_size
+    positions, types = random_configurations(n, 4320, seed=seed)
+    images = render_batch(positions.astype(np.float32), types[0], size=architecture.image_size)
+    model = build_cnn(architecture, 0.5, seed)
+    _compile(model)
+    data = tf.data.Dataset.from_tensor_slices((tf.constant(images.astype(np.float32) / 255.0), tf.constant(np.arange(n) % 2))).batch(
+        batch_size
+    )
+    _step_seconds(model, data.take(2))  # warm-up: tracing, oneDNN's first steps
+    return batch_size / float(np.median(_step_seconds(model, data)))

@@ -43,9 +43,22 @@ def notebook_paths(root: Path | None = None, only: list[str] | None = None) -> l
     return paths
 
 
-def notebook_parameters(profile: Profile, overrides: Mapping[str, Any] | None, run_dir: Path | None) -> dict[str, Any]:
-    """The papermill parameters every chapter takes; the run directory is always explicit (never a ``glasslib lab`` session's)."""
-    return {"profile": profile.name, "overrides": dict(overrides or {}), "run_dir": str(Path(run_dir or profile.run_dir()).resolve())}
+def notebook_parameters(
+    profile: Profile, overrides: Mapping[str, Any] | None, run_dir: Path | None, scheduler: str | None = None
+) -> dict[str, Any]:
+    """The papermill parameters every chapter takes; the run directory is always explicit (never a ``glasslib lab`` session's).
+
+    ``scheduler`` (a Dask scheduler address or scheduler file, :mod:`glasslib.cluster`) is where the
+    chapters' heavy steps run; a scheduler file is passed as an absolute path (kernels run in ``notebooks/``).
+    """
+    if scheduler is not None and "://" not in scheduler:
+        scheduler = str(Path(scheduler).resolve())
+    return {
+        "profile": profile.name,
+        "overrides": dict(overrides or {}),
+        "run_dir": str(Path(run_dir or profile.run_dir()).resolve()),
+        "scheduler": scheduler,
+    }
 
 
 def parametrise_notebooks(
@@ -69,9 +82,17 @@ def parametrise_notebooks(
 
 
 def execute_notebooks(
-    profile: Profile, stage: Path, overrides: Mapping[str, Any] | None = None, run_dir: Path | None = None, only: list[str] | None = None
+    profile: Profile,
+    stage: Path,
+    overrides: Mapping[str, Any] | None = None,
+    run_dir: Path | None = None,
+    only: list[str] | None = None,
+    scheduler: str | None = None,
 ) -> list[tuple[str, float]]:
-    """Execute the notebooks in order with papermill into ``stage/notebooks``; return (name, seconds)."""
+    """Execute the notebooks in order with papermill into ``stage/notebooks``; return (name, seconds).
+
+    With ``scheduler`` the chapters' heavy steps run on that Dask cluster (see :func:`notebook_parameters`).
+    """
     import papermill
 
     root = project_root()
@@ -85,7 +106,7 @@ def execute_notebooks(
             papermill.execute_notebook(
                 str(source),
                 str(stage / "notebooks" / source.name),
-                parameters=notebook_parameters(profile, overrides, run_dir),
+                parameters=notebook_parameters(profile, overrides, run_dir, scheduler),
                 cwd=str(root / "notebooks"),
                 kernel_name="python3",
                 progress_bar={"desc": f"  {source.stem} cells"},
@@ -169,6 +190,7 @@ def build_book(
     build_dir: Path | None = None,
     only: list[str] | None = None,
     execute: bool = True,
+    scheduler: str | None = None,
 ) -> Path:
     """Execute the notebooks (unless ``execute=False``) and build the HTML book; return the HTML folder.
 
@@ -182,12 +204,15 @@ def build_book(
         Output root (default ``<project>/_build``): ``stage/`` holds the executed book, ``html/`` the result.
     only : list of str, optional
         Execute only the notebooks whose names start with these prefixes (others keep their last executed copy).
+    scheduler : str, optional
+        A Dask scheduler address (``tcp://host:8786``) or scheduler file: the simulations, the
+        nested-CV searches and the ensembles run there (default: a LocalCluster per heavy step).
     """
     build_dir = Path(build_dir or project_root() / "_build").resolve()
     stage = build_dir / "stage"
     stage_book_files(stage)
     if execute:
-        timings = execute_notebooks(profile, stage, overrides, run_dir, only)
+        timings = execute_notebooks(profile, stage, overrides, run_dir, only, scheduler)
         record_timings(build_dir / "timings.json", profile.label, dict(timings))
     missing = [p.name for p in notebook_paths() if not (stage / "notebooks" / p.name).exists()]
     if missing:

@@ -56,6 +56,7 @@ class TrainResult:
     best_epoch : 0-based epoch whose weights were kept.
     seconds : wall time of the job.
     samples_per_second : training throughput (forward + backward), samples per second.
+    device : where it trained, e.g. ``"GPU (NVIDIA H200)"`` or ``"CPU"`` (:mod:`glasslib.models.devices`).
     """
 
     auc: float
@@ -66,6 +67,7 @@ class TrainResult:
     best_epoch: int = 0
     seconds: float = 0.0
     samples_per_second: float = 0.0
+    device: str = "not recorded"
 
 
 #: ``train(dataset, request) -> TrainResult``; must be a module-level function (Dask pickles it).

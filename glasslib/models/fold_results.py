@@ -42,9 +42,11 @@ class FoldResult:
     outer_seed : int — seed of the outer training (also passed to ``predict``).
     n_train, n_validation : int — outer training and validation set sizes (configurations).
     trials : list of dict — every inner trial: iteration, params, auc, accuracy, loss, seed,
-        best_epoch, seconds, curves.
+        best_epoch, seconds, device, worker, curves.
     weights_path : str
     config_hash : str — :func:`fold_hash`.
+    device : str — where the outer model trained (``"CPU"``, ``"GPU (<name>)"``; each trial records its own).
+    worker : str — the Dask worker that trained it (``"local"`` outside Dask).
     """
 
     dataset: int
@@ -67,6 +69,8 @@ class FoldResult:
     trials: list[dict[str, Any]]
     weights_path: str
     config_hash: str
+    device: str = "not recorded"
+    worker: str = "not recorded"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able dict (arrays as lists)."""

@@ -52,6 +52,7 @@ from typing import Any
 import numpy as np
 
 from glasslib.atomic import atomic_path
+from glasslib.cluster import training_slot, worker_name
 from glasslib.data import datasets
 from glasslib.data.datasets import DATASET_IDS, Dataset, load_dataset
 from glasslib.data.splits import OUTER_TEST, TEST, TRAIN, VALIDATION
@@ -216,6 +217,8 @@ def _objective(
         "seed": trial_seed,
         "best_epoch": int(result.best_epoch),
         "seconds": float(result.seconds),
+        "device": result.device,
+        "worker": worker_name(),
         "curves": {k: [float(x) for x in v] for k, v in result.curves.items()},
     }
 
@@ -358,9 +361,10 @@ def run_fold(
         return current
     data = load_dataset(Path(run_dir), dataset_id, profile_hash)
     check_fold(data, fold)
-    trials = inner_search(data, fold, model, n_iter, inner_epochs, seed, paths["trials"], search, threads, n_startup_jobs)
-    chosen = best_trial(trials)
-    request, outcome = _outer_training(data, fold, model, chosen["params"], outer_epochs, seed, paths["weights"], threads)
+    with training_slot():
+        trials = inner_search(data, fold, model, n_iter, inner_epochs, seed, paths["trials"], search, threads, n_startup_jobs)
+        chosen = best_trial(trials)
+        request, outcome = _outer_training(data, fold, model, chosen["params"], outer_epochs, seed, paths["weights"], threads)
     auc, accuracy, probability = _score(data, request.test, outcome, model.name)
     result = FoldResult(
         dataset=dataset_id,
@@ -383,6 +387,8 @@ def run_fold(
         trials=trials,
         weights_path=str(paths["weights"]),
         config_hash=config,
+        device=outcome.device,
+        worker=worker_name(),
     )
     write_fold_result(paths["result"], result, profile_hash)
     return result
@@ -419,7 +425,7 @@ def nested_cv(
     """Nested cross-validation of ``model`` on every fold of every data set in ``dataset_ids``.
 
     Each (data set × fold) is one :func:`run_fold` task, submitted to ``client`` (a
-    ``dask.distributed.Client``, e.g. from :func:`glasslib.simulation.campaign.dask_client`) or run here, one
+    ``dask.distributed.Client``, e.g. from :func:`glasslib.cluster.dask_client`) or run here, one
     after another, when ``client`` is None. Finished folds are loaded from ``out_dir``. The other
     parameters are :func:`run_fold`'s; ``progress`` shows a tqdm bar.
     """

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from glasslib.cluster import dask_client
 from glasslib.models import cross_dataset as models_cross_dataset
 from glasslib.models import fold_results, nested_cv, search_space
 from glasslib.profiles import PROFILES, Profile
 from glasslib.rundir import PRODUCTS, ProductError, StaleProductError, product_hash, product_path, read_json_product, write_json_product
-from glasslib.simulation.campaign import dask_client
 
 #: The models the book trains, by the name each is stored under (the run directory's ``model`` product).
 MODEL_NAMES = ("cnn", "cnn_pooled", "dmpnn", "dmpnn_invariant", "dmpnn_attention")

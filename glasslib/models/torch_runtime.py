@@ -1,4 +1,4 @@
-"""Where and how PyTorch runs: the device (CUDA when present, else CPU), threads and seeds for one job."""
+"""Where and how PyTorch runs: the device (CUDA when present, else CPU; ``GLASSLIB_DEVICE``), threads and seeds for one job."""
 
 from __future__ import annotations
 
@@ -7,10 +7,24 @@ from contextlib import contextmanager
 
 import torch
 
+from glasslib.models.devices import choose_device
+
 
 def default_device() -> torch.device:
-    """CUDA when available, CPU otherwise."""
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    """CUDA when available, CPU otherwise, unless ``GLASSLIB_DEVICE`` says otherwise (:mod:`glasslib.models.devices`)."""
+    return torch.device(_choice()[0])
+
+
+def device_label(device: torch.device) -> str:
+    """What a training's result records about ``device``: ``"GPU (<name>)"`` or ``"CPU"`` (with the reason when CUDA was asked for)."""
+    if device.type == "cuda":
+        return f"GPU ({torch.cuda.get_device_name(device)})"
+    return _choice()[1] if _choice()[0] == "cpu" else "CPU"
+
+
+def _choice() -> tuple[str, str]:
+    names = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if torch.cuda.is_available() else []
+    return choose_device(names)
 
 
 @contextmanager

@@ -1,9 +1,10 @@
 """An ensemble of independent cooling runs, as Dask tasks, resumable (book chapter 01).
 
 The default cluster is a Dask ``LocalCluster`` on this machine, one single-threaded worker
-process per core (``glasslib bench sim`` measures processes against threads). For the ``paper``
+process per core (``glasslib bench campaign`` measures processes against threads). For the ``paper``
 profile pass a scheduler address (``tcp://host:8786``), a scheduler file (``scheduler.json``)
-or a dask-jobqueue cluster object (SLURM/PBS): the same tasks run there unchanged.
+or a dask-jobqueue cluster object (SLURM/PBS): the same tasks run there unchanged
+(:mod:`glasslib.cluster`).
 
 Each task computes one run and writes its HDF5 file atomically itself, so a campaign that is
 killed loses only the runs in flight, and running it again computes only what is missing, stale
@@ -12,11 +13,8 @@ or corrupt.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import platform
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,8 +23,8 @@ import numpy as np
 
 from glasslib import __version__
 from glasslib.atomic import write_json_atomic
+from glasslib.cluster import dask_client, run_tasks
 from glasslib.profiles import Profile
-from glasslib.progress import progress_bar
 from glasslib.rundir import product_path
 from glasslib.simulation import driver, store
 
@@ -143,59 +141,6 @@ def plan_campaign(profile: Profile, run_dir: Path, runs: int, schedules: tuple[s
     return plan
 
 
-@contextlib.contextmanager
-def dask_client(profile: Profile, scheduler: Any = None) -> Iterator[Any]:
-    """A Dask client: a LocalCluster by default, else the given address, scheduler file or cluster.
-
-    Parameters
-    ----------
-    scheduler : None, str or cluster
-        ``None`` → LocalCluster with ``profile.workers`` workers (0 = one per core), single
-        threaded, processes or threads as ``profile.dask_processes`` says; ``"tcp://…"`` → that
-        scheduler; a path ending in ``.json`` → a scheduler file; an object with a
-        ``scheduler_address`` (e.g. ``dask_jobqueue.SLURMCluster``) → that cluster.
-    """
-    from dask.distributed import Client, LocalCluster
-
-    if scheduler is None:
-        workers = profile.workers or os.cpu_count() or 1
-        with (
-            LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=profile.dask_processes,
-                dashboard_address=":0",
-                memory_limit=0,
-                silence_logs=40,
-            ) as cluster,
-            Client(cluster) as client,
-        ):
-            yield client
-    elif isinstance(scheduler, str) and scheduler.endswith(".json"):
-        with Client(scheduler_file=scheduler) as client:
-            yield client
-    else:
-        with Client(scheduler) as client:
-            yield client
-
-
-def run_tasks(client: Any, tasks: list[tuple[str, Any, tuple[Any, ...]]], description: str, unit: str, progress: bool = True) -> list[Any]:
-    """Submit ``(key, function, args)`` tasks to ``client`` and gather their results as they finish, with a progress bar.
-
-    Results come back in completion order; a task that raises re-raises here.
-    """
-    from dask.distributed import as_completed
-
-    futures = [client.submit(function, *args, key=key, pure=False) for key, function, args in tasks]
-    bar = progress_bar(total=len(futures), desc=description, unit=unit, disable=not progress, mininterval=5.0)
-    results = []
-    for future in as_completed(futures):
-        results.append(future.result())
-        bar.update(1)
-    bar.close()
-    return results
-
-
 @dataclass
 class CampaignReport:
     """Outcome of :func:`run_campaign`."""
@@ -246,7 +191,7 @@ def run_campaign(
         Runs per schedule; defaults to ``profile.runs_per_schedule``.
     schedules : tuple of str
         Which schedules to run.
-    scheduler : see :func:`dask_client`.
+    scheduler : see :func:`glasslib.cluster.dask_client`.
     progress : bool
         Show a tqdm progress bar.
     """

@@ -16,7 +16,7 @@ one task:
 
 A killed campaign loses only the tasks in flight; running it again computes what is missing,
 stale (another profile hash: other temperatures, runs, lengths or simulations) or corrupt. The
-cluster is the one of :func:`glasslib.simulation.campaign.dask_client`. Seeds come from
+cluster is the one of :func:`glasslib.cluster.dask_client`. Seeds come from
 ``SeedSequence((seed, 3, temperature index, configuration, …))``: independent of the order of the
 tasks and of how many configurations a profile asks for.
 """
@@ -31,10 +31,11 @@ from typing import Any
 
 import numpy as np
 
+from glasslib.cluster import dask_client, run_tasks
 from glasslib.profiles import Profile, dynamics_temperatures
 from glasslib.rundir import product_hash, product_path
 from glasslib.simulation import driver, store
-from glasslib.simulation.campaign import dask_client, run_tasks, software_versions
+from glasslib.simulation.campaign import software_versions
 from glasslib.simulation.fixed_temperature import run_at_temperature
 
 #: Seed stream of the dynamics tasks (the cooling runs use 0 and 1).

@@ -80,7 +80,8 @@ weights (``*.weights.h5``, without optimiser state) with a JSON of the architect
 hyperparameters beside them (``*.json``). Loading checks the architecture against the JSON and
 every weight's shape against the file, so weights of another architecture are refused with a
 message, never loaded as garbage. TensorFlow runs on a GPU when it sees one, on the CPU
-otherwise; no code changes (the device is logged).
+otherwise, unless ``GLASSLIB_DEVICE`` says otherwise (:mod:`glasslib.models.devices`); the device is
+logged and recorded in the training's result.
 """
 
 # The package's public names, importable as ``glasslib.models.cnn.X`` (chapters 04, 04b).

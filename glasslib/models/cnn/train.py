@@ -34,6 +34,7 @@ from glasslib.models.cnn.images import (
 )
 from glasslib.models.cnn.network import DEFAULT_DROPOUT, CNNArchitecture, CNNError, SplitError, _checked_dropout
 from glasslib.models.contract import TrainRequest, TrainResult
+from glasslib.models.devices import choose_device
 from glasslib.models.scores import accuracy, roc_auc
 
 
@@ -97,10 +98,17 @@ def configure_threads(threads: int) -> None:
         )
 
 
-def device_name() -> str:
-    """``"GPU (<name>)"`` when TensorFlow sees a GPU, else ``"CPU"``."""
+def training_device() -> tuple[str, str]:
+    """TensorFlow's device for a training, as (``"/GPU:0"`` or ``"/CPU:0"``, label): :func:`glasslib.models.devices.choose_device`."""
     gpus = tf.config.list_physical_devices("GPU")
-    return f"GPU ({', '.join(g.name for g in gpus)})" if gpus else "CPU"
+    names = [tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in gpus]
+    kind, label = choose_device(names)
+    return ("/GPU:0" if kind == "cuda" else "/CPU:0"), label
+
+
+def device_name() -> str:
+    """The label of the device a CNN training uses now, e.g. ``"GPU (NVIDIA H200)"`` or ``"CPU"``."""
+    return training_device()[1]
 
 
 def _split(dataset: Dataset, indices: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -186,18 +194,20 @@ def train_cnn(dataset: Dataset, request: TrainRequest) -> TrainResult:
     check_labels(dataset.labels, len(dataset.labels), "data")
     splits = [_split(dataset, getattr(request, name), name) for name in ("train", "validation", "test")]
     configure_threads(request.threads)
+    device, label = training_device()
     logger.info(
         "training the CNN on %s (%d parameters, %d/%d/%d configurations)",
-        device_name(),
+        label,
         architecture.parameter_count(),
         *(len(s[0]) for s in splits),
     )
     train, validation, test = _sources(dataset, [s[0] for s in splits], architecture.image_size, render)
-    model = reusable_cnn(architecture, dropout, request.seed)
-    report = _fit(
-        model, train, splits[0][1], request.epochs, batch_size, request.seed, validation=(validation, splits[1][1]), compiled=True
-    )
-    probability = _predict(model, test, batch_size)
+    with tf.device(device):
+        model = reusable_cnn(architecture, dropout, request.seed)
+        report = _fit(
+            model, train, splits[0][1], request.epochs, batch_size, request.seed, validation=(validation, splits[1][1]), compiled=True
+        )
+        probability = _predict(model, test, batch_size)
     labels = splits[2][1]
     auc, acc = roc_auc(labels, probability), accuracy(labels, probability)
     if request.weights_path is not None:
@@ -224,6 +234,7 @@ def train_cnn(dataset: Dataset, request: TrainRequest) -> TrainResult:
         best_epoch=report.best_epoch,
         seconds=time.perf_counter() - start,
         samples_per_second=report.samples / max(report.train_seconds, 1e-12),
+        device=label,
     )
 
 

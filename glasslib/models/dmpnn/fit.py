@@ -67,7 +67,7 @@ from glasslib.models.dmpnn.network import DMPNN
 from glasslib.models.dmpnn.params import DMPNNParams
 from glasslib.models.lr_schedule import INITIAL, learning_rate
 from glasslib.models.scores import accuracy, roc_auc
-from glasslib.models.torch_runtime import default_device, synchronize, torch_state
+from glasslib.models.torch_runtime import default_device, device_label, synchronize, torch_state
 from glasslib.progress import progress_bar
 
 
@@ -285,6 +285,7 @@ def train_dmpnn(dataset: Dataset, request: TrainRequest, progress: bool = False)
         best_epoch=best_epoch,
         seconds=time.perf_counter() - started,
         samples_per_second=epochs * train.size * params.windows_per_epoch / max(train_seconds, 1e-12),
+        device=device_label(device),
     )
 
 

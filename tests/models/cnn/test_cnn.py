@@ -440,3 +440,17 @@ def test_a_reused_pooled_network_resets_its_normalisation(synthetic_dataset):
     reused, fresh = cnn.reusable_cnn(pooled, 0.1, seed=4), cnn.build_cnn(pooled, 0.1, seed=4)
     for a, b in zip(reused.weights, fresh.weights):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_the_training_records_its_device_and_a_cuda_request_without_a_gpu_falls_back_to_the_cpu(synthetic_dataset, monkeypatch):
+    data = synthetic_dataset(per_class=4, n_particles=100)
+    both = np.array([0, 1, 4, 5])
+    params = {"image_size": 32, "conv1_filters": 2, "conv2_filters": 2, "dense_units": 4, "batch_size": 4, "dropout": 0.2}
+    request = TrainRequest(np.arange(8), both, both, params, epochs=1, seed=0, threads=THREADS)
+    plain = cnn.train_cnn(data, request)
+    assert plain.device == cnn.device_name()
+    monkeypatch.setenv("GLASSLIB_DEVICE", "cuda")
+    asked = cnn.train_cnn(data, request)
+    if not tf.config.list_physical_devices("GPU"):
+        assert asked.device == "CPU (GLASSLIB_DEVICE=cuda, no CUDA GPU visible)"
+        np.testing.assert_array_equal(asked.test_probability, plain.test_probability)

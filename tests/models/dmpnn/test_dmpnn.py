@@ -447,3 +447,24 @@ def test_edge_standardisation_errors_are_clear():
         DMPNN().set_edge_standardisation(torch.tensor([0.1, 0.2]))
     with pytest.raises(ValueError, match="without spread"):
         DMPNN(standardise_edges=True).set_edge_standardisation(torch.full((5,), 0.05))
+
+
+def test_the_training_records_its_device_and_cpu_or_cuda_can_be_asked_for(toy, monkeypatch):
+    import torch
+
+    from glasslib.models.devices import DeviceError
+
+    request = TrainRequest(np.arange(20), np.arange(20), np.arange(20), {**TOY_PARAMS, "hidden": 4}, epochs=1, seed=0)
+    monkeypatch.setenv("GLASSLIB_DEVICE", "cpu")
+    on_cpu = train_dmpnn(toy, request)
+    assert on_cpu.device == "CPU"
+    monkeypatch.setenv("GLASSLIB_DEVICE", "cuda")
+    asked = train_dmpnn(toy, request)
+    if torch.cuda.is_available():
+        assert asked.device.startswith("GPU (")
+    else:  # no GPU here: the CPU, and the result says why
+        assert asked.device == "CPU (GLASSLIB_DEVICE=cuda, no CUDA GPU visible)"
+        np.testing.assert_array_equal(asked.test_probability, on_cpu.test_probability)
+    monkeypatch.setenv("GLASSLIB_DEVICE", "gpu")
+    with pytest.raises(DeviceError, match="'gpu' is not one of auto, cpu, cuda"):
+        train_dmpnn(toy, request)
