@@ -20,6 +20,7 @@ BENCHES: dict[str, tuple[str, str]] = {
     "dmpnn": ("dmpnn", "D-MPNN models I-III, training per sample vs window size"),
     "metrics": ("metrics", "vectorised structural metrics vs networkx"),
     "equivariant": ("equivariant", "chapter 09's propensity networks, training per configuration beside the matmul rate"),
+    "gpu": ("gpu", "on a CUDA GPU: D-MPNN models I-III (bench and a short paper-size training), propensity networks, CNN"),
 }
 
 
