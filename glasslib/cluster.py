@@ -39,13 +39,6 @@ class ClusterError(RuntimeError):
     """A Dask scheduler that cannot be reached, has no workers, or is given in a form not understood."""
 
 
-def describe(scheduler: Any) -> str:
-    """A short name of ``scheduler`` for messages: the address, the file, or ``LocalCluster``."""
-    if scheduler is None:
-        return "a LocalCluster on this machine"
-    return str(getattr(scheduler, "scheduler_address", scheduler))
-
-
 def _address(scheduler: Any) -> str:
     """The scheduler address of an address, a scheduler file or a cluster object; a clear error otherwise."""
     if hasattr(scheduler, "scheduler_address"):

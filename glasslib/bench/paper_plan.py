@@ -77,11 +77,10 @@ def measure_simulation(seed: int = 0) -> dict[str, float]:
 def measure_dmpnn() -> dict[str, Any]:
     """Training samples per second of models I, II and III (one thread on a CPU) at :data:`TIMED_L_WIN`, N = 4,320."""
     from glasslib.bench.dmpnn import bench_dmpnn
+    from glasslib.models.torch_runtime import default_device, device_label
 
     rows = bench_dmpnn(l_wins=(TIMED_L_WIN,), threads=1, steps={"I": 5, "I+attention": 1, "II": 2, "III": 1}, quiet=True)
     rates = {row["model"]: float(row["samples_per_second"]) for row in rows if row["model"] in DMPNN_MODELS}
-    from glasslib.models.torch_runtime import default_device, device_label
-
     return {"samples_per_second": rates, "device": device_label(default_device())}
 
 
