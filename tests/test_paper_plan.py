@@ -71,3 +71,14 @@ def test_the_totals_and_tables_cover_every_step():
         6 + 6 + 6 + 2 + 1
     )
     assert list(paper_plan.figures_table(FIGURES)["unit"])[:2] == ["M atom-steps/s", "s each"]
+
+
+def test_the_page_prints_counts_with_separators_and_small_values_to_three_figures():
+    assert [paper_plan.readable(v) for v in (10_000.0, 36_066.3, 3.28447, 0.000446, float("nan"), "CPU")] == [
+        "10,000",
+        "36,066",
+        "3.28",
+        "0.000446",
+        "",
+        "CPU",
+    ]

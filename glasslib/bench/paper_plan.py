@@ -130,6 +130,20 @@ def machine_figures(profile: Profile, run_dir: Path) -> dict[str, Any]:
     return figures
 
 
+def readable(value: Any) -> str:
+    """A number as the page prints it: counts and large values with thousands separators, small ones to 3 figures, NaN blank."""
+    if isinstance(value, str):
+        return value
+    if value is None or not np.isfinite(value):
+        return ""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def styled(table: pd.DataFrame) -> Any:
+    """``table`` formatted with :func:`readable` for the page."""
+    return table.style.format(readable)
+
+
 def figures_table(figures: dict[str, Any]) -> pd.DataFrame:
     """The measured figures as the page shows them: what, value, unit, device."""
     sim, dmpnn, cnn = figures["simulation"], figures["dmpnn"], figures["cnn"]
@@ -304,20 +318,20 @@ def dask_plan(profile: Profile, figures: dict[str, Any]) -> pd.DataFrame:
         "cooling runs (ch. 01)": {
             "tasks": 2 * profile.runs_per_schedule,
             "one task": "one cooling run + its FIRE minimisations, writes its HDF5 file",
-            "hours per task": f"{campaign.loc['fast', 'core-h per run']:.2g} (fast) – {campaign.loc['slow', 'core-h per run']:.3g} (slow)",
+            "hours per task": f"{readable(campaign.loc['fast', 'core-h per run'])} (fast) – {readable(campaign.loc['slow', 'core-h per run'])} (slow)",
             "job": "1 CPU core",
         },
         "nested-CV searches (ch. 04, 05)": {
             "tasks": int(searches["searches"].sum()),
             "one task": "one (data set × fold) search: its trials one after another, then the outer model",
-            "hours per task": f"{(searches['hours (smallest model)'] / searches['searches']).min():.2g} – "
-            f"{(searches['hours (largest model)'] / searches['searches']).max():.3g}",
+            "hours per task": f"{readable((searches['hours (smallest model)'] / searches['searches']).min())} – "
+            f"{readable((searches['hours (largest model)'] / searches['searches']).max())}",
             "job": "1 GPU (or 1 CPU core: the hours above)",
         },
         "iso-configurational ensembles (ch. 09)": {
             "tasks": int(ensembles.loc["all", "ensembles"]),
             "one task": "one configuration at one temperature: equilibration, its runs, its inherent structure",
-            "hours per task": f"{ensembles['core-h per ensemble'].iloc[0]:.3g}",
+            "hours per task": readable(ensembles["core-h per ensemble"].iloc[0]),
             "job": "1 CPU core",
         },
     }
