@@ -144,6 +144,26 @@ def styled(table: pd.DataFrame) -> Any:
     return table.style.format(readable)
 
 
+def profile_numbers(profile: Profile) -> dict[str, str]:
+    """The profile's sizes the page's prose names (runs, N, trials, epochs, ensembles …), formatted, and the timed ramp's."""
+    schedules = {s.n_snapshots for s in profile.schedules.values()}
+    return {
+        "plan_runs": f"{profile.runs_per_schedule:,}",
+        "plan_n": f"{profile.protocol.n_particles:,}",
+        "plan_configurations": f"{2 * profile.runs_per_schedule:,}",
+        "plan_trials": f"{profile.dmpnn_iterations}",
+        "plan_inner_epochs": f"{profile.dmpnn_inner_epochs}",
+        "plan_outer_epochs": f"{profile.dmpnn_outer_epochs}",
+        "plan_snapshots": " and ".join(f"{n:,}" for n in sorted(schedules)),
+        "plan_ensemble_configurations": f"{profile.dynamics_configurations:,}",
+        "plan_ensemble_runs": f"{profile.dynamics_runs}",
+        "plan_equilibration": f"{profile.dynamics_equilibration:,}",
+        "plan_t_max": f"{profile.dynamics_t_max:,}",
+        "timed_steps": f"{SIM_STEPS:,}",
+        "timed_snapshots": f"{SIM_SNAPSHOTS}",
+    }
+
+
 def figures_table(figures: dict[str, Any]) -> pd.DataFrame:
     """The measured figures as the page shows them: what, value, unit, device."""
     sim, dmpnn, cnn = figures["simulation"], figures["dmpnn"], figures["cnn"]

@@ -19,7 +19,8 @@ def device_label(device: torch.device) -> str:
     """What a training's result records about ``device``: ``"GPU (<name>)"`` or ``"CPU"`` (with the reason when CUDA was asked for)."""
     if device.type == "cuda":
         return f"GPU ({torch.cuda.get_device_name(device)})"
-    return _choice()[1] if _choice()[0] == "cpu" else "CPU"
+    kind, label = _choice()
+    return label if kind == "cpu" else "CPU"
 
 
 def _choice() -> tuple[str, str]:
