@@ -243,8 +243,9 @@ class AttentionExplorer:
         if graph is None:
             return
         self.state = render_state(graph, float(self.cutoff.value), self.isolated.value, self.bb.value, self.size_px)
-        self.image.value = self.state.png
+        # counts first: a front end (or a test) that sees the new image has the new counts already
         self.counts.value = counts_html(self.state.counts, float(self.cutoff.value))
+        self.image.value = self.state.png
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
