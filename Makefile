@@ -29,7 +29,7 @@ else
 	$(PIP) install "torch==2.13.0"
 endif
 	$(PIP) install -e ".[test,$(FLAVOUR)]"
-	$(PY) -c "import glasslib.simulation.lammps_env as e; e.import_lammps(); import tensorflow, torch, dask.distributed, papermill, nbval, jupyterlab, voila, playwright"
+	$(PY) -c "import glasslib.simulation.lammps_env as e; e.import_lammps(); import tensorflow, torch, dask.distributed, papermill, nbval, jupyterlab, voila, playwright, importlinter"
 	$(VENV)/bin/glasslib devices
 	touch $(STAMP)
 
@@ -45,9 +45,11 @@ test: env lint
 	$(VENV)/bin/glasslib parametrise --profile smoke --out _build/nbval --run-dir _build/nbval-runs/smoke
 	GLASSLIB_TEST_RUN_DIR=$(CURDIR)/_build/nbval-runs/smoke $(PY) -m pytest tests _build/nbval --nbval-lax --durations=15
 
+# ruff, then the layers of DESIGN.md as an import-linter contract (pyproject.toml, [tool.importlinter]).
 lint: env
 	$(PY) -m ruff check glasslib tests notebooks
 	$(PY) -m ruff format --check glasslib tests
+	$(VENV)/bin/lint-imports --no-cache
 
 format: env
 	$(PY) -m ruff check --fix glasslib tests notebooks

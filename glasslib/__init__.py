@@ -4,24 +4,33 @@
 data sets, the networks that classify them, and what those networks read. The subpackages follow
 the book's parts, so a reader who knows the chapter finds the code in one hop:
 
-==========================  =========  ===================================================================
-subpackage / module         chapters   what
-==========================  =========  ===================================================================
-:mod:`glasslib.profiles`    all        the ``smoke`` / ``quick`` / ``paper`` scales, one home per parameter
-:mod:`glasslib.system`      all        the Kob–Andersen model: types, pair coefficients, configuration checks
-:mod:`glasslib.rundir`      all        the run directory: every product's path, writer, save/load, provenance
-:mod:`glasslib.results`     all        ``glasslib results``: the run's headline numbers as one JSON document
-:mod:`glasslib.published`   all        the published values the book compares with
-:mod:`glasslib.simulation`  01–02      LAMMPS driver, campaign of runs (Dask), simulation store, Tg
-:mod:`glasslib.data`        03         data sets, splits, RDFs, images, graphs, artificial configurations
-:mod:`glasslib.models`      04–05      training contract, scores, nested-CV search, ``cnn/`` and ``dmpnn/``
-:mod:`glasslib.analysis`    04b, 06–07 Grad-CAM, local order, attention, structural metrics, statistics
-:mod:`glasslib.book`        all        papermill + jupyter-book runner, tables, figures, attention explorer
-:mod:`glasslib.bench`       —          ``glasslib bench X``: one module per benchmark
-:mod:`glasslib.cli`         —          the ``glasslib`` command
-==========================  =========  ===================================================================
+================================  ==========  ==============================================================
+subpackage / module               chapters    what
+================================  ==========  ==============================================================
+:mod:`glasslib.profiles`          all         the ``smoke`` / ``quick`` / ``paper`` scales, one home per parameter
+:mod:`glasslib.system`            all         the Kob–Andersen model: types, pair coefficients, configuration checks
+:mod:`glasslib.rundir`            all         the run directory: every product's path, writer, provenance, variants
+:mod:`glasslib.run_variants`      all         ``glasslib runs``: a run directory's variants, their sizes, removal
+:mod:`glasslib.stats`             all         every interval the book quotes; AUC and correlations
+:mod:`glasslib.published`         all         the published values the book compares with
+:mod:`glasslib.simulation`        01–02, 09   LAMMPS driver, campaign (Dask), simulation store, Tg, ensembles
+:mod:`glasslib.data`              03          data sets, splits, start memory, RDFs, images, graphs, artificial configurations
+:mod:`glasslib.models`            04–05       training contract, nested-CV search, selection, ``cnn/`` and ``dmpnn/``
+:mod:`glasslib.structure`         04b, 07, 09 descriptors per particle, the structural metrics, the kink at Tg
+:mod:`glasslib.interpretation`    04, 04b, 06 artificial-image probe, Grad-CAM, mobility, edge attention
+:mod:`glasslib.dynamics`          09          relaxation, propensity, its linear baseline and networks
+:mod:`glasslib.bench`             —           ``glasslib bench X``: one module per benchmark
+:mod:`glasslib.chapters`          04–10       what a chapter computes, saves, tabulates and glues
+:mod:`glasslib.report`            all         ``glasslib results`` and the claims
+:mod:`glasslib.book`              all         papermill + jupyter-book runner, tables, figures, widgets
+:mod:`glasslib.cli`               —           the ``glasslib`` command
+================================  ==========  ==============================================================
 
-Data flows one way: simulate → store → Tg → data sets → models → interpretation → metrics → book.
+The layers (import-linter contract in ``pyproject.toml``, run by ``make lint``), lowest first:
+foundations → simulation → data → models → structure → interpretation | dynamics → bench → chapters
+→ report → book → cli. A module never imports a layer above its own.
+
+Data flows one way: simulate → store → Tg → data sets → models → interpretation → metrics → dynamics → book.
 """
 
 import os

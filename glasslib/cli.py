@@ -132,7 +132,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_results(args: argparse.Namespace) -> int:
     """Print the run's headline numbers as one JSON document (absent chapters are absent keys)."""
     from glasslib.book.console import quiet_runtime_chatter
-    from glasslib.results import results_json
+    from glasslib.report.results import results_json
 
     with quiet_runtime_chatter():  # reading the CNN's results loads TensorFlow, which talks on stderr
         document = results_json(_resolve(args), args.run_dir)

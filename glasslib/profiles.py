@@ -1,11 +1,18 @@
 """The scales the book runs at: ``smoke``, ``quick`` (default) and ``paper`` (SPEC section 11).
 
 A :class:`Profile` is a frozen dataclass with one home per parameter: each field carries its
-default (the paper's value), its meaning, unit and valid range (or choices) in the field's
+default (the paper's value), its meaning, unit, valid range (or choices) and group in the field's
 metadata (:func:`param`). :func:`get_profile` returns a profile by name with validated
 overrides, from Python keyword arguments, ``--set key=value`` strings on the command line, or a
-notebook's papermill parameters. Unknown keys and out-of-range values raise
-:class:`ProfileError` naming the key and the valid choices, before anything is started.
+notebook's papermill parameters (read by :mod:`glasslib.profile_values`). Unknown keys and
+out-of-range values raise :class:`ProfileError` naming the key and the valid choices, before
+anything is started.
+
+Lists are tuples: data sets ``tuple[int, ...]`` (``classifier_datasets=(1, 6)``), temperatures,
+shares and window sides ``tuple[float, ...]``, and ``cost_steps`` a tuple of ``(model, steps)``
+pairs (``(("I", 20), ("II", 2))``); an override may give them as ``"1,6"``, ``[1, 6]`` or ``1``.
+Each field belongs to one of :data:`GROUPS`; :meth:`Profile.group_fields` lists a group's fields,
+and the fields a product depends on are named from them (:meth:`Profile.simulation_fields`).
 
 Profile-dependent choices are fields too (e.g. :attr:`Profile.liquid_temperatures`,
 :attr:`Profile.graph_figure_l_win`): no code asks which profile it runs under.
@@ -22,13 +29,27 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from glasslib.simulation.protocol import CoolingSchedule, Protocol
+from glasslib.profile_values import DATASET_LISTS as DATASET_LISTS
+from glasslib.profile_values import ProfileError, check_profile, convert
+from glasslib.protocol import CoolingSchedule, Protocol
 
 DEFAULT_PROFILE = "quick"
 
-
-class ProfileError(ValueError):
-    """A profile name, override key or value that is not valid."""
+#: The groups of profile fields, in the order of :class:`Profile`, with what they set.
+GROUPS: dict[str, str] = {
+    "system": "the particles and the box (SPEC 1)",
+    "protocol": "one run: temperatures, ramps, thermostat, start, seed and minimiser (SPEC 2)",
+    "campaign": "how many runs of each cooling schedule",
+    "execution": "how the book runs (workers, processes), never part of a product's provenance",
+    "tg": "the glass transition temperature (SPEC 3)",
+    "datasets": "the data sets (SPEC 4)",
+    "classifiers": "the classifiers' nested cross-validation and cost study (SPEC 5-7)",
+    "gradcam": "Grad-CAM (chapter 04b)",
+    "dynamics": "the iso-configurational ensembles (SPEC 10, chapter 09)",
+    "propensity": "the propensity networks (chapter 09)",
+}
+#: The reference models of chapter 05's cost study (``cost_steps``).
+COST_MODELS = ("I", "I+attention", "II", "III")
 
 
 def param(
@@ -38,16 +59,26 @@ def param(
     low: float | None = None,
     high: float | None = None,
     choices: tuple[str, ...] | None = None,
-    execution: bool = False,
+    *,
+    group: str,
 ) -> Any:
-    """A profile field: its default (the paper's value), meaning, unit and valid range or choices.
+    """A profile field: its default (the paper's value), meaning, unit, valid range or choices, and group.
 
-    ``execution=True`` marks how the book runs (workers, processes), not what it computes: such
-    fields never enter a product's provenance.
+    For a tuple field the range and choices hold for each item (for ``(name, count)`` pairs, each
+    name). Fields of the group ``execution`` (``metadata["execution"]``) set how the book runs, not
+    what it computes: they never enter a product's provenance.
     """
-    return field(
-        default=default, metadata={"meaning": meaning, "unit": unit, "range": (low, high), "choices": choices, "execution": execution}
-    )
+    if group not in GROUPS:
+        raise ValueError(f"unknown profile field group {group!r}; the groups are {', '.join(GROUPS)}")
+    metadata = {
+        "meaning": meaning,
+        "unit": unit,
+        "range": (low, high),
+        "choices": choices,
+        "group": group,
+        "execution": group == "execution",
+    }
+    return field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True)
@@ -55,82 +86,110 @@ class Profile:
     """Every parameter of one scale of the book. Units are LJ units; steps are MD timesteps."""
 
     name: str
-    # --- system (SPEC 1)
-    n_particles: int = param(4320, "particles N", "", 20, 10_000_000)
-    density: float = param(1.2, "number density N/L²", "σ⁻²", 0.05, 3.0)
-    fraction_a: float = param(0.65, "fraction of A particles", "", 0.01, 0.99)
-    # --- protocol (SPEC 2)
-    timestep: float = param(0.005, "MD timestep", "τ", 1e-5, 0.02)
-    t_start: float = param(2.0, "start temperature", "ε/k_B", 0.01, 20.0)
-    t_end: float = param(0.05, "end temperature", "ε/k_B", 0.001, 20.0)
-    thermostat_damping: float = param(0.5, "Nosé–Hoover damping", "τ", 0.001, 1000.0)
-    t_cool_slow: int = param(20_000_000, "slow ramp length", "steps", 10, 10**10)
-    t_cool_fast: int = param(200_000, "fast ramp length", "steps", 10, 10**10)
-    snapshot_every_slow: int = param(100_000, "snapshot interval, slow", "steps", 1, 10**10)
+    n_particles: int = param(4320, "particles N", "", 20, 10_000_000, group="system")
+    density: float = param(1.2, "number density N/L²", "σ⁻²", 0.05, 3.0, group="system")
+    fraction_a: float = param(0.65, "fraction of A particles", "", 0.01, 0.99, group="system")
+    timestep: float = param(0.005, "MD timestep", "τ", 1e-5, 0.02, group="protocol")
+    t_start: float = param(2.0, "start temperature", "ε/k_B", 0.01, 20.0, group="protocol")
+    t_end: float = param(0.05, "end temperature", "ε/k_B", 0.001, 20.0, group="protocol")
+    thermostat_damping: float = param(0.5, "Nosé–Hoover damping", "τ", 0.001, 1000.0, group="protocol")
+    t_cool_slow: int = param(20_000_000, "slow ramp length", "steps", 10, 10**10, group="protocol")
+    t_cool_fast: int = param(200_000, "fast ramp length", "steps", 10, 10**10, group="protocol")
+    snapshot_every_slow: int = param(100_000, "snapshot interval, slow", "steps", 1, 10**10, group="protocol")
     snapshot_every_fast: int = param(
-        1_000, "snapshot interval, fast (paper column: ours; the paper's 10⁵ leaves 2 snapshots of its fast ramp)", "steps", 1, 10**10
+        1_000,
+        "snapshot interval, fast (paper column: ours; the paper's 10⁵ leaves 2 snapshots of its fast ramp)",
+        "steps",
+        1,
+        10**10,
+        group="protocol",
     )
-    runs_per_schedule: int = param(10_000, "independent runs per schedule", "", 2, 10**7)
-    shared_start: bool = param(True, "every run starts from one shared configuration (else each from its own; chapter 03)")
-    seed: int = param(2020, "master seed", "", 0, 2**31 - 2)
-    fire_etol: float = param(1e-10, "FIRE energy tolerance", "", 0.0, 1.0)
-    fire_ftol: float = param(1e-5, "FIRE force tolerance", "ε/σ", 0.0, 10.0)
-    init_fire_maxiter: int = param(1_000, "FIRE iterations, initial configuration", "", 1, 10**9)
-    is_fire_maxiter: int = param(10_000_000, "FIRE iterations, inherent structures", "", 1, 10**9)
-    # --- execution (never part of a product's provenance)
-    workers: int = param(0, "Dask workers (0 = one per core)", "", 0, 4096, execution=True)
-    dask_processes: bool = param(True, "Dask worker processes (else threads); see `glasslib bench campaign`", execution=True)
-    # --- Tg (SPEC 3)
-    tg_bootstrap: int = param(1000, "bootstrap resamples for Tg", "", 10, 10**6)
-    tg_min_points: int = param(3, "least temperatures per Tg regime", "", 2, 1000)
-    # --- data sets (SPEC 4)
+    runs_per_schedule: int = param(10_000, "independent runs per schedule", "", 2, 10**7, group="campaign")
+    shared_start: bool = param(
+        True, "every run starts from one shared configuration (else each from its own; chapter 03)", group="protocol"
+    )
+    seed: int = param(2020, "master seed", "", 0, 2**31 - 2, group="protocol")
+    fire_etol: float = param(1e-10, "FIRE energy tolerance", "", 0.0, 1.0, group="protocol")
+    fire_ftol: float = param(1e-5, "FIRE force tolerance", "ε/σ", 0.0, 10.0, group="protocol")
+    init_fire_maxiter: int = param(1_000, "FIRE iterations, initial configuration", "", 1, 10**9, group="protocol")
+    is_fire_maxiter: int = param(10_000_000, "FIRE iterations, inherent structures", "", 1, 10**9, group="protocol")
+    workers: int = param(0, "Dask workers (0 = one per core)", "", 0, 4096, group="execution")
+    dask_processes: bool = param(True, "Dask worker processes (else threads); see `glasslib bench campaign`", group="execution")
+    tg_bootstrap: int = param(1000, "bootstrap resamples for Tg", "", 10, 10**6, group="tg")
+    tg_min_points: int = param(3, "least temperatures per Tg regime", "", 2, 1000, group="tg")
     liquid_temperatures: str = param(
-        "paper", "liquid temperatures of data sets 1-5: the paper's, or the same place relative to Tg", choices=("paper", "tg_relative")
+        "paper",
+        "liquid temperatures of data sets 1-5: the paper's, or the same place relative to Tg",
+        choices=("paper", "tg_relative"),
+        group="datasets",
     )
-    graph_figure_l_win: float = param(0.2, "window side of chapter 03's graph figure", "box lengths", 0.05, 0.95)
-    # --- classifiers: nested cross-validation (SPEC 5-7)
-    classifier_datasets: str = param("1,2,3,4,5,6", "data sets the classifiers train on")
-    inner_split: str = param("0.8,0.1,0.1", "inner train, validation, inner test shares of the runs outside an outer test set")
-    cnn_iterations: int = param(15, "CNN: TPE iterations per inner search", "", 1, 10_000)
-    cnn_inner_epochs: int = param(10, "CNN: epochs per inner trial", "", 1, 10_000)
-    cnn_outer_epochs: int = param(10, "CNN: epochs of the outer model", "", 1, 10_000)
-    cnn_batch_max: int = param(100, "CNN: largest batch size searched (10 … this, step 10)", "", 10, 100)
-    cnn_paper_datasets: str = param("1,2,3,4,5,6", "data sets the paper's CNN trains on (those also in classifier_datasets)")
-    cnn_pooled_iterations: int = param(15, "reduced-scale CNN: TPE iterations per inner search", "", 1, 10_000)
-    cnn_pooled_inner_epochs: int = param(10, "reduced-scale CNN: epochs per inner trial", "", 1, 10_000)
-    cnn_pooled_outer_epochs: int = param(10, "reduced-scale CNN: epochs of the outer model", "", 1, 10_000)
-    reference_cnn: str = param("cnn", "the CNN that Grad-CAM, the probes and the comparisons read", choices=("cnn", "cnn_pooled"))
-    dmpnn_iterations: int = param(15, "D-MPNN: TPE iterations per inner search", "", 1, 10_000)
-    dmpnn_inner_epochs: int = param(10, "D-MPNN: epochs per inner trial", "", 1, 10_000)
-    dmpnn_outer_epochs: int = param(10, "D-MPNN: epochs of the outer model", "", 1, 10_000)
-    dmpnn_hidden_max: int = param(2400, "D-MPNN: largest hidden size searched (300 … this, step 100)", "", 300, 2400)
-    dmpnn_depth_max: int = param(6, "D-MPNN: most message-passing steps searched", "", 2, 6)
-    dmpnn_l_win_min: float = param(0.1, "D-MPNN: smallest window side searched (step 0.05)", "box lengths", 0.05, 0.95)
-    dmpnn_l_win_max: float = param(0.3, "D-MPNN: largest window side searched", "box lengths", 0.05, 0.95)
-    dmpnn_windows_per_epoch: int = param(1, "D-MPNN: fresh windows per training configuration and epoch", "", 1, 1000)
-    dmpnn_eval_windows: int = param(3, "D-MPNN: fixed windows averaged per configuration at evaluation", "", 1, 1000)
-    dmpnn_paper_datasets: str = param("1,2,3,4,5,6", "data sets the paper-feature D-MPNN trains on (those also in classifier_datasets)")
-    dmpnn_invariant_datasets: str = param("5,6", "data sets the invariant-feature D-MPNN trains on (those also in classifier_datasets)")
-    reference_dmpnn: str = param("dmpnn", "the D-MPNN the comparisons with the CNN read", choices=("dmpnn", "dmpnn_invariant"))
-    attention_features: str = param("paper", "node features of chapter 06's attention D-MPNN", choices=("paper", "invariant"))
-    cost_l_wins: str = param("0.1,0.15,0.2,0.25,0.3", "D-MPNN cost study: window sides timed", "box lengths")
-    cost_steps: str = param("", "D-MPNN cost study: timed steps per reference model ('' = the bench's own)")
-    # --- Grad-CAM (chapter 04b)
-    continuation_steps: int = param(2000, "MD steps of the continuation runs that measure mobility", "steps", 1, 10**9)
-    # --- dynamics: iso-configurational ensembles (SPEC 10, chapter 09)
-    dynamics_temperatures: str = param("0.55,0.5,0.45", "temperatures of the supercooled liquids (above the slow Tg)", "ε/k_B")
-    dynamics_configurations: int = param(400, "configurations per temperature (from slow runs 0, 1, …)", "", 1, 10**6)
-    dynamics_runs: int = param(32, "iso-configurational runs per configuration", "", 2, 10**4)
-    dynamics_equilibration: int = param(2_000_000, "fixed-T equilibration of each configuration before its ensemble", "steps", 1, 10**10)
-    dynamics_t_max: int = param(1_000_000, "last recorded time of an iso-configurational run", "steps", 2, 10**10)
-    dynamics_records: int = param(24, "log-spaced recorded times per run", "", 2, 1000)
-    propensity_epochs: int = param(200, "propensity networks: epochs (one configuration per step)", "", 1, 100_000)
+    graph_figure_l_win: float = param(0.2, "window side of chapter 03's graph figure", "box lengths", 0.05, 0.95, group="datasets")
+    classifier_datasets: tuple[int, ...] = param((1, 2, 3, 4, 5, 6), "data sets the classifiers train on", "", 1, 6, group="classifiers")
+    inner_split: tuple[float, ...] = param(
+        (0.8, 0.1, 0.1), "inner train, validation, inner test shares of the runs outside an outer test set", group="classifiers"
+    )
+    cnn_iterations: int = param(15, "CNN: TPE iterations per inner search", "", 1, 10_000, group="classifiers")
+    cnn_inner_epochs: int = param(10, "CNN: epochs per inner trial", "", 1, 10_000, group="classifiers")
+    cnn_outer_epochs: int = param(10, "CNN: epochs of the outer model", "", 1, 10_000, group="classifiers")
+    cnn_batch_max: int = param(100, "CNN: largest batch size searched (10 … this, step 10)", "", 10, 100, group="classifiers")
+    cnn_paper_datasets: tuple[int, ...] = param(
+        (1, 2, 3, 4, 5, 6), "data sets the paper's CNN trains on (those also in classifier_datasets)", "", 1, 6, group="classifiers"
+    )
+    cnn_pooled_iterations: int = param(15, "reduced-scale CNN: TPE iterations per inner search", "", 1, 10_000, group="classifiers")
+    cnn_pooled_inner_epochs: int = param(10, "reduced-scale CNN: epochs per inner trial", "", 1, 10_000, group="classifiers")
+    cnn_pooled_outer_epochs: int = param(10, "reduced-scale CNN: epochs of the outer model", "", 1, 10_000, group="classifiers")
+    reference_cnn: str = param(
+        "cnn", "the CNN that Grad-CAM, the probes and the comparisons read", choices=("cnn", "cnn_pooled"), group="classifiers"
+    )
+    dmpnn_iterations: int = param(15, "D-MPNN: TPE iterations per inner search", "", 1, 10_000, group="classifiers")
+    dmpnn_inner_epochs: int = param(10, "D-MPNN: epochs per inner trial", "", 1, 10_000, group="classifiers")
+    dmpnn_outer_epochs: int = param(10, "D-MPNN: epochs of the outer model", "", 1, 10_000, group="classifiers")
+    dmpnn_hidden_max: int = param(2400, "D-MPNN: largest hidden size searched (300 … this, step 100)", "", 300, 2400, group="classifiers")
+    dmpnn_depth_max: int = param(6, "D-MPNN: most message-passing steps searched", "", 2, 6, group="classifiers")
+    dmpnn_l_win_min: float = param(0.1, "D-MPNN: smallest window side searched (step 0.05)", "box lengths", 0.05, 0.95, group="classifiers")
+    dmpnn_l_win_max: float = param(0.3, "D-MPNN: largest window side searched", "box lengths", 0.05, 0.95, group="classifiers")
+    dmpnn_windows_per_epoch: int = param(1, "D-MPNN: fresh windows per training configuration and epoch", "", 1, 1000, group="classifiers")
+    dmpnn_eval_windows: int = param(3, "D-MPNN: fixed windows averaged per configuration at evaluation", "", 1, 1000, group="classifiers")
+    dmpnn_paper_datasets: tuple[int, ...] = param(
+        (1, 2, 3, 4, 5, 6),
+        "data sets the paper-feature D-MPNN trains on (those also in classifier_datasets)",
+        "",
+        1,
+        6,
+        group="classifiers",
+    )
+    dmpnn_invariant_datasets: tuple[int, ...] = param(
+        (5, 6), "data sets the invariant-feature D-MPNN trains on (those also in classifier_datasets)", "", 1, 6, group="classifiers"
+    )
+    reference_dmpnn: str = param(
+        "dmpnn", "the D-MPNN the comparisons with the CNN read", choices=("dmpnn", "dmpnn_invariant"), group="classifiers"
+    )
+    attention_features: str = param(
+        "paper", "node features of chapter 06's attention D-MPNN", choices=("paper", "invariant"), group="classifiers"
+    )
+    cost_l_wins: tuple[float, ...] = param(
+        (0.1, 0.15, 0.2, 0.25, 0.3), "D-MPNN cost study: window sides timed", "box lengths", group="classifiers"
+    )
+    cost_steps: tuple[tuple[str, int], ...] = param(
+        (), "D-MPNN cost study: timed steps per reference model (empty = the bench's own)", choices=COST_MODELS, group="classifiers"
+    )
+    continuation_steps: int = param(2000, "MD steps of the continuation runs that measure mobility", "steps", 1, 10**9, group="gradcam")
+    dynamics_temperatures: tuple[float, ...] = param(
+        (0.55, 0.5, 0.45), "temperatures of the supercooled liquids (above the slow Tg)", "ε/k_B", group="dynamics"
+    )
+    dynamics_configurations: int = param(400, "configurations per temperature (from slow runs 0, 1, …)", "", 1, 10**6, group="dynamics")
+    dynamics_runs: int = param(32, "iso-configurational runs per configuration", "", 2, 10**4, group="dynamics")
+    dynamics_equilibration: int = param(
+        2_000_000, "fixed-T equilibration of each configuration before its ensemble", "steps", 1, 10**10, group="dynamics"
+    )
+    dynamics_t_max: int = param(1_000_000, "last recorded time of an iso-configurational run", "steps", 2, 10**10, group="dynamics")
+    dynamics_records: int = param(24, "log-spaced recorded times per run", "", 2, 1000, group="dynamics")
+    propensity_epochs: int = param(200, "propensity networks: epochs (one configuration per step)", "", 1, 100_000, group="propensity")
     propensity_folds: int = param(
-        5, "propensity networks: folds of configurations (each predicted by a network that never saw it)", "", 2, 1000
+        5, "propensity networks: folds of configurations (each predicted by a network that never saw it)", "", 2, 1000, group="propensity"
     )
-    propensity_input: str = param("inherent", "positions the propensity networks read", choices=("thermal", "inherent"))
+    propensity_input: str = param("inherent", "positions the propensity networks read", choices=("thermal", "inherent"), group="propensity")
 
-    # ------------------------------------------------------------------ derived objects
     @property
     def protocol(self) -> Protocol:
         """The physics of one run."""
@@ -145,22 +204,26 @@ class Profile:
         }
 
     @staticmethod
+    def group_fields(*groups: str) -> tuple[str, ...]:
+        """The fields of the named :data:`GROUPS`, in the order of the dataclass."""
+        if unknown := set(groups) - set(GROUPS):
+            raise ValueError(f"unknown profile field groups {sorted(unknown)}; the groups are {', '.join(GROUPS)}")
+        return tuple(f.name for f in fields(Profile) if f.metadata.get("group") in groups)
+
+    @staticmethod
     def dynamics_fields() -> tuple[str, ...]:
-        """The fields chapter 09's iso-configurational ensembles depend on, besides the simulations."""
-        return tuple(f.name for f in fields(Profile) if f.name.startswith("dynamics_"))
+        """The fields chapter 09's iso-configurational ensembles depend on, besides the simulations (group ``dynamics``)."""
+        return Profile.group_fields("dynamics")
 
     @staticmethod
     def simulation_fields() -> tuple[str, ...]:
-        """The fields a stored simulation run depends on: the physics, the ramps and the seed."""
-        return (
-            *(f.name for f in fields(Protocol)),
-            "t_cool_slow",
-            "t_cool_fast",
-            "snapshot_every_slow",
-            "snapshot_every_fast",
-            "shared_start",
-            "seed",
-        )
+        """The fields a stored simulation run depends on (groups ``system`` and ``protocol``).
+
+        The physics first (:class:`Protocol`'s fields, in its order), then the ramps, the shared start
+        and the seed.
+        """
+        physics = tuple(f.name for f in fields(Protocol))
+        return (*physics, *(key for key in Profile.group_fields("system", "protocol") if key not in physics))
 
     def simulation_hash(self) -> str:
         """SHA-256 of every parameter a stored simulation run depends on.
@@ -190,22 +253,22 @@ class Profile:
 
     def dataset_ids(self) -> tuple[int, ...]:
         """The data sets the classifier chapters train on, e.g. ``(1, 2, 3, 4, 5, 6)``."""
-        return _ids(self.classifier_datasets)
+        return self.classifier_datasets
 
     def inner_split_fractions(self) -> tuple[float, float, float]:
         """``inner_split`` as three floats (train, validation, inner test)."""
-        train, validation, test = _parse_floats("inner_split", self.inner_split)
+        train, validation, test = self.inner_split
         return train, validation, test
 
     def model_ids(self, key: str) -> tuple[int, ...]:
         """The data sets of profile field ``key`` (e.g. ``cnn_paper_datasets``) that the classifiers train on;
         the last of ``classifier_datasets`` when the two lists share none."""
-        wanted = set(_ids(getattr(self, key)))
+        wanted = set(getattr(self, key))
         return tuple(i for i in self.dataset_ids() if i in wanted) or self.dataset_ids()[-1:]
 
     def as_dict(self) -> dict[str, Any]:
-        """All fields, JSON-serialisable."""
-        return dataclasses.asdict(self)
+        """All fields as JSON values (tuples become lists)."""
+        return json.loads(json.dumps({f.name: getattr(self, f.name) for f in fields(self)}))
 
     def differences(self) -> dict[str, tuple[Any, Any]]:
         """Fields that differ from the ``paper`` profile: ``{key: (this value, paper value)}``."""
@@ -218,7 +281,7 @@ class Profile:
 
 
 def field_info(key: str) -> Mapping[str, Any]:
-    """The metadata of profile field ``key``: meaning, unit, range, choices, execution."""
+    """The metadata of profile field ``key``: meaning, unit, range, choices, group (one of :data:`GROUPS`), execution."""
     return {f.name: f for f in fields(Profile)}[key].metadata
 
 
@@ -235,7 +298,7 @@ PROFILES: dict[str, Profile] = {
         snapshot_every_slow=5_000,
         snapshot_every_fast=500,
         runs_per_schedule=40,
-        inner_split="0.5,0.3,0.2",  # validation 10 runs = 20 configurations (80/10/10: 3 runs, 6 configurations)
+        inner_split=(0.5, 0.3, 0.2),  # validation 10 runs = 20 configurations (80/10/10: 3 runs, 6 configurations)
         shared_start=False,  # with one shared start the liquids of data set 1 and the fast glasses remember it (chapter 03)
         is_fire_maxiter=100_000,
         tg_bootstrap=300,
@@ -245,7 +308,7 @@ PROFILES: dict[str, Profile] = {
         cnn_inner_epochs=1,  # the paper's CNN cannot learn from ~58 images anyway (chapter 04); 04 must stay < 10 min
         cnn_outer_epochs=3,
         cnn_batch_max=30,
-        cnn_paper_datasets="1,6",
+        cnn_paper_datasets=(1, 6),
         cnn_pooled_iterations=3,
         cnn_pooled_inner_epochs=6,
         cnn_pooled_outer_epochs=20,
@@ -259,12 +322,12 @@ PROFILES: dict[str, Profile] = {
         dmpnn_outer_epochs=8,
         dmpnn_windows_per_epoch=3,  # ~45 Adam steps per outer model with 1 (no learning); ~215 with 3 and 8 epochs
         dmpnn_eval_windows=8,  # a configuration's prediction averages 8 windows (each sees 9-20 % of the box)
-        dmpnn_paper_datasets="1,6",
-        dmpnn_invariant_datasets="1,2,3,4,5,6",
+        dmpnn_paper_datasets=(1, 6),
+        dmpnn_invariant_datasets=(1, 2, 3, 4, 5, 6),
         reference_dmpnn="dmpnn_invariant",
-        cost_l_wins="0.1,0.15,0.2",
-        cost_steps="I:20,I+attention:10,II:2,III:1",
-        dynamics_temperatures="0.7,0.6",
+        cost_l_wins=(0.1, 0.15, 0.2),
+        cost_steps=(("I", 20), ("I+attention", 10), ("II", 2), ("III", 1)),
+        dynamics_temperatures=(0.7, 0.6),
         dynamics_configurations=8,
         dynamics_runs=8,
         dynamics_equilibration=60_000,  # 300 τ: ≈ 9 τ_α at T = 0.6 (τ_α ≈ 33 τ from absolute displacements, N = 720)
@@ -289,7 +352,7 @@ PROFILES: dict[str, Profile] = {
         tg_bootstrap=50,
         liquid_temperatures="tg_relative",
         graph_figure_l_win=0.3,
-        classifier_datasets="1",
+        classifier_datasets=(1,),
         cnn_iterations=1,
         cnn_inner_epochs=1,
         cnn_outer_epochs=1,
@@ -305,10 +368,10 @@ PROFILES: dict[str, Profile] = {
         dmpnn_depth_max=3,
         dmpnn_l_win_min=0.5,
         dmpnn_l_win_max=0.6,
-        cost_l_wins="0.1",
-        cost_steps="I:3,I+attention:2,II:1,III:1",
+        cost_l_wins=(0.1,),
+        cost_steps=(("I", 3), ("I+attention", 2), ("II", 1), ("III", 1)),
         continuation_steps=500,
-        dynamics_temperatures="1.2,0.9",
+        dynamics_temperatures=(1.2, 0.9),
         dynamics_configurations=3,
         dynamics_runs=4,
         dynamics_equilibration=6_000,  # 30 τ: ≈ 6 τ_α at T = 0.9 (N = 200)
@@ -335,127 +398,19 @@ def runs_root() -> Path:
     return here / "runs"
 
 
-def _convert(key: str, raw: Any, kind: type) -> Any:
-    """Convert an override value (possibly a string from the command line) to ``kind``."""
-    try:
-        if kind is bool:
-            if isinstance(raw, str):
-                if raw.lower() in {"1", "true", "yes", "on"}:
-                    return True
-                if raw.lower() in {"0", "false", "no", "off"}:
-                    return False
-                raise ValueError(raw)
-            return bool(raw)
-        if kind is int:
-            value = float(raw)
-            if not value.is_integer():
-                raise ValueError(raw)
-            return int(value)
-        if kind is float:
-            return float(raw)
-        return kind(raw)
-    except (TypeError, ValueError):
-        raise ProfileError(f"override {key}={raw!r}: expected a value of type {kind.__name__}") from None
-
-
-def _field_types() -> dict[str, type]:
-    hints = {"int": int, "float": float, "bool": bool, "str": str}
-    return {f.name: hints[str(f.type)] for f in fields(Profile) if f.name != "name"}
-
-
-def _check_field(profile: Profile, key: str) -> None:
-    """The value of ``key`` lies in its range or among its choices (field metadata)."""
-    info, value = field_info(key), getattr(profile, key)
-    low, high = info["range"]
-    if low is not None and not low <= value <= high:
-        raise ProfileError(f"{key}={value!r} is out of range: it must lie in [{low}, {high}]")
-    if info["choices"] and value not in info["choices"]:
-        raise ProfileError(f"{key}={value!r}: choose one of {', '.join(info['choices'])}")
-
-
-def _parse_floats(key: str, text: str) -> list[float]:
-    try:
-        return [float(v) for v in text.replace(" ", "").split(",") if v]
-    except ValueError:
-        raise ProfileError(f"{key}={text!r}: give comma-separated numbers, e.g. '0.1,0.2'") from None
+def _field_types() -> dict[str, str]:
+    """Each field's annotation (``"int"``, ``"tuple[float, ...]"`` …), which :func:`convert` reads."""
+    return {f.name: str(f.type) for f in fields(Profile) if f.name != "name"}
 
 
 def dynamics_temperatures(profile: Profile) -> tuple[float, ...]:
     """The temperatures of chapter 09's supercooled liquids, ε/k_B, in the order the profile lists them."""
-    return tuple(_parse_floats("dynamics_temperatures", profile.dynamics_temperatures))
+    return profile.dynamics_temperatures
 
 
 def cost_settings(profile: Profile) -> dict[str, Any]:
     """Window sides and timed steps of chapter 05's training-cost study (``glasslib.bench.dmpnn.bench_dmpnn``)."""
-    steps = dict(pair.split(":") for pair in profile.cost_steps.replace(" ", "").split(",") if pair)
-    return {
-        "l_wins": tuple(_parse_floats("cost_l_wins", profile.cost_l_wins)),
-        "steps": {name: int(n) for name, n in steps.items()} or None,
-    }
-
-
-#: Profile fields that list data sets; each model's list is intersected with the first.
-DATASET_LISTS = ("classifier_datasets", "cnn_paper_datasets", "dmpnn_paper_datasets", "dmpnn_invariant_datasets")
-
-
-def _ids(text: str) -> tuple[int, ...]:
-    return tuple(int(i) for i in text.replace(" ", "").split(","))
-
-
-def _validate(profile: Profile) -> Profile:
-    for f in fields(Profile):
-        if f.name != "name":
-            _check_field(profile, f.name)
-    if profile.t_end >= profile.t_start:
-        raise ProfileError(f"t_end={profile.t_end} must be below t_start={profile.t_start}")
-    for key in DATASET_LISTS:
-        ids = getattr(profile, key).replace(" ", "").split(",")
-        if not ids or any(i not in {"1", "2", "3", "4", "5", "6"} for i in ids) or len(set(ids)) != len(ids):
-            raise ProfileError(f"{key}={getattr(profile, key)!r}: give distinct data sets from 1-6, e.g. '1,2,3,4,5,6'")
-    shares = _parse_floats("inner_split", profile.inner_split)
-    if len(shares) != 3 or min(shares) <= 0 or abs(sum(shares) - 1) > 1e-9:
-        raise ProfileError(f"inner_split={profile.inner_split!r}: give three positive shares summing to 1, e.g. '0.8,0.1,0.1'")
-    if profile.dmpnn_l_win_min > profile.dmpnn_l_win_max:
-        raise ProfileError(f"dmpnn_l_win_min={profile.dmpnn_l_win_min} exceeds dmpnn_l_win_max={profile.dmpnn_l_win_max}")
-    if not all(0 < v < 1 for v in _parse_floats("cost_l_wins", profile.cost_l_wins)):
-        raise ProfileError(f"cost_l_wins={profile.cost_l_wins!r}: window sides lie in (0, 1)")
-    for pair in filter(None, profile.cost_steps.replace(" ", "").split(",")):
-        name, sep, count = pair.partition(":")
-        if not sep or name not in {"I", "I+attention", "II", "III"} or not count.isdigit():
-            raise ProfileError(
-                f"cost_steps={profile.cost_steps!r}: give model:steps pairs, models I, I+attention, II, III, e.g. 'I:20,II:2'"
-            )
-    temperatures = _parse_floats("dynamics_temperatures", profile.dynamics_temperatures)
-    if (
-        not temperatures
-        or len(set(temperatures)) != len(temperatures)
-        or not all(profile.t_end < t < profile.t_start for t in temperatures)
-    ):
-        raise ProfileError(
-            f"dynamics_temperatures={profile.dynamics_temperatures!r}: give distinct temperatures between "
-            f"t_end={profile.t_end} and t_start={profile.t_start} (the slow ramp passes them), e.g. '0.7,0.6'"
-        )
-    if profile.propensity_folds > profile.dynamics_configurations:
-        raise ProfileError(
-            f"propensity_folds={profile.propensity_folds} exceeds dynamics_configurations={profile.dynamics_configurations}: "
-            "every fold needs a configuration to test on"
-        )
-    if profile.dynamics_configurations > profile.runs_per_schedule:
-        raise ProfileError(
-            f"dynamics_configurations={profile.dynamics_configurations} exceeds runs_per_schedule={profile.runs_per_schedule}: "
-            "each configuration comes from its own slow run"
-        )
-    if profile.t_cool_fast > profile.t_cool_slow:
-        raise ProfileError(
-            f"t_cool_fast={profile.t_cool_fast} exceeds t_cool_slow={profile.t_cool_slow}: "
-            "the slow schedule must not be faster than the fast one"
-        )
-    for name in ("slow", "fast"):
-        t_cool = getattr(profile, f"t_cool_{name}")
-        every = getattr(profile, f"snapshot_every_{name}")
-        if t_cool % every or t_cool // every < 2:
-            raise ProfileError(f"snapshot_every_{name}={every} must divide t_cool_{name}={t_cool} into at least 2 snapshots")
-    return profile
+    return {"l_wins": profile.cost_l_wins, "steps": dict(profile.cost_steps) or None}
 
 
 def parse_overrides(pairs: list[str] | None) -> dict[str, str]:
@@ -477,7 +432,8 @@ def get_profile(name: str | Profile = DEFAULT_PROFILE, overrides: Mapping[str, A
     name : str or Profile
         ``"smoke"``, ``"quick"`` or ``"paper"`` (or a Profile, returned re-validated).
     overrides : mapping, optional
-        ``{key: value}``; values may be strings (from ``--set``).
+        ``{key: value}``; values may be strings (from ``--set``), and a tuple field's a list or one
+        number (:func:`glasslib.profile_values.convert`).
     **kwargs
         More overrides, as keyword arguments.
 
@@ -502,5 +458,7 @@ def get_profile(name: str | Profile = DEFAULT_PROFILE, overrides: Mapping[str, A
             if target not in types:
                 valid = sorted([*types, *_ALIASES])
                 raise ProfileError(f"unknown profile key {key!r}; valid keys: {', '.join(valid)}")
-            changes[target] = _convert(key, raw, types[target])
-    return _validate(dataclasses.replace(base, **changes))
+            changes[target] = convert(key, raw, types[target])
+    profile = dataclasses.replace(base, **changes)
+    check_profile(profile)
+    return profile

@@ -29,7 +29,7 @@ import pytest
 from glasslib.data.datasets import GLASS, LIQUID, Dataset, DatasetSpec
 from glasslib.data.splits import Splits
 from glasslib.profiles import get_profile
-from glasslib.simulation.protocol import Protocol
+from glasslib.protocol import Protocol
 
 
 # --------------------------------------------------------------------------- physical systems

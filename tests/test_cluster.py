@@ -23,7 +23,7 @@ import pytest
 
 from glasslib import cluster
 from glasslib.console_scripts import console_script
-from glasslib.models import nested_cv, specs
+from glasslib.models import nested_cv, selection
 from glasslib.profiles import get_profile
 from glasslib.rundir import product_hash
 
@@ -140,7 +140,7 @@ def _workers(client) -> set[str]:
 @pytest.mark.slow
 def test_a_search_through_hand_started_workers_survives_a_killed_worker_and_equals_a_local_cluster(smoke_book, tmp_path):
     _, _, run_dir = smoke_book
-    spec = specs.dmpnn_spec(SMOKE)
+    spec = selection.dmpnn_spec(SMOKE)
     settings = {"n_iter": 5, "inner_epochs": 1, "outer_epochs": 1, "seed": SMOKE.seed, "threads": 1, "progress": False}
     common = {"run_dir": run_dir, "profile_hash": product_hash(SMOKE, "datasets"), "dataset_ids": (1,), "model": spec, **settings}
     with cluster.dask_client(SMOKE) as local:

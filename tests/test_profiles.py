@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import fields
+
 import pytest
 
-from glasslib.profiles import PROFILES, ProfileError, get_profile, parse_overrides
+from glasslib.book.profile_table import profile_table
+from glasslib.profiles import GROUPS, PROFILES, Profile, ProfileError, cost_settings, field_info, get_profile, parse_overrides
 
 
 def test_paper_profile_holds_the_published_protocol():
@@ -47,6 +51,14 @@ def test_unknown_key_lists_valid_keys():
         ("dynamics_temperatures", "0.7,0.7", "distinct temperatures"),
         ("dynamics_temperatures", "2.5", "between t_end"),
         ("dynamics_temperatures", "hot", "comma-separated numbers"),
+        ("classifier_datasets", "1,7", r"classifier_datasets='1, 7' is out of range: each value must lie in \[1, 6\]"),
+        ("classifier_datasets", [1, 1], "distinct data sets"),
+        ("cnn_paper_datasets", "", "distinct data sets"),
+        ("classifier_datasets", "one", "comma-separated numbers"),
+        ("inner_split", (0.5, 0.5, 0.5), "three positive shares"),
+        ("cost_l_wins", "0.1,1.5", r"window sides lie in \(0, 1\)"),
+        ("cost_steps", "IV:3", r"choose from I, I\+attention, II, III"),
+        ("cost_steps", "I=3", "name:steps pairs"),
         ("dynamics_configurations", 41, "each configuration comes from its own slow run"),
     ],
 )
@@ -76,3 +88,57 @@ def test_simulation_overrides_get_their_own_run_directory():
     assert get_profile("quick", tg_bootstrap=100).label == "quick"  # analysis-only: same store
     changed = get_profile("quick", n_particles=1080)
     assert changed.label.startswith("quick-") and changed.simulation_hash() != quick.simulation_hash()
+
+
+def test_list_fields_are_tuples_whatever_form_the_override_takes():
+    quick = get_profile("quick")
+    assert quick.cnn_paper_datasets == (1, 6) and quick.inner_split_fractions() == (0.5, 0.3, 0.2)
+    assert quick.model_ids("dmpnn_paper_datasets") == (1, 6) and get_profile("smoke").model_ids("cnn_paper_datasets") == (1,)
+    for given in ("1,6", " 1, 6", [1, 6], (1, 6), ["1", "6"]):  # --set, Python, papermill YAML
+        assert get_profile("quick", classifier_datasets=given).classifier_datasets == (1, 6)
+    for given in ("1", 1, [1], 1.0):
+        assert get_profile("quick", classifier_datasets=given).dataset_ids() == (1,)
+    assert get_profile("quick", parse_overrides(["dynamics_temperatures=0.65,0.6"])).dynamics_temperatures == (0.65, 0.6)
+    assert get_profile("quick", dynamics_temperatures=0.65).dynamics_temperatures == (0.65,)
+    for given in ("I:5, II:1", {"I": 5, "II": 1}, [["I", 5], ["II", 1]], ["I:5", "II:1"]):
+        assert get_profile("quick", cost_steps=given).cost_steps == (("I", 5), ("II", 1))
+    assert cost_settings(quick) == {"l_wins": (0.1, 0.15, 0.2), "steps": {"I": 20, "I+attention": 10, "II": 2, "III": 1}}
+    assert cost_settings(get_profile("quick", cost_steps=""))["steps"] is None
+
+
+def test_values_read_as_json_and_as_text():
+    quick = get_profile("quick")
+    record = json.loads(json.dumps(quick.as_dict()))
+    assert record["cnn_paper_datasets"] == [1, 6] and record["cost_steps"][0] == ["I", 20]
+    assert get_profile("quick", {key: record[key] for key in ("cost_steps", "inner_split")}) == quick  # a record reads back
+    assert get_profile("quick", classifier_datasets="1,2,3,4,5,6").settings_hash() == quick.settings_hash()
+    table = profile_table(quick)
+    assert table.loc["cnn_paper_datasets", "quick"] == "1, 6" and table.loc["cost_steps", "quick"].startswith("I: 20, I+attention: 10")
+    assert table.loc["cost_steps", "paper"] == "" and table.loc["inner_split", "reduced"] == "yes"
+
+
+def test_every_field_has_a_group_and_products_name_their_fields_from_groups():
+    assert all(field_info(f.name)["group"] in GROUPS for f in fields(Profile) if f.name != "name")
+    assert Profile.group_fields("execution") == ("workers", "dask_processes")
+    assert all(field_info(key)["execution"] == (key in ("workers", "dask_processes")) for key in Profile.group_fields(*GROUPS))
+    assert Profile.simulation_fields() == (
+        *("n_particles", "density", "fraction_a", "timestep", "t_start", "t_end", "thermostat_damping"),
+        *("fire_etol", "fire_ftol", "init_fire_maxiter", "is_fire_maxiter"),
+        *("t_cool_slow", "t_cool_fast", "snapshot_every_slow", "snapshot_every_fast", "shared_start", "seed"),
+    )
+    assert Profile.dynamics_fields() == (
+        *("dynamics_temperatures", "dynamics_configurations", "dynamics_runs"),
+        *("dynamics_equilibration", "dynamics_t_max", "dynamics_records"),
+    )
+    with pytest.raises(ValueError, match="unknown profile field groups"):
+        Profile.group_fields("physics")
+
+
+def test_simulation_hashes_stay_those_of_the_stored_runs():
+    """Every stored simulation run records its profile's simulation hash: a change here makes them all stale."""
+    assert {name: get_profile(name).simulation_hash()[:16] for name in PROFILES} == {
+        "paper": "b31ec00ea08dd034",
+        "quick": "43a25fd54a50db7c",
+        "smoke": "a2c790b8fcb645da",
+    }
+    assert get_profile("paper", t_cool=200_000).simulation_hash()[:16] == "705e3ea1b90fa190"

@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import torch
 
-from glasslib.analysis.dynamics_networks import ARCHITECTURES
 from glasslib.bench.dmpnn import _matmul_rate
-from glasslib.models.propensity.fit import build_network, parameter_count
-from glasslib.models.propensity.graphs import radius_graph
+from glasslib.dynamics.network_scores import ARCHITECTURES
+from glasslib.dynamics.networks.fit import build_network, parameter_count
+from glasslib.dynamics.networks.graphs import radius_graph
 from glasslib.models.torch_runtime import default_device, synchronize
 from glasslib.profiles import Profile
 from glasslib.system import TYPE_A, TYPE_B

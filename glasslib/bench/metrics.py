@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 from scipy.spatial import cKDTree
 
-from glasslib.analysis.bond_metrics import METRICS, NEIGHBOURS, _nearest_two, _threads, structural_metrics, structural_metrics_networkx
 from glasslib.profiles import Profile
+from glasslib.structure.bond_metrics import METRICS, NEIGHBOURS, _nearest_two, _threads, structural_metrics, structural_metrics_networkx
 from glasslib.system import TYPE_A, TYPE_B
 
 

@@ -11,10 +11,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from glasslib import protocol as simulation_protocol
 from glasslib.console_scripts import console_script
 from glasslib.profiles import Profile
 from glasslib.simulation import driver, lammps_files
-from glasslib.simulation import protocol as simulation_protocol
 
 REPEATS = 3
 #: Relative difference below which two rates count as equal.

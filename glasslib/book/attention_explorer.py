@@ -5,7 +5,7 @@ book a kernel-free copy whose states are precomputed and switched in the browser
 
 - :func:`render_state` — **the one function both use**: draw a configuration's attention at a cutoff
   (:func:`glasslib.book.figures.attention.draw_attention`) to PNG bytes and compute its four counts
-  (:func:`glasslib.analysis.attention_counts.attention_counts`). Its output depends only on its arguments, so
+  (:func:`glasslib.interpretation.attention_counts.attention_counts`). Its output depends only on its arguments, so
   the static page shows, for a (configuration, cutoff) of its grid, exactly the bytes the live
   widget shows for the same cutoff.
 - :func:`explorer` — ipywidgets: data set, class and configuration pickers, a ``FloatSlider`` for
@@ -36,11 +36,11 @@ from typing import Any
 
 import numpy as np
 
-from glasslib.analysis.attention import AttentionGraph
-from glasslib.analysis.attention_counts import COUNT_LABELS, attention_counts
-from glasslib.analysis.attention_cutoff import high_attention_cutoff
 from glasslib.book.figures.attention import COLOUR_BB, draw_attention
 from glasslib.book.figures.palette import COLOUR_A, COLOUR_B
+from glasslib.interpretation.attention import AttentionGraph
+from glasslib.interpretation.attention_counts import COUNT_LABELS, attention_counts
+from glasslib.interpretation.attention_cutoff import high_attention_cutoff
 from glasslib.progress import progress_bar
 
 #: Limits of the precomputed page (its size grows with their product).
@@ -262,7 +262,7 @@ def explorer(
     ----------
     graphs_by_key : data-set name (e.g. ``"data set 1, l_win 0.2"``) → its attention graphs.
     cutoffs : the initial cutoff per data set, one for all, or ``None`` for
-        :func:`~glasslib.analysis.attention_cutoff.high_attention_cutoff` of each data set's pooled weights.
+        :func:`~glasslib.interpretation.attention_cutoff.high_attention_cutoff` of each data set's pooled weights.
     size_px : image width, pixels.
 
     Returns
@@ -275,10 +275,10 @@ def explorer(
 def fold_explorer(graphs: Sequence[AttentionGraph], dataset: int = 1, size_px: int = SIZE_PX) -> AttentionExplorer:
     """The live explorer over chapter 06's outer-test graphs, one entry per fold with that fold's cutoff.
 
-    ``graphs``: :func:`glasslib.analysis.attention.fold_attention_graphs` (each tagged with its fold);
-    the cutoffs are :func:`glasslib.analysis.attention_cutoff.fold_cutoffs` of those graphs, as the chapter draws them.
+    ``graphs``: :func:`glasslib.interpretation.attention.fold_attention_graphs` (each tagged with its fold);
+    the cutoffs are :func:`glasslib.interpretation.attention_cutoff.fold_cutoffs` of those graphs, as the chapter draws them.
     """
-    from glasslib.analysis.attention_cutoff import fold_cutoffs
+    from glasslib.interpretation.attention_cutoff import fold_cutoffs
 
     cutoffs = fold_cutoffs(graphs)
     keys = {fold: f"data set {dataset}, fold {fold}" for fold in cutoffs}

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from glasslib.profile_values import as_text
 from glasslib.profiles import PROFILES, Profile
 
 
@@ -37,9 +38,11 @@ def _meaning(metadata: Any) -> str:
 
 
 def _format_value(value: Any) -> str:
-    """Compact text for a parameter value (1e-10 stays 1e-10, 20000000 becomes 20,000,000)."""
+    """Compact text for a parameter value (1e-10 stays 1e-10, 20000000 becomes 20,000,000, (1, 6) becomes 1, 6)."""
     if isinstance(value, bool):
         return str(value)
+    if isinstance(value, tuple):
+        return as_text(value)
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):

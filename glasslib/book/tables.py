@@ -103,7 +103,7 @@ def cnn_budget_table(profile: Profile, n_configurations: int) -> pd.DataFrame:
 
 def classifier_auc_table(results: Mapping[str, Any], seed: int) -> pd.DataFrame:
     """Outer-test ROC AUC per data set (rows) and model (columns): mean over folds with the 95 % interval
-    bootstrapped over folds and test configurations (:func:`glasslib.models.scores.auc_interval`).
+    bootstrapped over folds and test configurations (:func:`glasslib.stats.auc_interval`).
 
     ``results``: column title -> :class:`~glasslib.models.fold_results.NestedCVResult`; "—" where a model
     did not train on a data set.

@@ -49,7 +49,7 @@ import pandas as pd
 from glasslib import published
 from glasslib.data.splits import DatasetError, Splits, make_splits
 from glasslib.profiles import Profile
-from glasslib.rundir import product_hash, product_path, stamp
+from glasslib.rundir import ProductError, missing_error, path_for_hash, product_hash, record_variant, stamp
 from glasslib.simulation import store
 from glasslib.simulation.tg import load_tg
 
@@ -92,31 +92,12 @@ class DatasetSpec:
     rule: str
 
 
-def nearest_snapshot(temperatures: np.ndarray, requested: float, tolerance: float | None = None) -> int:
-    """Index of the recorded temperature nearest ``requested``.
-
-    Parameters
-    ----------
-    temperatures : (S,) recorded target temperatures of a ramp.
-    requested : float
-    tolerance : float, optional
-        Largest accepted distance; default half the spacing of recorded temperatures.
-
-    Raises
-    ------
-    DatasetError
-        If no recorded temperature lies within the tolerance.
-    """
-    temperatures = np.asarray(temperatures, dtype=float)
-    if tolerance is None:
-        tolerance = 0.5 * float(np.min(np.abs(np.diff(np.sort(temperatures))))) + 1e-9
-    index = int(np.argmin(np.abs(temperatures - requested)))
-    if abs(temperatures[index] - requested) > tolerance:
-        raise DatasetError(
-            f"the store has no snapshot at T = {requested:g}: the nearest recorded temperature is "
-            f"{temperatures[index]:g} (tolerance {tolerance:.3g}); recorded: {np.round(np.sort(temperatures), 4).tolist()}"
-        )
-    return index
+def _snapshot(temperatures: np.ndarray, requested: float, tolerance: float | None = None) -> int:
+    """:func:`glasslib.simulation.store.nearest_snapshot`, its error a :class:`DatasetError` (a data set cannot be formed)."""
+    try:
+        return store.nearest_snapshot(temperatures, requested, tolerance)
+    except store.SnapshotError as err:
+        raise DatasetError(str(err)) from None
 
 
 def liquid_temperature_rule(paper_t: float, tg: float, t_start: float, tg_paper: float = published.TG_SLOW.value) -> float:
@@ -133,8 +114,8 @@ def choose_specs(profile: Profile, slow: store.Ensemble, fast: store.Ensemble, t
     slow, fast : the two schedules' ensembles (energies only).
     tg_slow : the profile's slow-schedule Tg from chapter 02.
     """
-    glass_slow = nearest_snapshot(slow.target_temperature, PAPER_GLASS_T)
-    glass_fast = nearest_snapshot(fast.target_temperature, PAPER_GLASS_T)
+    glass_slow = _snapshot(slow.target_temperature, PAPER_GLASS_T)
+    glass_fast = _snapshot(fast.target_temperature, PAPER_GLASS_T)
     order = np.argsort(-slow.target_temperature)  # snapshot indices from hot to cold
     specs, previous_rank = [], -1
     for dataset in DATASET_IDS[:5]:
@@ -146,12 +127,12 @@ def choose_specs(profile: Profile, slow: store.Ensemble, fast: store.Ensemble, t
             rule = f"same place relative to Tg as the paper's {PAPER_LIQUID_T[dataset]:g}"
         # at paper scale the temperature must be recorded (within half a spacing); else the nearest above Tg
         if paper_temperatures:
-            snapshot = nearest_snapshot(slow.target_temperature, target)
+            snapshot = _snapshot(slow.target_temperature, target)
         else:
             above = np.flatnonzero(slow.target_temperature > tg_slow)
             if above.size == 0:
                 raise DatasetError(f"no recorded temperature of the slow ramp lies above its Tg = {tg_slow:.4g}: nothing is a liquid")
-            snapshot = int(above[nearest_snapshot(slow.target_temperature[above], target, np.inf)])
+            snapshot = int(above[_snapshot(slow.target_temperature[above], target, np.inf)])
         rank = int(np.flatnonzero(order == snapshot)[0])
         if rank <= previous_rank:  # two data sets on one temperature: the colder moves one step down
             rank, rule = previous_rank + 1, rule + "; moved one recorded step colder to stay distinct"
@@ -236,9 +217,9 @@ class Dataset:
         return float(values.mean()), float(values.std(ddof=1))
 
 
-def dataset_path(run_dir: Path, dataset: int) -> Path:
-    """Where data set ``dataset`` is stored (the run directory's ``datasets`` product)."""
-    return product_path(run_dir, "datasets", dataset=dataset)
+def dataset_path(run_dir: Path, dataset: int, expected_hash: str) -> Path:
+    """Where data set ``dataset`` is stored in the variant ``expected_hash`` of the ``datasets`` product."""
+    return path_for_hash(run_dir, "datasets", expected_hash, dataset=dataset)
 
 
 def _gather(run_dir: Path, profile: Profile, schedule: str, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
@@ -290,14 +271,17 @@ def save_dataset(run_dir: Path, data: Dataset, profile: Profile) -> Path:
             "provenance": json.dumps(stamp(profile, "datasets")),
         }
     )
-    return store.write_atomic(dataset_path(run_dir, data.spec.dataset), arrays, attrs)
+    record_variant(run_dir, profile, "datasets")
+    return store.write_atomic(dataset_path(run_dir, data.spec.dataset, attrs["profile_hash"]), arrays, attrs)
 
 
 def _open(run_dir: Path, dataset: int, expected_hash: str, required: tuple[str, ...]) -> Any:
     """The data set's HDF5 file, checked (complete, current, with ``required``); errors name chapter 03."""
     if dataset not in DATASET_IDS:
         raise DatasetError(f"there is no data set {dataset}; choose from {list(DATASET_IDS)}")
-    path = dataset_path(run_dir, dataset)
+    path = dataset_path(run_dir, dataset, expected_hash)
+    if not path.is_file():
+        raise missing_error(run_dir, "datasets", None, path, dataset=dataset)
     try:
         return store.open_checked(path, expected_hash, required)
     except store.StoreError as err:
@@ -383,7 +367,7 @@ def build_datasets(profile: Profile, run_dir: Path) -> dict[int, Dataset]:
             ):
                 datasets[spec.dataset] = current
                 continue
-        except store.StoreError:
+        except ProductError:
             pass
         datasets[spec.dataset] = assemble(run_dir, profile, spec, splits)
         save_dataset(run_dir, datasets[spec.dataset], profile)

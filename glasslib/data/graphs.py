@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.spatial import cKDTree
 
-from glasslib.data.graph_batch import GraphBatch, GraphError
+from glasslib.data.graph_batch import NODE_FEATURES, GraphBatch, GraphError
 from glasslib.system import ConfigurationError, type_indicator, wrap_scaled
 
 if TYPE_CHECKING:  # torch is imported only when a batch is converted
@@ -48,6 +48,10 @@ if TYPE_CHECKING:  # torch is imported only when a batch is converted
 #: span at most 1 box length, so neighbouring windows are ≥ 2 apart, more than the largest
 #: distance inside one window (√2); no particle can find a neighbour in another window.
 _WINDOW_SPACING = 3.0
+
+#: What a D-MPNN's graphs are made of besides the positions and its hyperparameters (k, window
+#: side): part of the ``model`` product's hash of every D-MPNN (:mod:`glasslib.rundir`).
+GRAPH_INPUTS = {"node_features": NODE_FEATURES, "neighbours": "k nearest, minimum image, within the window", "edges": "directed, both ways"}
 
 
 Configuration = tuple[np.ndarray, np.ndarray]

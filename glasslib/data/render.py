@@ -54,25 +54,32 @@ from typing import NamedTuple
 import numpy as np
 from matplotlib.colors import to_rgb
 
-from glasslib.book.figures.palette import COLOUR_A, COLOUR_B
 from glasslib.system import TYPE_A, TYPE_B, ConfigurationError, type_indicator, wrap_scaled
 
+#: The CNN's input colours (SPEC section 5: type A orange, type B blue, as in the paper), Okabe–Ito
+#: shades. The renderer owns them: the book's palette imports them for its figures, never the reverse,
+#: and they enter the CNN models' product hashes through :data:`IMAGE_INPUTS`.
+COLOUR_A = "#E69F00"
+COLOUR_B = "#0072B2"
+
 IMAGE_SIZE = 250  # pixels per side (SPEC section 5)
-
-
 DPI = 100.0  # dots per inch of the canvas
-
-
-DOT_SIZE_PT = 1.0  # dot diameter, points (1 point = 1/72 inch)
-
-
+DOT_SIZE_PT = 1.0  # dot diameter, points (1 point = 1/72 inch; SPEC section 5)
 MARGIN = 0.02  # white band kept around the unit square, box lengths
-
-
 SAMPLES = 64  # midpoint-rule samples across a pixel when integrating a dot's coverage
-
-
 WHITE = 255
+
+#: Everything about an image that a CNN learns from besides the positions: part of the ``model``
+#: product's hash (:mod:`glasslib.rundir`), so retuning a colour makes trained CNNs stale.
+IMAGE_INPUTS = {
+    "colour_a": COLOUR_A,
+    "colour_b": COLOUR_B,
+    "image_size": IMAGE_SIZE,
+    "dpi": DPI,
+    "dot_size_pt": DOT_SIZE_PT,
+    "margin": MARGIN,
+    "samples": SAMPLES,
+}
 
 
 COLOUR_BLOCK = 16384  # pixels converted to colour per matrix product (bounds scratch memory)

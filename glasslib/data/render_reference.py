@@ -12,8 +12,19 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from glasslib.book.figures.palette import COLOUR_A, COLOUR_B
-from glasslib.data.render import DOT_SIZE_PT, DPI, IMAGE_SIZE, MARGIN, WHITE, _b_indicator, _colour_bytes, dot_radius_px, render_fast
+from glasslib.data.render import (
+    COLOUR_A,
+    COLOUR_B,
+    DOT_SIZE_PT,
+    DPI,
+    IMAGE_SIZE,
+    MARGIN,
+    WHITE,
+    _b_indicator,
+    _colour_bytes,
+    dot_radius_px,
+    render_fast,
+)
 from glasslib.system import TYPE_A, ConfigurationError, wrap_scaled
 
 

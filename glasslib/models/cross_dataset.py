@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
+from glasslib import stats
 from glasslib.data.datasets import Dataset, load_dataset
 from glasslib.data.splits import OUTER_TEST
-from glasslib.models import scores
 from glasslib.models.fold_results import FoldResult, read_fold_result
 from glasslib.models.nested_cv import _check_dataset_ids, fold_paths, stored_splits
 from glasslib.models.search_space import HPOError, ModelSpec
@@ -99,4 +99,4 @@ def _transfer_auc(data: Dataset, fold: int, model: ModelSpec, trained: FoldResul
     probability = np.asarray(probability, dtype=float).ravel()
     if probability.shape != indices.shape:
         raise HPOError(f"model {model.name!r}: predict returned {probability.size} probabilities for {indices.size} configurations")
-    return scores.roc_auc(data.labels[indices], probability)
+    return stats.roc_auc(data.labels[indices], probability)

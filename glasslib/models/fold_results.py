@@ -174,7 +174,7 @@ class NestedCVResult:
 
     def auc_interval(self, dataset: int, seed: int = 0) -> list[float]:
         """95 % interval of ``dataset``'s fold-mean AUC, bootstrapped over folds and outer-test configurations
-        (:func:`glasslib.models.scores.auc_interval`)."""
+        (:func:`glasslib.stats.auc_interval`)."""
         return fold_auc_interval([r for (d, _), r in sorted(self.folds.items()) if d == dataset], seed)
 
     def curves(self, dataset: int, fold: int) -> dict[str, list[float]]:
@@ -204,6 +204,6 @@ def _format_params(params: Mapping[str, Any]) -> str:
 
 def fold_auc_interval(folds: list[FoldResult], seed: int = 0) -> list[float]:
     """95 % interval of the mean AUC of ``folds`` (one data set's outer folds), over folds and test configurations."""
-    from glasslib.models.scores import auc_interval
+    from glasslib.stats import auc_interval
 
     return auc_interval([(r.test_labels, r.test_probability) for r in folds], seed=seed)

@@ -51,12 +51,12 @@ from typing import Any
 
 import numpy as np
 
+from glasslib import stats
 from glasslib.atomic import atomic_path
 from glasslib.cluster import training_slot, worker_name
 from glasslib.data import datasets
 from glasslib.data.datasets import DATASET_IDS, Dataset, load_dataset
 from glasslib.data.splits import OUTER_TEST, TEST, TRAIN, VALIDATION
-from glasslib.models import scores
 from glasslib.models.contract import TrainRequest, TrainResult
 from glasslib.models.fold_results import ROLE_NAMES, FoldResult, NestedCVResult, read_fold_result, write_fold_result
 from glasslib.models.search_space import HPOError, ModelSpec
@@ -184,7 +184,7 @@ def _score(data: Dataset, indices: np.ndarray, result: TrainResult, model: str) 
     labels = data.labels[indices]
     if not np.all(np.isfinite(probability)):
         return math.nan, math.nan, probability
-    return scores.roc_auc(labels, probability), scores.accuracy(labels, probability), probability
+    return stats.roc_auc(labels, probability), stats.accuracy(labels, probability), probability
 
 
 def _objective(
@@ -399,7 +399,7 @@ def stored_splits(run_dir: Path, profile_hash: str, dataset_id: int) -> np.ndarr
 
     Raises the chapter-03 error (:class:`glasslib.simulation.store.StoreError`) if the data set is missing or stale.
     """
-    path = datasets.dataset_path(Path(run_dir), dataset_id)
+    path = datasets.dataset_path(Path(run_dir), dataset_id, profile_hash)
     try:
         with store.open_checked(path, profile_hash, ("inner",)) as h5:
             return np.asarray(h5["inner"][()])

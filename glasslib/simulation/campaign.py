@@ -227,7 +227,7 @@ def write_profile_json(profile: Profile, run_dir: Path) -> Path:
         "simulation_hash": profile.simulation_hash(),
         "settings_hash": profile.settings_hash(),
     }
-    return write_json_atomic(product_path(run_dir, "profile"), payload)
+    return write_json_atomic(product_path(run_dir, "profile", profile), payload)
 
 
 def ramp_deviation(temperature: np.ndarray, target: np.ndarray) -> dict[str, float]:

@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from glasslib.protocol import CoolingSchedule, Protocol
 from glasslib.simulation.lammps_env import import_lammps
-from glasslib.simulation.protocol import CoolingSchedule, Protocol
 from glasslib.system import PAIR_COEFFS, TYPE_A, TYPE_B
 
 NEIGHBOR_SKIN = 0.3

@@ -16,9 +16,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from glasslib.protocol import Protocol
 from glasslib.simulation.driver import positions_by_id, start_run
 from glasslib.simulation.lammps_env import import_lammps
-from glasslib.simulation.protocol import Protocol
 
 
 class TrajectoryError(ValueError):

@@ -33,7 +33,7 @@ import numpy as np
 
 from glasslib.cluster import dask_client, run_tasks
 from glasslib.profiles import Profile, dynamics_temperatures
-from glasslib.rundir import product_hash, product_path
+from glasslib.rundir import missing_error, path_for_hash, product_hash, record_variant
 from glasslib.simulation import driver, store
 from glasslib.simulation.campaign import software_versions
 from glasslib.simulation.fixed_temperature import run_at_temperature
@@ -70,9 +70,9 @@ def temperature_label(temperature: float) -> str:
     return f"{temperature:.3f}"
 
 
-def ensemble_path(run_dir: Path, temperature: float, configuration: int) -> Path:
-    """Where the ensemble of ``configuration`` at ``temperature`` lives."""
-    return product_path(run_dir, "ensembles", temperature=temperature_label(temperature), configuration=configuration)
+def ensemble_path(run_dir: Path, expected_hash: str, temperature: float, configuration: int) -> Path:
+    """Where the ensemble of ``configuration`` at ``temperature`` lives in the variant ``expected_hash`` of the ``ensembles`` product."""
+    return path_for_hash(run_dir, "ensembles", expected_hash, temperature=temperature_label(temperature), configuration=configuration)
 
 
 def ensemble_seed(profile: Profile, temperature_index: int, configuration: int, run: int | None) -> int:
@@ -90,15 +90,12 @@ def source_snapshot(profile: Profile, run_dir: Path, configuration: int, tempera
     EnsembleError
         The slow run is missing or stale, or its ramp records no temperature near ``temperature``.
     """
-    from glasslib.data.datasets import nearest_snapshot
-    from glasslib.data.splits import DatasetError
-
     path = store.run_path(run_dir, "slow", configuration)
     try:
         record = store.read_run(path, profile.simulation_hash(), positions=False)
-        index = nearest_snapshot(record.target_temperature, temperature)
+        index = store.nearest_snapshot(record.target_temperature, temperature)
         return store.read_snapshot(path, index, profile.simulation_hash())
-    except (store.StoreError, DatasetError) as err:
+    except (store.StoreError, store.SnapshotError) as err:
         raise EnsembleError(f"no source configuration for T = {temperature:g}: {err}. Run notebooks/01_simulation.ipynb first.") from None
 
 
@@ -147,7 +144,10 @@ def simulate_ensemble(profile: Profile, temperature_index: int, configuration: i
         **software_versions(),
     }
     seconds = time.perf_counter() - started
-    path = store.write_atomic(ensemble_path(run_dir_path, temperature, configuration), arrays, {**attrs, "md_seconds": seconds})
+    record_variant(run_dir_path, profile, "ensembles")
+    path = store.write_atomic(
+        ensemble_path(run_dir_path, attrs["profile_hash"], temperature, configuration), arrays, {**attrs, "md_seconds": seconds}
+    )
     return {"temperature": temperature, "configuration": configuration, "path": str(path), "md_seconds": seconds}
 
 
@@ -230,7 +230,11 @@ def load_ensembles(profile: Profile, run_dir: Path, temperature: float) -> list[
     if temperature not in dynamics_temperatures(profile):
         raise EnsembleError(f"T = {temperature:g} is not one of this profile's dynamics_temperatures ({profile.dynamics_temperatures})")
     expected = product_hash(profile, "ensembles")
-    return [read_ensemble(ensemble_path(run_dir, temperature, c), expected) for c in range(profile.dynamics_configurations)]
+    paths = [ensemble_path(run_dir, expected, temperature, c) for c in range(profile.dynamics_configurations)]
+    if not paths[0].is_file():
+        error = missing_error(run_dir, "ensembles", profile, paths[0], temperature=temperature_label(temperature), configuration=0)
+        raise EnsembleError(f"{error}. Run notebooks/09_dynamics.ipynb (or run_ensembles) with this profile to build it.")
+    return [read_ensemble(path, expected) for path in paths]
 
 
 @dataclass
@@ -253,7 +257,7 @@ def run_ensembles(profile: Profile, run_dir: Path, scheduler: Any = None, progre
         (index, configuration)
         for index, temperature in enumerate(dynamics_temperatures(profile))
         for configuration in range(profile.dynamics_configurations)
-        if check_ensemble(ensemble_path(run_dir, temperature, configuration), expected) is not None
+        if check_ensemble(ensemble_path(run_dir, expected, temperature, configuration), expected) is not None
     ]
     total = len(dynamics_temperatures(profile)) * profile.dynamics_configurations
     results: list[dict[str, Any]] = []

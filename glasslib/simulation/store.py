@@ -43,6 +43,10 @@ class StoreError(ProductError):
     """A stored file is missing, stale or corrupt; the message names the file and the fix."""
 
 
+class SnapshotError(ValueError):
+    """A temperature the store's ramps recorded no snapshot at."""
+
+
 def sim_dir(run_dir: Path) -> Path:
     """Folder of the simulation store inside a run directory (the ``simulations`` product)."""
     return product_path(run_dir, "simulations")
@@ -294,3 +298,30 @@ def load_ensemble(run_dir: Path, schedule: str, runs: int, expected_hash: str) -
         md_seconds=np.array([r.attrs["md_seconds"] for r in records]),
         min_seconds=np.array([r.attrs["min_seconds"] for r in records]),
     )
+
+
+def nearest_snapshot(temperatures: np.ndarray, requested: float, tolerance: float | None = None) -> int:
+    """Index of the recorded temperature nearest ``requested``.
+
+    Parameters
+    ----------
+    temperatures : (S,) recorded target temperatures of a ramp.
+    requested : float
+    tolerance : float, optional
+        Largest accepted distance; default half the spacing of recorded temperatures.
+
+    Raises
+    ------
+    SnapshotError
+        If no recorded temperature lies within the tolerance.
+    """
+    temperatures = np.asarray(temperatures, dtype=float)
+    if tolerance is None:
+        tolerance = 0.5 * float(np.min(np.abs(np.diff(np.sort(temperatures))))) + 1e-9
+    index = int(np.argmin(np.abs(temperatures - requested)))
+    if abs(temperatures[index] - requested) > tolerance:
+        raise SnapshotError(
+            f"the store has no snapshot at T = {requested:g}: the nearest recorded temperature is "
+            f"{temperatures[index]:g} (tolerance {tolerance:.3g}); recorded: {np.round(np.sort(temperatures), 4).tolist()}"
+        )
+    return index

@@ -10,8 +10,6 @@ import re
 import numpy as np
 import pytest
 
-from glasslib.analysis.attention import AttentionGraph
-from glasslib.analysis.attention_counts import attention_counts
 from glasslib.book.attention_explorer import (
     MAX_CONFIGURATIONS,
     MAX_CUTOFFS,
@@ -22,6 +20,8 @@ from glasslib.book.attention_explorer import (
     static_explorer_html,
 )
 from glasslib.data.graphs import build_graph
+from glasslib.interpretation.attention import AttentionGraph
+from glasslib.interpretation.attention_counts import attention_counts
 
 SIZE = 200  # small images keep the tests fast
 

@@ -28,14 +28,31 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 GLASSLIB = [sys.executable, "-m", "glasslib"]
+#: The console script itself, as a user starts it.
+CONSOLE_SCRIPT = Path(sys.executable).with_name("glasslib")
+#: Runs a command as ``nohup command &`` does: SIGINT and SIGHUP ignored, which its exec keeps.
+AS_BACKGROUND_JOB = [
+    sys.executable,
+    "-c",
+    "import os, signal, sys; [signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGHUP)]; os.execv(sys.argv[1], sys.argv[1:])",
+]
 
 
 class Server:
-    """A server process in its own session (so a signal reaches it alone); a thread collects its output."""
+    """A server process in its own session (so a signal reaches it alone); a thread collects its output.
 
-    def __init__(self, command: list[str], environment: dict[str, str] | None = None) -> None:
+    ``background``: started as from ``nohup … &``, SIGINT and SIGHUP ignored (:data:`AS_BACKGROUND_JOB`), so a
+    Ctrl-C test passes only if the command's own handlers catch SIGINT, however the suite itself was started.
+    """
+
+    def __init__(self, command: list[str], environment: dict[str, str] | None = None, background: bool = False) -> None:
         self.process = subprocess.Popen(
-            command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+            [*AS_BACKGROUND_JOB, *command] if background else command,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
         )
         self.lines: list[str] = []
         threading.Thread(target=lambda: self.lines.extend(iter(self.process.stdout.readline, "")), daemon=True).start()
@@ -62,13 +79,34 @@ class Server:
             time.sleep(0.2)
         raise AssertionError(f"{pattern!r} not printed within {timeout} s; output:\n{self.output[-2000:]}")
 
-    def interrupt(self, timeout: float = 20) -> int:
-        """Ctrl-C (SIGINT) to the command; its exit code once it has stopped."""
-        self.process.send_signal(signal.SIGINT)
+    def interrupt(self, timeout: float = 20, number: int = signal.SIGINT) -> int:
+        """Ctrl-C (SIGINT), or signal ``number``, to the command; its exit code once it has stopped."""
+        self.process.send_signal(number)
         try:
             return self.process.wait(timeout)
         finally:
             interactive.stop(self.process)
+
+
+def port_is_free(port: int) -> bool:
+    """Nothing listens on ``port`` (a connection left in TIME_WAIT does not count, as servers bind with SO_REUSEADDR)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def assert_stops_cleanly(server: Server, port: int, number: int) -> None:
+    """Signal ``number`` to a serving command: it exits (0) within 20 s, leaving no process it started and its port free."""
+    family = interactive.process_family(server.process.pid)  # the server and its kernels, looked up before the signal
+    assert family, "the command started no server"
+    assert server.interrupt(number=number) == 0, server.output[-2000:]
+    assert server.printed(r"\nstopping (JupyterLab|the attention explorer) …", timeout=5)
+    assert interactive.still_running(family) == [], f"left running after {signal.Signals(number).name}: {interactive.still_running(family)}"
+    assert port_is_free(port)
 
 
 def test_lab_and_explore_refuse_a_port_in_use():
@@ -85,7 +123,7 @@ def test_lab_and_explore_refuse_a_port_in_use():
 
 def test_glasslib_lab_serves_jupyterlab_within_30_seconds_and_stops_on_ctrl_c(tmp_path):
     port = interactive.free_port()
-    server = Server([*GLASSLIB, "lab", "--profile", "smoke", "--run-dir", str(tmp_path / "runs"), "--port", str(port)])
+    server = Server([*GLASSLIB, "lab", "--profile", "smoke", "--run-dir", str(tmp_path / "runs"), "--port", str(port)], background=True)
     seconds = server.served(port)
     try:
         address = server.printed(r"http://127\.0\.0\.1:\d+/lab\?token=[0-9a-f]+").group(0)
@@ -111,6 +149,53 @@ def test_chapters_read_the_lab_session_unless_their_parameters_say_otherwise(mon
     assert open_chapter("paper", {}, None)[0].name == "paper"
 
 
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda number: signal.Signals(number).name)
+def test_glasslib_lab_from_a_background_job_stops_with_its_server_and_kernel_on_a_signal(number, tmp_path):
+    if not CONSOLE_SCRIPT.exists():
+        pytest.skip(f"no console script at {CONSOLE_SCRIPT}")
+    port = interactive.free_port()
+    server = Server(
+        [str(CONSOLE_SCRIPT), "lab", "--profile", "smoke", "--run-dir", str(tmp_path / "runs"), "--port", str(port)], background=True
+    )
+    server.served(port)
+    try:
+        token = server.printed(r"/lab\?token=([0-9a-f]+)").group(1)
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/kernels", data=b"{}", method="POST", headers={"Authorization": f"token {token}"}
+        )
+        with urllib.request.urlopen(request, timeout=60) as reply:  # a kernel, which Jupyter starts in a session of its own
+            assert reply.status == 201
+        assert len(interactive.process_family(server.process.pid)) >= 2  # JupyterLab and the kernel
+    except BaseException:
+        interactive.stop(server.process)
+        raise
+    assert_stops_cleanly(server, port, number)
+
+
+def test_glasslib_explore_from_a_background_job_stops_with_its_server_on_sigterm(tmp_path):
+    if not CONSOLE_SCRIPT.exists():
+        pytest.skip(f"no console script at {CONSOLE_SCRIPT}")
+    port = interactive.free_port()
+    server = Server(
+        [str(CONSOLE_SCRIPT), "explore", "--profile", "smoke", "--run-dir", str(tmp_path / "runs"), "--port", str(port)], background=True
+    )
+    server.served(port)
+    assert_stops_cleanly(server, port, signal.SIGTERM)
+
+
+def test_stop_kills_a_server_and_a_child_in_a_session_of_its_own_that_ignore_sigterm(monkeypatch):
+    monkeypatch.setattr(interactive, "STOP_SECONDS", 0.5)
+    stubborn = "import signal, subprocess, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+    stubborn += "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'], start_new_session=True); print('ready', flush=True); time.sleep(60)"
+    server = Server([sys.executable, "-c", stubborn])
+    server.printed("ready", timeout=30)
+    family = interactive.process_family(server.process.pid)
+    assert len(family) == 1  # the child, as a kernel is: a session of its own, SIGTERM ignored (inherited)
+    started = time.monotonic()
+    assert interactive.stop(server.process) == -signal.SIGKILL
+    assert interactive.still_running(family) == [] and time.monotonic() - started < 5
+
+
 @pytest.fixture(scope="module")
 def browser(chromium):
     """Debian's headless Chromium (conftest ``chromium``) driven by Playwright, which downloads nothing; skips without Playwright."""
@@ -129,7 +214,7 @@ def shown(explorer) -> tuple[dict[str, str], str]:
 
 def expected(graph, cutoff: float) -> dict[str, str]:
     """What the explorer must show for ``graph`` at ``cutoff``, computed by glasslib here."""
-    from glasslib.analysis.attention_counts import COUNT_LABELS, attention_counts
+    from glasslib.interpretation.attention_counts import COUNT_LABELS, attention_counts
 
     counts = attention_counts(graph, cutoff)
     return {"cutoff": f"{cutoff:.3e}", **{label: str(counts[name]) for name, label in COUNT_LABELS.items()}}
@@ -146,8 +231,8 @@ def set_cutoff(page, explorer, value: str) -> None:
 
 
 def test_live_explorer_of_chapter_06_in_jupyterlab_follows_the_slider_and_the_picker(smoke_book, browser, tmp_path):
-    from glasslib.analysis.attention import fold_attention_graphs
-    from glasslib.analysis.attention_cutoff import fold_cutoffs
+    from glasslib.interpretation.attention import fold_attention_graphs
+    from glasslib.interpretation.attention_cutoff import fold_cutoffs
 
     started = time.monotonic()
     _, _, run_dir = smoke_book
@@ -197,7 +282,7 @@ def test_live_explorer_of_chapter_06_in_jupyterlab_follows_the_slider_and_the_pi
 def test_glasslib_explore_serves_the_explorer_page_and_stops_on_ctrl_c(smoke_book, browser):
     _, _, run_dir = smoke_book
     port = interactive.free_port()
-    server = Server([*GLASSLIB, "explore", "--profile", "smoke", "--run-dir", str(run_dir), "--port", str(port)])
+    server = Server([*GLASSLIB, "explore", "--profile", "smoke", "--run-dir", str(run_dir), "--port", str(port)], background=True)
     server.served(port)
     try:
         assert server.printed(rf"http://127\.0\.0\.1:{port}/")

@@ -15,9 +15,9 @@ from glasslib.simulation import tg as simulation_tg
 
 def test_a_temperature_the_store_does_not_have_is_refused():
     recorded = np.linspace(1.9, 0.05, 20)
-    assert datasets.nearest_snapshot(recorded, 0.06) == 19
-    with pytest.raises(datasets.DatasetError, match="no snapshot at T = 3"):
-        datasets.nearest_snapshot(recorded, 3.0)
+    assert store.nearest_snapshot(recorded, 0.06) == 19
+    with pytest.raises(store.SnapshotError, match="no snapshot at T = 3"):
+        store.nearest_snapshot(recorded, 3.0)
 
 
 def test_liquid_rule_keeps_the_place_relative_to_tg():

@@ -6,16 +6,27 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from matplotlib.colors import to_rgb
 
 from glasslib.bench import render as bench_render
-from glasslib.book.figures.palette import COLOUR_A, COLOUR_B
 from glasslib.data import render, render_reference
 from glasslib.system import TYPE_A, TYPE_B, ConfigurationError
 
 RENDERERS = [render_reference.render_matplotlib, render.render_fast]
-ORANGE = tuple(round(255 * c) for c in to_rgb(COLOUR_A))
-BLUE = tuple(round(255 * c) for c in to_rgb(COLOUR_B))
+# SPEC section 5: type A orange, type B blue (the paper's colours), in the Okabe–Ito shades the book
+# chose; written out here, not read from the code, so a retuned colour fails this test.
+ORANGE = (230, 159, 0)
+BLUE = (0, 114, 178)
+
+
+def test_the_renderer_draws_the_spec_colours_and_owns_them():
+    image = render.render_fast(np.array([[0.25, 0.5], [0.75, 0.5]]), np.array([TYPE_A, TYPE_B]), dot_size_pt=8.0)
+    for x, colour in ((0.25, ORANGE), (0.75, BLUE)):
+        assert tuple(int(v) for v in image[expected_pixel(x, 0.5)]) == colour
+    r, g, b = ORANGE
+    assert r > g > b  # orange: red, then green, little blue
+    assert BLUE[2] > BLUE[1] > BLUE[0]  # blue
+    assert render.IMAGE_INPUTS["dot_size_pt"] == 1.0  # SPEC: dot size 1 point at 100 dpi
+    assert render.IMAGE_INPUTS["dpi"] == 100.0 and render.IMAGE_INPUTS["image_size"] == 250
 
 
 def expected_pixel(x: float, y: float, size: int = 250, margin: float = render.MARGIN) -> tuple[int, int]:

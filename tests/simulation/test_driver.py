@@ -7,8 +7,8 @@ import pytest
 from scipy.spatial import cKDTree
 
 from glasslib import system
+from glasslib.protocol import CoolingSchedule, Protocol
 from glasslib.simulation import driver
-from glasslib.simulation.protocol import CoolingSchedule, Protocol
 
 pytestmark = pytest.mark.slow
 

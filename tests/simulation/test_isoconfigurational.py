@@ -40,7 +40,7 @@ def test_ensembles_have_the_asked_shape_and_physics(dynamics_store):
 
 def test_resume_recomputes_only_what_is_missing_and_reproduces_it(dynamics_store):
     profile, run_dir = dynamics_store
-    path = iso.ensemble_path(run_dir, 1.2, 1)
+    path = iso.ensemble_path(run_dir, product_hash(profile, "ensembles"), 1.2, 1)
     before = iso.read_ensemble(path, product_hash(profile, "ensembles"))
     path.unlink()
     report = iso.run_ensembles(profile, run_dir, progress=False)
@@ -53,8 +53,8 @@ def test_resume_recomputes_only_what_is_missing_and_reproduces_it(dynamics_store
 def test_stale_missing_and_unknown_are_clear_errors(dynamics_store, tmp_path):
     profile, run_dir = dynamics_store
     longer = get_profile(profile, dynamics_t_max=6000)
-    reason = iso.check_ensemble(iso.ensemble_path(run_dir, 0.9, 0), product_hash(longer, "ensembles"))
-    assert reason is not None and "stale" in reason
+    reason = iso.check_ensemble(iso.ensemble_path(run_dir, product_hash(longer, "ensembles"), 0.9, 0), product_hash(longer, "ensembles"))
+    assert reason is not None and "missing" in reason  # that variant was never computed
     with pytest.raises(iso.EnsembleError, match="stale"):
         iso.load_ensembles(longer, run_dir, 0.9)
     with pytest.raises(iso.EnsembleError, match="not one of this profile"):

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from glasslib.analysis.attention import AttentionGraph
-from glasslib.analysis.attention_cutoff import cutoff_of
 from glasslib.book.figures.palette import COLOUR_A, COLOUR_B
+from glasslib.interpretation.attention import AttentionGraph
+from glasslib.interpretation.attention_cutoff import cutoff_of
 
 if TYPE_CHECKING:  # torch, networkx and matplotlib load when used
     from matplotlib.axes import Axes

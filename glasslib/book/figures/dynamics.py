@@ -9,8 +9,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from glasslib.analysis.dynamics_study import KINDS
-from glasslib.analysis.relaxation import RELAXED_LEVEL
+from glasslib.chapters.ch09_dynamics import KINDS
+from glasslib.dynamics.relaxation import RELAXED_LEVEL
 
 #: Colours of the temperatures (Okabe–Ito, hottest first) and of the curves of a score panel.
 TEMPERATURE_COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9")
@@ -97,12 +97,12 @@ READING_STYLES = {
 def figure_reading_scores(readings: Mapping[str, Any], study: Mapping[str, Any], kind: str = "cage-relative") -> Figure:
     """Signed Pearson ρ(t) of every reading of chapters 4–7 with propensity, beside the equivariant network.
 
-    ``readings``: :func:`glasslib.analysis.motion_readings.readings_study`; ``study``: the chapter's
-    :func:`glasslib.analysis.dynamics_study.dynamics_study`. Bands are 95 % intervals over configurations.
+    ``readings``: :func:`glasslib.chapters.ch09_readings.readings_study`; ``study``: the chapter's
+    :func:`glasslib.chapters.ch09_dynamics.dynamics_study`. Bands are 95 % intervals over configurations.
     The noise ceiling (far above every reading) is left to the table, so that the small signed
     correlations stay readable.
     """
-    from glasslib.analysis.motion_readings import READINGS
+    from glasslib.chapters.ch09_readings import READINGS
 
     temperatures = readings["temperatures"]
     fig, axes = plt.subplots(

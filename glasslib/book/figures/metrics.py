@@ -6,8 +6,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from glasslib.analysis.bond_metrics import METRIC_LABELS
 from glasslib.book.figures.palette import SCHEDULE_COLOURS
+from glasslib.structure.bond_metrics import METRIC_LABELS
 
 
 def figure_metrics_vs_temperature(frame: pd.DataFrame, tg: float) -> Figure:

@@ -29,7 +29,7 @@ from glasslib.models.cnn.network import (
     l2_penalty,
 )
 from glasslib.models.lr_schedule import INITIAL, learning_rate
-from glasslib.models.scores import accuracy, roc_auc
+from glasslib.stats import accuracy, roc_auc
 
 logger = logging.getLogger(__name__)
 

@@ -35,7 +35,7 @@ from glasslib.models.cnn.images import (
 from glasslib.models.cnn.network import DEFAULT_DROPOUT, CNNArchitecture, CNNError, SplitError, _checked_dropout
 from glasslib.models.contract import TrainRequest, TrainResult
 from glasslib.models.devices import choose_device
-from glasslib.models.scores import accuracy, roc_auc
+from glasslib.stats import accuracy, roc_auc
 
 
 def parse_params(params: Mapping[str, Any]) -> tuple[CNNArchitecture, float, int, str]:

@@ -51,6 +51,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -66,9 +67,9 @@ from glasslib.models.dmpnn.checkpoint import load_checkpoint, save_checkpoint
 from glasslib.models.dmpnn.network import DMPNN
 from glasslib.models.dmpnn.params import DMPNNParams
 from glasslib.models.lr_schedule import INITIAL, learning_rate
-from glasslib.models.scores import accuracy, roc_auc
 from glasslib.models.torch_runtime import default_device, device_label, synchronize, torch_state
 from glasslib.progress import progress_bar
+from glasslib.stats import accuracy, roc_auc
 
 
 def train_step(model: DMPNN, optimizer: torch.optim.Optimizer, batch: TorchGraphBatch, labels: torch.Tensor) -> torch.Tensor:
@@ -171,6 +172,151 @@ def fix_edge_standardisation(model: DMPNN, dataset: Dataset, train: np.ndarray, 
     model.set_edge_standardisation(torch.as_tensor(distances, device=next(model.parameters()).device))
 
 
+def _checked_request(dataset: Dataset, request: TrainRequest) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The request's train, validation and test indices, checked: (n_train,), (n_validation,), (n_test,) int64.
+
+    Raises ``ValueError`` for an empty training set, fewer than one epoch, indices outside the data
+    set, or a validation or test set that holds one class only.
+    """
+    train = _checked_indices(dataset, request.train, "train")
+    validation = _checked_indices(dataset, request.validation, "validation")
+    test = _checked_indices(dataset, request.test, "test")
+    if train.size == 0:
+        raise ValueError("the training set is empty")
+    if int(request.epochs) < 1:
+        raise ValueError(f"epochs must be ≥ 1, got {request.epochs}")
+    _require_both_classes(dataset, validation, "validation")
+    _require_both_classes(dataset, test, "test")
+    return train, validation, test
+
+
+def train_epoch(
+    model: DMPNN,
+    optimizer: torch.optim.Optimizer,
+    dataset: Dataset,
+    train: np.ndarray,
+    params: DMPNNParams,
+    labels: torch.Tensor,
+    epoch: int,
+    epochs: int,
+    seed: int,
+) -> tuple[float, float]:
+    """One training epoch: ``windows_per_epoch`` shuffled passes over the training configurations, fresh windows per batch.
+
+    Parameters
+    ----------
+    model, optimizer : the D-MPNN (set to training mode here) and its Adam optimiser, whose learning
+        rate is set before every batch (:func:`glasslib.models.lr_schedule.learning_rate`).
+    dataset : Dataset
+    train : (n_train,) int64 — training configuration indices.
+    params : DMPNNParams
+    labels : (C,) float32 tensor on the model's device — 1 glass / 0 liquid for every configuration of ``dataset``.
+    epoch, epochs : this epoch (from 0) and the number of epochs of the training.
+    seed : the request's seed; the order and the windows come from a numpy Generator seeded with
+        ``(seed, _TRAIN_STREAM, epoch)``.
+
+    Returns
+    -------
+    train_loss : float — mean binary cross-entropy over the epoch's ``n_train · windows_per_epoch`` samples.
+    rate : float — learning rate of the epoch's last batch.
+    """
+    device = labels.device
+    rng = np.random.default_rng(np.random.SeedSequence((int(seed), _TRAIN_STREAM, epoch)))
+    order = np.concatenate([rng.permutation(train) for _ in range(params.windows_per_epoch)])
+    steps_per_epoch = math.ceil(order.size / params.batch_size)
+    model.train()
+    loss_sum = torch.zeros((), device=device)
+    rate = math.nan
+    for b in range(steps_per_epoch):
+        chunk = order[b * params.batch_size : (b + 1) * params.batch_size]
+        graph = training_batch(dataset, chunk, params, rng).to_torch(device)
+        rate = float(learning_rate(epoch * steps_per_epoch + b, steps_per_epoch, epochs))
+        for group in optimizer.param_groups:
+            group["lr"] = rate
+        loss_sum += train_step(model, optimizer, graph, labels[torch.as_tensor(chunk, device=device)]) * chunk.size
+    return float(loss_sum) / order.size, rate
+
+
+def validation_scores(model: DMPNN, batches: Sequence[TorchGraphBatch], truth: np.ndarray, windows: int) -> tuple[float, float]:
+    """ROC AUC and cross-entropy of the window-averaged glass probabilities; both NaN without configurations.
+
+    Parameters
+    ----------
+    batches : the validation configurations' evaluation batches (:func:`evaluation_batches`), ``windows`` graphs each.
+    truth : (n_validation,) labels, 1 glass / 0 liquid.
+    """
+    if not truth.size:
+        return math.nan, math.nan
+    probability = predict_batches(model, batches, windows)
+    return roc_auc(truth, probability), _log_loss(truth, probability)
+
+
+@dataclass
+class _History:
+    """What the epochs of a training leave: per-epoch curves, the kept weights and the training time (s)."""
+
+    curves: dict[str, list[float]] = field(
+        default_factory=lambda: {k: [] for k in ("train_loss", "validation_auc", "validation_loss", "learning_rate", "epoch_seconds")}
+    )
+    best_epoch: int = 0
+    best_auc: float = -math.inf
+    best_loss: float = math.inf
+    best_state: dict[str, torch.Tensor] | None = None
+    train_seconds: float = 0.0
+
+    def keep_if_best(self, model: DMPNN, epoch: int, auc: float, loss: float, scored: bool) -> None:
+        """Keep ``model``'s weights if this epoch beats the kept one (higher AUC, then lower loss), or if nothing is ``scored``."""
+        if self.best_state is None or not scored or (auc, -loss) > (self.best_auc, -self.best_loss):
+            self.best_auc, self.best_loss, self.best_epoch = auc, loss, epoch
+            self.best_state = {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}
+
+    def record(self, **values: float) -> None:
+        """Append one epoch's value to each named curve."""
+        for key, value in values.items():
+            self.curves[key].append(value)
+
+
+def _fit(
+    model: DMPNN, dataset: Dataset, train: np.ndarray, validation: np.ndarray, params: DMPNNParams, request: TrainRequest, progress: bool
+) -> _History:
+    """Every epoch of a training: train, score on the validation set, keep the best weights (module docstring).
+
+    Parameters
+    ----------
+    model : the freshly initialised D-MPNN, on its device.
+    train, validation : (n_train,), (n_validation,) int64 configuration indices of ``dataset``.
+    params : DMPNNParams; request : TrainRequest (``epochs`` and ``seed`` are read).
+    progress : show a tqdm bar over epochs.
+
+    Returns
+    -------
+    _History
+        ``curves`` with one value per epoch, the best epoch's weights and scores, and the seconds
+        spent in the training batches.
+    """
+    device = next(model.parameters()).device
+    epochs = int(request.epochs)
+    optimizer = torch.optim.Adam(model.parameters(), lr=INITIAL)
+    labels = torch.as_tensor(np.asarray(dataset.labels, dtype=np.float32), device=device)
+    validation_batches = [b.to_torch(device) for b in evaluation_batches(dataset, validation, params, request.seed)]
+    history = _History()
+    epoch_range: Any = progress_bar(range(epochs), desc="D-MPNN epochs") if progress else range(epochs)
+    for epoch in epoch_range:
+        epoch_started = time.perf_counter()
+        train_loss, rate = train_epoch(model, optimizer, dataset, train, params, labels, epoch, epochs, request.seed)
+        synchronize(device)
+        history.train_seconds += time.perf_counter() - epoch_started
+        if not math.isfinite(train_loss):
+            raise FloatingPointError(
+                f"the training loss became {train_loss} in epoch {epoch}; lower the learning rate or check the input configurations"
+            )
+        auc, loss = validation_scores(model, validation_batches, dataset.labels[validation], params.eval_windows)
+        history.keep_if_best(model, epoch, auc, loss, scored=validation.size > 0)
+        seconds = time.perf_counter() - epoch_started
+        history.record(train_loss=train_loss, validation_auc=auc, validation_loss=loss, learning_rate=rate, epoch_seconds=seconds)
+    return history
+
+
 def train_dmpnn(dataset: Dataset, request: TrainRequest, progress: bool = False) -> TrainResult:
     """Train a D-MPNN (a :data:`glasslib.models.contract.TrainFunction`; module docstring for the details).
 
@@ -195,96 +341,32 @@ def train_dmpnn(dataset: Dataset, request: TrainRequest, progress: bool = False)
     """
     started = time.perf_counter()
     params = DMPNNParams.from_mapping(request.params)
-    train = _checked_indices(dataset, request.train, "train")
-    validation = _checked_indices(dataset, request.validation, "validation")
-    test = _checked_indices(dataset, request.test, "test")
-    if train.size == 0:
-        raise ValueError("the training set is empty")
-    if int(request.epochs) < 1:
-        raise ValueError(f"epochs must be ≥ 1, got {request.epochs}")
-    _require_both_classes(dataset, validation, "validation")
-    _require_both_classes(dataset, test, "test")
-    epochs, device = int(request.epochs), default_device()
-    steps_per_epoch = math.ceil(train.size * params.windows_per_epoch / params.batch_size)
-    labels_all = torch.as_tensor(np.asarray(dataset.labels, dtype=np.float32), device=device)
-    curves: dict[str, list[float]] = {
-        "train_loss": [],
-        "validation_auc": [],
-        "validation_loss": [],
-        "learning_rate": [],
-        "epoch_seconds": [],
-    }
-    train_seconds, best_auc, best_loss, best_epoch, best_state = 0.0, -math.inf, math.inf, 0, None
-
+    train, validation, test = _checked_request(dataset, request)
+    device = default_device()
     with torch_state(request.threads, request.seed, device):
         model = DMPNN(**params.model_kwargs()).to(device)
         if params.standardise_edges:
             fix_edge_standardisation(model, dataset, train, params, request.seed)
-        optimizer = torch.optim.Adam(model.parameters(), lr=INITIAL)
-        validation_batches = [b.to_torch(device) for b in evaluation_batches(dataset, validation, params, request.seed)]
-        epoch_range: Any = range(epochs)
-        if progress:
-            epoch_range = progress_bar(epoch_range, desc="D-MPNN epochs")
-        for epoch in epoch_range:
-            epoch_started = time.perf_counter()
-            rng = np.random.default_rng(np.random.SeedSequence((int(request.seed), _TRAIN_STREAM, epoch)))
-            order = np.concatenate([rng.permutation(train) for _ in range(params.windows_per_epoch)])
-            model.train()
-            loss_sum = torch.zeros((), device=device)
-            for b in range(steps_per_epoch):
-                chunk = order[b * params.batch_size : (b + 1) * params.batch_size]
-                graph = training_batch(dataset, chunk, params, rng).to_torch(device)
-                rate = float(learning_rate(epoch * steps_per_epoch + b, steps_per_epoch, epochs))
-                for group in optimizer.param_groups:
-                    group["lr"] = rate
-                labels = labels_all[torch.as_tensor(chunk, device=device)]
-                loss_sum += train_step(model, optimizer, graph, labels) * chunk.size
-            train_loss = float(loss_sum) / order.size
-            synchronize(device)
-            train_seconds += time.perf_counter() - epoch_started
-            if not math.isfinite(train_loss):
-                raise FloatingPointError(
-                    f"the training loss became {train_loss} in epoch {epoch}; lower the learning rate or check the input configurations"
-                )
-            if validation.size:
-                probability = predict_batches(model, validation_batches, params.eval_windows)
-                truth = dataset.labels[validation]
-                auc, loss = roc_auc(truth, probability), _log_loss(truth, probability)
-            else:
-                auc = loss = math.nan
-            if best_state is None or not validation.size or (auc, -loss) > (best_auc, -best_loss):
-                best_auc, best_loss, best_epoch = auc, loss, epoch
-                best_state = {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}
-            curves["train_loss"].append(train_loss)
-            curves["validation_auc"].append(auc)
-            curves["validation_loss"].append(loss)
-            curves["learning_rate"].append(rate)
-            curves["epoch_seconds"].append(time.perf_counter() - epoch_started)
-
-        model.load_state_dict(best_state)
-        test_batches = evaluation_batches(dataset, test, params, request.seed)
-        probability = predict_batches(model, test_batches, params.eval_windows)
+        history = _fit(model, dataset, train, validation, params, request, progress)
+        model.load_state_dict(history.best_state)
+        probability = predict_batches(model, evaluation_batches(dataset, test, params, request.seed), params.eval_windows)
     labels_test = np.asarray(dataset.labels[test])
     if test.size:
         auc_test, accuracy_test = roc_auc(labels_test, probability), accuracy(labels_test, probability)
     else:
         auc_test = accuracy_test = math.nan
     if request.weights_path is not None:
-        save_checkpoint(
-            request.weights_path,
-            best_state,
-            params,
-            {"best_epoch": best_epoch, "validation_auc": float(best_auc), "seed": int(request.seed)},
-        )
+        metadata = {"best_epoch": history.best_epoch, "validation_auc": float(history.best_auc), "seed": int(request.seed)}
+        save_checkpoint(request.weights_path, history.best_state, params, metadata)
     return TrainResult(
         auc=auc_test,
         accuracy=accuracy_test,
         test_probability=probability,
         test_labels=labels_test,
-        curves=curves,
-        best_epoch=best_epoch,
+        curves=history.curves,
+        best_epoch=history.best_epoch,
         seconds=time.perf_counter() - started,
-        samples_per_second=epochs * train.size * params.windows_per_epoch / max(train_seconds, 1e-12),
+        samples_per_second=int(request.epochs) * train.size * params.windows_per_epoch / max(history.train_seconds, 1e-12),
         device=device_label(device),
     )
 

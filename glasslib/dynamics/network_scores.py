@@ -1,0 +1,112 @@
+"""Chapter 09's networks scored against propensity: the equivariant and the plain graph network.
+
+At every temperature both networks of :mod:`glasslib.dynamics.networks` learn the absolute and the
+cage-relative propensity at every recorded time at once (2 T outputs per particle) from the
+configurations' positions (``propensity_input``: thermal or inherent structure), in
+``propensity_folds``-fold cross-validation over configurations
+(:func:`glasslib.dynamics.networks.fit.cross_validated_predictions`): every configuration is scored by
+a network that never saw it. The plain network trains on randomly rotated configurations; the
+equivariant one needs no augmentation. **Transfer:** the fold networks trained at one temperature,
+averaged, predict every configuration of each other temperature.
+
+Scores are Pearson ρ per configuration over its A particles at every time, with bootstrap intervals
+over configurations, in the layout of :func:`glasslib.chapters.ch09_dynamics.propensity_scores`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from glasslib.dynamics import propensity as prop
+from glasslib.dynamics.networks.fit import cross_validated_predictions, parameter_count, predict
+from glasslib.dynamics.networks.graphs import RadiusGraph, radius_graph
+from glasslib.profiles import Profile
+from glasslib.progress import progress_bar
+from glasslib.simulation.isoconfigurational import IsoconfigurationalEnsemble
+from glasslib.stats import interval_curve
+from glasslib.system import TYPE_A
+
+#: Architecture of each network (similar parameter counts; :func:`parameter_count` reports them).
+ARCHITECTURES: dict[str, dict[str, Any]] = {
+    "equivariant": {"channels": 8, "max_order": 6, "layers": 3},
+    "plain": {"hidden": 64, "layers": 3},
+}
+#: Which networks train on rotated copies of their configurations.
+ROTATE = {"equivariant": False, "plain": True}
+
+
+def graphs_of(ensembles: Sequence[IsoconfigurationalEnsemble], positions: str) -> list[RadiusGraph]:
+    """One radius graph per configuration, from thermal or inherent-structure positions."""
+    return [radius_graph([(e.positions(positions), e.types)], e.box_length) for e in ensembles]
+
+
+def score_curves(predicted: np.ndarray, measured: np.ndarray, mask: np.ndarray, kinds: Sequence[str], seed: int) -> dict[str, Any]:
+    """ρ(t) with intervals per kind, from stacked (C, len(kinds) · T, N) predictions and measurements."""
+    times = measured.shape[1] // len(kinds)
+    return {
+        kind: interval_curve(
+            prop.correlation_over_time(predicted[:, k * times : (k + 1) * times], measured[:, k * times : (k + 1) * times], mask), seed
+        )
+        for k, kind in enumerate(kinds)
+    }
+
+
+#: The displacement kind of the stored example map (configuration 0 at the network's best time).
+EXAMPLE_KIND = "cage-relative"
+
+
+def example(predicted: np.ndarray, measured: np.ndarray, curves: Mapping[str, Any], kinds: Sequence[str], kind: str) -> dict[str, Any]:
+    """Configuration 0's predicted and measured propensity (N,) at the time where ``kind``'s mean ρ peaks, for a map."""
+    times = measured.shape[1] // len(kinds)
+    best = int(np.nanargmax(curves[kind]["mean"]))
+    column = list(kinds).index(kind) * times + best
+    return {"kind": kind, "time_index": best, "predicted": predicted[0, column].tolist(), "measured": measured[0, column].tolist()}
+
+
+def network_study(
+    profile: Profile,
+    ensembles: Mapping[str, Sequence[IsoconfigurationalEnsemble]],
+    measured: Mapping[str, Mapping[str, np.ndarray]],
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Per temperature label: cross-validated scores of every network, transfer scores from every other temperature, parameter counts.
+
+    ``measured[label][kind]``: the propensity (C, T, N) of each displacement kind; the networks learn all kinds
+    at once (stacked along the outputs).
+    """
+    graphs = {label: graphs_of(group, profile.propensity_input) for label, group in ensembles.items()}
+    kinds = list(next(iter(measured.values())))
+    targets = {label: np.concatenate([measured[label][kind] for kind in kinds], axis=1) for label in ensembles}
+    masks = {label: np.stack([e.types == TYPE_A for e in group]) for label, group in ensembles.items()}
+    out: dict[str, Any] = {label: {"scores": {}, "transfer": {}, "parameters": {}} for label in ensembles}
+    trained: dict[tuple[str, str], list[Any]] = {}
+    jobs = [(index, label, name) for index, label in enumerate(ensembles) for name in ARCHITECTURES]
+    for index, label, name in progress_bar(jobs, desc="propensity networks (temperature × network)", disable=not progress):
+        predicted, networks = cross_validated_predictions(
+            name,
+            graphs[label],
+            targets[label],
+            masks[label],
+            profile.propensity_folds,
+            profile.propensity_epochs,
+            profile.seed + 1000 * index,
+            ROTATE[name],
+            threads=os.cpu_count() or 1,
+            **ARCHITECTURES[name],
+        )
+        trained[(label, name)] = networks
+        out[label]["scores"][name] = curves = score_curves(predicted, targets[label], masks[label], kinds, profile.seed)
+        out[label]["parameters"][name] = parameter_count(networks[0].model)
+        out[label].setdefault("example", {})[name] = example(predicted, targets[label], curves, kinds, EXAMPLE_KIND)
+    for (source, name), networks in trained.items():
+        for label in ensembles:
+            if label != source:
+                predicted = np.mean([predict(network, graphs[label]) for network in networks], axis=0)
+                out[label]["transfer"].setdefault(source, {})[name] = score_curves(
+                    predicted, targets[label], masks[label], kinds, profile.seed
+                )
+    return out

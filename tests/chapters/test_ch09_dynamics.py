@@ -1,0 +1,49 @@
+"""Chapter 09's study on a tiny ensemble store: every number present, intervals ordered, stored and read back."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from glasslib.chapters import ch09_dynamics as dyn
+from glasslib.dynamics.relaxation import RelaxationError
+from glasslib.profiles import get_profile
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_study_has_every_model_with_ordered_intervals_and_is_stored(dynamics_store):
+    profile, run_dir = dynamics_store
+    study = dyn.dynamics_study(profile, run_dir, progress=False)
+    assert set(study) == {"1.200", "0.900"}
+    for label, result in study.items():
+        assert result["equilibration_tau_alpha"] >= dyn.EQUILIBRATION_TAUS
+        assert result["relaxation"]["absolute"]["tau_alpha"] > 0
+        for kind in dyn.KINDS:
+            for model in (*dyn.MODEL_LABELS, "noise_ceiling"):
+                curve = result["scores"][kind][model]
+                finite = np.isfinite(curve["ci_low"])
+                assert len(curve["mean"]) == len(result["relaxation"][kind]["times"])
+                assert np.all(np.array(curve["ci_low"])[finite] <= np.array(curve["mean"])[finite] + 1e-12)
+        other = "0.900" if label == "1.200" else "1.200"
+        assert set(result["transfer"][other]["cage-relative"]) == {"equivariant", "plain"}
+        assert result["parameters"]["equivariant"] > 0 and result["parameters"]["plain"] > 0
+    assert dyn.load_dynamics(run_dir, profile) == study
+    assert dyn.dynamics_study(profile, run_dir, progress=False) == study  # read back, not recomputed
+    table = dyn.headline_table(study)
+    assert len(table) == 2 * len(dyn.KINDS) * len(dyn.MODEL_LABELS)
+    assert dyn.comparison_verdict(study["0.900"]) in ("holds", "fails", "not resolved at this scale")
+    example = dyn.example_map(profile, run_dir, study, 0.9)
+    assert example["measured"].shape == example["predicted"].shape == (profile.n_particles,) and -1 <= example["rho"] <= 1
+    glued = dyn.glued_numbers(profile, study, tg=0.5)
+    assert glued["t_low"] == 0.9 and glued["parameters_equivariant"] == study["0.900"]["parameters"]["equivariant"]
+
+
+def test_short_equilibrations_and_glasses_are_clear_errors():
+    profile = get_profile("smoke")
+    with pytest.raises(RelaxationError, match="set dynamics_equilibration ≥"):
+        dyn.check_equilibration(profile, 0.9, tau_alpha=1000.0)
+    with pytest.raises(RelaxationError, match="raise dynamics_t_max"):
+        dyn.check_equilibration(profile, 0.9, tau_alpha=None)
+    with pytest.raises(ValueError, match="below this run's slow-ramp Tg"):
+        dyn.check_above_tg([0.9, 0.4], tg=0.45)

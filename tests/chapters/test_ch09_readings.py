@@ -1,0 +1,145 @@
+"""glasslib.chapters.ch09_readings (chapter 09): earlier chapters' readings scored against propensity, on synthetic data.
+
+The readings of trained classifiers on real ensembles run in the smoke book (tests/book); here every
+step that turns readings into numbers and verdicts is checked where the answer is known.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from glasslib.chapters import ch09_readings as mr
+from glasslib.profiles import get_profile
+from glasslib.rundir import StaleProductError, product_path
+
+
+def synthetic_study(seed: int = 0, configurations: int = 6, times: int = 4, n: int = 120):
+    """Measured propensity (C, T, N), an A mask and readings: one tracks propensity, one opposes it, one is noise."""
+    rng = np.random.default_rng(seed)
+    truth = rng.gamma(2.0, 1.0, (configurations, n))
+    measured = truth[:, None, :] * np.linspace(0.5, 2.0, times)[:, None] + 0.3 * rng.normal(size=(configurations, times, n))
+    mask = np.broadcast_to(np.arange(n) % 5 != 0, (configurations, n))
+    readings = {
+        "tracks": truth + 0.5 * rng.normal(size=truth.shape),
+        "opposes": -truth + 0.5 * rng.normal(size=truth.shape),
+        "noise": rng.normal(size=truth.shape),
+    }
+    return readings, measured, mask
+
+
+def test_reading_scores_keep_the_sign_of_the_correlation():
+    readings, measured, mask = synthetic_study()
+    scores = mr.reading_scores(readings, measured, mask, seed=1)
+    tracks, opposes, noise = (np.array(scores[k]["mean"]) for k in ("tracks", "opposes", "noise"))
+    assert np.all(tracks > 0.7) and np.all(opposes < -0.7)
+    assert np.all(np.abs(noise) < 0.2)
+    assert all(low <= mean <= high for low, mean, high in zip(scores["tracks"]["ci_low"], tracks, scores["tracks"]["ci_high"]))
+
+
+def test_a_reading_constant_in_one_configuration_leaves_it_out():
+    readings, measured, mask = synthetic_study()
+    flat = readings["tracks"].copy()
+    flat[2] = 1.0  # no isolated particle there: no correlation to compute
+    scores = mr.reading_scores({"flat": flat}, measured, mask, seed=1)
+    full = mr.reading_scores({"tracks": readings["tracks"]}, measured, mask, seed=1)
+    assert np.all(np.isfinite(scores["flat"]["mean"]))
+    rho = np.stack([np.corrcoef(readings["tracks"][c][mask[c]], measured[c, 0][mask[c]])[0, 1] for c in range(6)])
+    assert scores["flat"]["mean"][0] == pytest.approx(np.delete(rho, 2).mean())
+    assert full["tracks"]["mean"][0] == pytest.approx(rho.mean())
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "expected", "verdict"),
+    [
+        (-0.3, -0.1, -1, "as expected"),
+        (0.1, 0.3, -1, "opposite sign"),
+        (-0.1, 0.2, 1, "not resolved at this scale"),
+        (0.1, 0.2, 0, "correlated, no glass direction to compare"),
+        (float("nan"), float("nan"), 1, "not resolved at this scale"),
+        (None, None, 1, "not resolved at this scale"),
+    ],
+)
+def test_sign_verdict(low, high, expected, verdict):
+    assert mr.sign_verdict(low, high, expected) == verdict
+
+
+def test_best_reading_takes_the_time_of_the_largest_magnitude():
+    result = {
+        "times": [0.1, 1.0, 10.0],
+        "scores": {"cage-relative": {"r": {"mean": [0.05, -0.3, 0.2], "ci_low": [-0.1, -0.4, 0.1], "ci_high": [0.2, -0.2, 0.3]}}},
+    }
+    best = mr.best_reading(result, "cage-relative", "r", expected=-1)
+    assert best["time"] == 1.0 and best["time_index"] == 1 and best["rho"] == -0.3 and best["verdict"] == "as expected"
+    result["scores"]["cage-relative"]["r"]["mean"] = [float("nan")] * 3
+    assert mr.best_reading(result, "cage-relative", "r", expected=-1)["rho"] is None
+
+
+def test_glass_direction_from_labelled_configurations():
+    rng = np.random.default_rng(4)
+    labels = np.repeat([1, 0], 10)
+    types = np.where(np.arange(50) % 4 == 0, 2, 1)
+    higher_in_glass = rng.normal(size=(20, 50)) + 2.0 * labels[:, None]
+    found = mr.glass_direction(
+        {"glassy": higher_in_glass, "liquid": -higher_in_glass, "neither": rng.normal(size=(20, 50))}, types, labels, seed=0
+    )
+    assert found["glassy"]["sign"] == -1 and found["glassy"]["auc"] > 0.95
+    assert found["liquid"]["sign"] == 1 and found["liquid"]["auc"] < 0.05
+    assert found["neither"]["sign"] == 0 and found["neither"]["ci_low"] < 0.5 < found["neither"]["ci_high"]
+    only_b = np.where(types == 2, 10.0 * labels[:, None], 0.0)  # a difference on B particles alone is not read
+    assert mr.glass_direction({"b": only_b + rng.normal(size=(20, 50))}, types, labels, seed=0)["b"]["sign"] == 0
+
+
+def payload(direction_signs: dict[str, int]) -> dict:
+    """A readings product for one temperature, with ρ(t) of each reading −0.2 ± 0.05 at every time."""
+    curve = {"mean": [-0.1, -0.2], "ci_low": [-0.15, -0.25], "ci_high": [-0.05, -0.15]}
+    scores = {kind: {name: curve for name in mr.READINGS} for kind in ("absolute", "cage-relative")}
+    direction = {name: {"auc": 0.5, "ci_low": 0.4, "ci_high": 0.6, "sign": direction_signs.get(name, 0)} for name in mr.READINGS}
+    return {
+        "classifiers": {"cnn": {"model": "cnn_pooled", "dataset": 1, "fold": 0, "auc": 1.0}, "attention": {"auc": 0.9, "cutoff": 0.01}},
+        "direction": {"glasses": 8, "liquids": 8, "readings": direction},
+        "temperatures": {"0.600": {"times": [1.0, 10.0], "scores": scores, "isolated_fraction": {"attention": 0.5, "bond_graph": 0.3}}},
+    }
+
+
+def dynamics(equivariant: tuple[float, float, float]) -> dict:
+    mean, low, high = equivariant
+    ceiling = {"mean": [0.8, 0.7], "ci_low": [0.7, 0.6], "ci_high": [0.9, 0.8]}
+    return {
+        "0.600": {
+            "relaxation": {kind: {"times": [1.0, 10.0]} for kind in ("absolute", "cage-relative")},
+            "scores": {
+                kind: {"noise_ceiling": ceiling, "equivariant": {"mean": [0.0, mean], "ci_low": [0.0, low], "ci_high": [0.0, high]}}
+                for kind in ("absolute", "cage-relative")
+            },
+        }
+    }
+
+
+def test_table_and_glued_numbers_follow_the_measured_directions():
+    readings = payload({"gradcam": -1, "isolated_a": 1})
+    table = mr.readings_table(readings, dynamics((0.4, 0.3, 0.5)))
+    rows = table.xs(0.6, level="T")
+    assert rows.loc["Grad-CAM glass score", "verdict"] == "as expected"
+    assert rows.loc["isolated A (no B chose it)", "verdict"] == "opposite sign"
+    assert rows.loc["largest attention weight", "verdict"] == "correlated, no glass direction to compare"
+    assert rows.loc["Grad-CAM glass score", "noise ceiling there"] == "0.70"
+    glued = mr.glued_readings(readings, dynamics((0.4, 0.3, 0.5)))
+    assert (glued["readings_as_expected"], glued["readings_opposite"], glued["readings_no_direction"]) == (1, 1, 4)
+    assert glued["readings_strongest_abs"] == pytest.approx(0.2) and glued["readings_versus_network"] == "below"
+    assert mr.glued_readings(readings, dynamics((0.2, 0.1, 0.3)))["readings_versus_network"] == "not resolved from"
+    assert mr.glued_readings(readings, dynamics((0.1, 0.05, 0.12)))["readings_versus_network"] == "above"
+    assert list(mr.direction_table(readings)["expected sign of ρ"]) == ["−", "none", "none", "none", "+", "none"]
+
+
+def test_readings_product_round_trip_and_stale_layout(tmp_path):
+    profile = get_profile("smoke")
+    stored = payload({"gradcam": -1})
+    mr.save_readings(tmp_path, profile, stored)
+    assert mr.load_readings(tmp_path, profile) == stored
+    with pytest.raises(StaleProductError, match="Rerun notebooks/09_dynamics"):
+        mr.load_readings(tmp_path, get_profile("smoke", seed=profile.seed + 1))
+    path = product_path(tmp_path, "readings", profile, **mr._keys(profile))
+    path.write_text(path.read_text().replace(f'"format": {mr.READINGS_FORMAT}', '"format": 0'))
+    with pytest.raises(StaleProductError, match="layout 0"):
+        mr.load_readings(tmp_path, profile)
