@@ -1,4 +1,4 @@
-"""The ``glasslib`` command: ``book``, ``lab``, ``explore``, ``simulate``, ``results``, ``bench``, ``devices`` and ``profiles``.
+"""The ``glasslib`` command: ``book``, ``lab``, ``explore``, ``simulate``, ``results``, ``runs``, ``bench``, ``devices`` and ``profiles``.
 
 Every subcommand resolves its profile first, so a wrong profile name, key or value stops with a
 message listing the valid choices before anything is started.
@@ -140,6 +140,27 @@ def cmd_results(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_runs(args: argparse.Namespace) -> int:
+    """List a run directory's variants (product, settings, size), or remove one (``--remove VARIANT``)."""
+    from glasslib.run_variants import VariantError, remove_variant, variants_table
+
+    profile = _resolve(args)
+    run_dir = Path(args.run_dir or profile.run_dir())
+    if not run_dir.is_dir():
+        print(f"glasslib: error: {run_dir} does not exist: no run of profile {profile.label} is stored there", file=sys.stderr)
+        return 2
+    if args.remove is None:
+        print(variants_table(run_dir, profile))
+        return 0
+    try:
+        removed = remove_variant(run_dir, args.remove)
+    except VariantError as err:
+        print(f"glasslib: error: {err}", file=sys.stderr)
+        return 2
+    print("\n".join(f"removed {path}" for path in removed))
+    return 0
+
+
 def cmd_devices(args: argparse.Namespace) -> int:
     """Print what torch and TensorFlow see (GPUs, CUDA builds) and where each network would train."""
     from glasslib.book.console import quiet_runtime_chatter
@@ -214,6 +235,14 @@ def build_parser() -> argparse.ArgumentParser:
     _profile_arguments(results)
     results.add_argument("--run-dir", type=Path, default=None, help="run directory (default runs/<profile>)")
     results.set_defaults(func=cmd_results)
+
+    runs = sub.add_parser("runs", help="list a run directory's variants (default run and batch runs with overrides) or remove one")
+    _profile_arguments(runs)
+    runs.add_argument("--run-dir", type=Path, default=None, help="run directory (default runs/<profile>)")
+    runs.add_argument(
+        "--remove", metavar="VARIANT", default=None, help="remove every product of this variant (the names `glasslib runs` lists)"
+    )
+    runs.set_defaults(func=cmd_runs)
 
     devices = sub.add_parser("devices", help="print the GPUs torch and TensorFlow see and where each network trains (GLASSLIB_DEVICE)")
     devices.set_defaults(func=cmd_devices)

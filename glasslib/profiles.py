@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from glasslib.profile_values import DATASET_LISTS as DATASET_LISTS
-from glasslib.profile_values import ProfileError, check_profile, convert
+from glasslib.profile_values import ProfileError, as_text, check_profile, convert
 from glasslib.protocol import CoolingSchedule, Protocol
 
 DEFAULT_PROFILE = "quick"
@@ -235,8 +235,12 @@ class Profile:
         return hashlib.sha256(payload.encode()).hexdigest()
 
     def settings_hash(self) -> str:
-        """SHA-256 of every field that changes what the book computes (execution fields left out)."""
-        payload = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "name" and not f.metadata.get("execution")}
+        """SHA-256 of every field that changes what the book computes (execution fields left out).
+
+        A list field enters in its compact text form (``"1,2,3"``, ``"I:20,II:2"``), the form lists
+        had before they were typed as tuples, so a profile's hash did not change with its representation.
+        """
+        payload = {f.name: _compact(getattr(self, f.name)) for f in fields(self) if f.name != "name" and not f.metadata.get("execution")}
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
     @property
@@ -278,6 +282,11 @@ class Profile:
             for f in fields(self)
             if f.name != "name" and getattr(self, f.name) != getattr(paper, f.name)
         }
+
+
+def _compact(value: Any) -> Any:
+    """A tuple field as compact text (``(1, 6)`` → ``"1,6"``, ``(("I", 20),)`` → ``"I:20"``); other values as they are."""
+    return as_text(value).replace(", ", ",").replace(": ", ":") if isinstance(value, tuple) else value
 
 
 def field_info(key: str) -> Mapping[str, Any]:

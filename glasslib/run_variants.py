@@ -10,6 +10,7 @@ variant — the default run's included — is touched.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -101,16 +102,30 @@ def _human_bytes(count: int) -> str:
     return f"{count:.1f} GB"
 
 
+def legacy_products(run_dir: Path | str) -> list[Path]:
+    """Files a glasslib before variants (contract 1) wrote: read as stale, listed, never deleted by a listing."""
+    run_dir = Path(run_dir)
+    patterns = {re.sub(r"\{[^}]*\}", "*", spec.legacy) for spec in PRODUCTS.values() if spec.legacy}
+    return sorted({path for pattern in patterns for path in run_dir.glob(pattern)})
+
+
 def variants_table(run_dir: Path | str, profile: Profile) -> str:
     """``glasslib runs``: one line per variant, aligned, with the total size; a note when there are none."""
     rows = [describe(v, profile) for v in list_variants(run_dir)]
+    old = legacy_products(run_dir)
+    note = (
+        f"\n{len(old)} file(s) written before products were stored under their variant (an older glasslib), e.g. "
+        f"{old[0].relative_to(run_dir)}: stale, never read; rerun the book to rebuild them, delete them by hand when done"
+        if old
+        else ""
+    )
     if not rows:
-        return f"{run_dir}: no stored products"
+        return f"{run_dir}: no stored products{note}"
     widths = {k: max(len(k), *(len(r[k]) for r in rows)) for k in rows[0]}
     lines = ["  ".join(k.ljust(widths[k]) for k in widths)]
     lines += ["  ".join(r[k].ljust(widths[k]) for k in widths) for r in rows]
     total = sum(v.size_bytes for v in list_variants(run_dir))
-    return "\n".join([*lines, f"{len(rows)} variants, {_human_bytes(total)} (the simulation store sim/ not counted)"])
+    return "\n".join([*lines, f"{len(rows)} variants, {_human_bytes(total)} (the simulation store sim/ not counted){note}"])
 
 
 def remove_variant(run_dir: Path | str, variant: str) -> list[Path]:

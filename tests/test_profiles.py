@@ -142,3 +142,10 @@ def test_simulation_hashes_stay_those_of_the_stored_runs():
         "smoke": "a2c790b8fcb645da",
     }
     assert get_profile("paper", t_cool=200_000).simulation_hash()[:16] == "705e3ea1b90fa190"
+
+
+def test_the_settings_hash_did_not_change_when_lists_became_tuples():
+    """``glasslib results``' profile_hash of the named profiles, as before list fields were typed (comma strings)."""
+    assert get_profile("smoke").settings_hash().startswith("3d5035737ca49c23")
+    assert get_profile("quick").settings_hash().startswith("f0ed2c7b26aee2da")
+    assert get_profile("paper").settings_hash().startswith("f5bf11c2f374b160")

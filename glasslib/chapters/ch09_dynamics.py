@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from glasslib.chapters.ch07_metrics import slow_tg
 from glasslib.dynamics import propensity as prop
 from glasslib.dynamics.linear_baseline import leave_one_out_predictions
 from glasslib.dynamics.relaxation import RelaxationError, cage_relative, relaxation_time, self_intermediate_scattering
@@ -297,6 +298,22 @@ def check_above_tg(temperatures: Sequence[float], tg: float) -> None:
             f"dynamics_temperatures {below} lie at or below this run's slow-ramp Tg = {tg:.3f}: they would be glasses, "
             "not supercooled liquids; choose temperatures above Tg (profile field dynamics_temperatures)"
         )
+
+
+def checked_temperatures(profile: Profile, run_dir: Path) -> tuple[tuple[float, ...], float]:
+    """The profile's dynamics temperatures and the slow ramp's Tg of chapter 02 (both ε/k_B), checked by :func:`check_above_tg`."""
+    temperatures = dynamics_temperatures(profile)
+    tg = slow_tg(profile, run_dir)
+    check_above_tg(temperatures, tg)
+    return temperatures, tg
+
+
+def example_title(example: dict[str, Any], temperature: float, network: str = "equivariant") -> str:
+    """The propensity map's title: temperature (ε/k_B), displacement kind, time (τ) and the network's ρ over the A particles.
+
+    ``example``: :func:`example_map`'s dict (keys ``kind``, ``time``, ``rho``) for ``network`` at ``temperature``.
+    """
+    return f"T = {temperature:g}, {example['kind']}, t = {example['time']:.3g} τ, {network} network: ρ = {example['rho']:.2f} (A particles)"
 
 
 def _listing(values: Sequence[str]) -> str:

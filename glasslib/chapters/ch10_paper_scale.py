@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from glasslib import published
 from glasslib.profiles import Profile, dynamics_temperatures, get_profile
 from glasslib.rundir import ProductError, read_json_product, write_json_product
 
@@ -40,6 +41,8 @@ SIM_STEPS, SIM_SNAPSHOTS = 2000, 2
 TIMED_L_WIN = 0.2
 #: The reference models timed (SPEC section 6), smallest to largest.
 DMPNN_MODELS = ("I", "II", "III")
+#: Cores of the cluster the prose sizes the campaign for (``days_on_500``).
+PLAN_CORES = 500
 
 
 def _cpu_name() -> str:
@@ -368,3 +371,37 @@ def plan_totals(profile: Profile, figures: dict[str, Any]) -> dict[str, float]:
         "training_hours_high": float(training["hours (largest model)"].sum()),
         "disk_gb": float(disk_plan(profile).loc["all", "GB"]),
     }
+
+
+def figures_numbers(table: pd.DataFrame, figures: dict[str, Any]) -> dict[str, str]:
+    """``measured_on`` (host, date and seconds of the measurement, :func:`figures_table`'s ``attrs``) and ``cpu_device``
+    (the device the D-MPNN was timed on), by glue name."""
+    return {"measured_on": table.attrs["measured"], "cpu_device": figures["dmpnn"]["device"]}
+
+
+def plan_numbers(campaign: pd.DataFrame, totals: dict[str, float]) -> dict[str, str]:
+    """The plan's headline numbers as the prose prints them, by glue name.
+
+    Parameters
+    ----------
+    campaign : :func:`campaign_plan` (core-hours per schedule).
+    totals : :func:`plan_totals` (core-hours, hours, GB).
+
+    Returns
+    -------
+    dict
+        Every total with thousands separators and no decimals; ``slow_share``, the slow schedule's
+        share of the campaign's core-hours (%, no decimals); ``days_on_500``, the campaign's days on
+        :data:`PLAN_CORES` cores (one decimal).
+    """
+    core_hours = totals["campaign_core_hours"]
+    return {
+        **{k: f"{v:,.0f}" for k, v in totals.items()},
+        "slow_share": f"{100 * campaign.loc['slow', 'core-h'] / core_hours:.0f}",
+        "days_on_500": f"{core_hours / PLAN_CORES / 24:.1f}",
+    }
+
+
+def published_speed_numbers() -> dict[str, float]:
+    """The paper's training speeds, ms per sample: ``paper_dmpnn_ms`` (D-MPNN on a V100) and ``paper_cnn_ms`` (CNN)."""
+    return {"paper_dmpnn_ms": published.DMPNN_MS_PER_SAMPLE_V100.value, "paper_cnn_ms": published.CNN_MS_PER_SAMPLE.value}

@@ -1,0 +1,75 @@
+"""glasslib.dynamics.network_scores: ρ(t) curves, the example map, and the cross-validated study on tiny ensembles."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from glasslib.dynamics import network_scores
+from glasslib.profiles import get_profile
+from glasslib.simulation.isoconfigurational import IsoconfigurationalEnsemble
+from glasslib.system import TYPE_A, TYPE_B
+
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
+KINDS = ("absolute", "cage-relative")
+
+
+def _measured(rng: np.random.Generator, configurations: int = 4, times: int = 3, particles: int = 40) -> np.ndarray:
+    return rng.random((configurations, len(KINDS) * times, particles))
+
+
+def test_perfect_and_inverted_predictions_give_rho_one_and_minus_one_at_every_time():
+    rng = np.random.default_rng(0)
+    measured, mask = _measured(rng), np.ones((4, 40), dtype=bool)
+    perfect = network_scores.score_curves(measured, measured, mask, KINDS, seed=1)
+    inverted = network_scores.score_curves(-measured, measured, mask, KINDS, seed=1)
+    for kind in KINDS:
+        assert np.allclose(perfect[kind]["mean"], 1.0) and np.allclose(inverted[kind]["mean"], -1.0)
+        assert len(perfect[kind]["mean"]) == 3
+        assert all(low <= mean <= high for low, mean, high in zip(*(inverted[kind][k] for k in ("ci_low", "mean", "ci_high"))))
+
+
+def test_each_kind_is_scored_on_its_own_block_of_outputs():
+    rng = np.random.default_rng(1)
+    measured, mask = _measured(rng), np.ones((4, 40), dtype=bool)
+    predicted = measured.copy()
+    predicted[:, 3:] = rng.random(predicted[:, 3:].shape)  # the cage-relative block is noise
+    curves = network_scores.score_curves(predicted, measured, mask, KINDS, seed=0)
+    assert np.allclose(curves["absolute"]["mean"], 1.0)
+    assert max(abs(v) for v in curves["cage-relative"]["mean"]) < 0.5
+
+
+def test_the_example_map_is_configuration_zero_at_the_best_time_of_its_kind():
+    rng = np.random.default_rng(2)
+    measured = _measured(rng)
+    curves = {"absolute": {"mean": [0.1, 0.2, 0.3]}, "cage-relative": {"mean": [0.4, 0.9, 0.1]}}
+    shown = network_scores.example(measured + 1, measured, curves, KINDS, "cage-relative")
+    assert shown["time_index"] == 1
+    assert shown["measured"] == measured[0, 3 + 1].tolist() and shown["predicted"] == (measured[0, 4] + 1).tolist()
+
+
+def _ensemble(rng: np.random.Generator, temperature: float, configuration: int, n: int = 36) -> IsoconfigurationalEnsemble:
+    side = 6.0
+    grid = (np.stack(np.meshgrid(np.arange(6), np.arange(6)), -1).reshape(-1, 2) + 0.5) * (side / 6)
+    start = grid + rng.normal(0, 0.05, grid.shape)
+    types = np.where(np.arange(n) % 3 == 0, TYPE_B, TYPE_A)
+    displacements = rng.normal(0, 0.1, (4, 3, n, 2)).cumsum(axis=1)
+    return IsoconfigurationalEnsemble(
+        temperature, configuration, np.array([0.1, 1.0, 10.0]), displacements, start, types,
+        np.array([1.0]), rng.normal(0, 0.1, (1, n, 2)), start, -np.ones(n), side,
+    )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_the_study_scores_both_networks_and_transfers_them_between_temperatures():
+    rng = np.random.default_rng(3)
+    ensembles = {label: [_ensemble(rng, float(label), c) for c in range(4)] for label in ("0.700", "0.600")}
+    measured = {label: {kind: rng.random((4, 3, 36)) for kind in KINDS} for label in ensembles}
+    profile = get_profile("smoke", propensity_folds=2, propensity_epochs=1, propensity_input="thermal")
+    study = network_scores.network_study(profile, ensembles, measured, progress=False)
+    for label, other in (("0.700", "0.600"), ("0.600", "0.700")):
+        assert set(study[label]["scores"]) == set(network_scores.ARCHITECTURES)
+        assert set(study[label]["transfer"]) == {other}
+        assert all(count > 100 for count in study[label]["parameters"].values())
+        for curves in study[label]["scores"].values():
+            assert set(curves) == set(KINDS) and all(np.isfinite(curves[kind]["mean"]).all() for kind in KINDS)
