@@ -10,7 +10,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from glasslib import rundir, run_variants
+from glasslib import run_variants, rundir
 from glasslib.cli import main
 from glasslib.profiles import get_profile
 
