@@ -11,6 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(ROOT.glob("notebooks/*.ipynb"))
 MAX_CELL_LINES = 15
+MAX_LINE_CHARS = 100
 
 
 def code_cells(path: Path) -> list[dict]:
@@ -43,9 +44,15 @@ def test_cells_are_thin_and_plumbing_is_hidden(path):
     for cell in cells:
         lines = "".join(cell["source"]).strip().splitlines()
         assert len(lines) <= MAX_CELL_LINES, f"{path.name}: a code cell of {len(lines)} lines: move logic to glasslib"
+        long = [line for line in lines if len(line) > MAX_LINE_CHARS]
+        assert not long, f"{path.name}: code lines over {MAX_LINE_CHARS} characters: {long[0][:60]}…"
+        assert "glue_numbers({" not in "".join(cell["source"]), f"{path.name}: glue through a chapter function, not an inline dict"
     setup = cells[1]
     assert "open_chapter(profile, overrides, run_dir)" in "".join(setup["source"]), f"{path.name}: set-up cell"
     assert "remove-cell" in setup["metadata"].get("tags", []), f"{path.name}: the set-up cell is plumbing: hide it"
+    module = f"ch{path.stem}"
+    assert f"from glasslib.chapters import {module}" in "".join(setup["source"]), f"{path.name}: import its chapter module {module}"
+    assert (ROOT / "glasslib" / "chapters" / f"{module}.py").is_file(), f"{path.name}: glasslib/chapters/{module}.py is missing"
     for cell in cells[1:]:
         source = "".join(cell["source"])
         if "import " in source:

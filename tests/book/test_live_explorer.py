@@ -149,15 +149,20 @@ def test_chapters_read_the_lab_session_unless_their_parameters_say_otherwise(mon
     assert open_chapter("paper", {}, None)[0].name == "paper"
 
 
-@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda number: signal.Signals(number).name)
-def test_glasslib_lab_from_a_background_job_stops_with_its_server_and_kernel_on_a_signal(number, tmp_path):
+def background_server(command: str, tmp_path) -> tuple[Server, int]:
+    """``glasslib <command>`` at smoke on a free port, started as from ``nohup … &`` (SIGINT ignored), once it serves."""
     if not CONSOLE_SCRIPT.exists():
         pytest.skip(f"no console script at {CONSOLE_SCRIPT}")
     port = interactive.free_port()
-    server = Server(
-        [str(CONSOLE_SCRIPT), "lab", "--profile", "smoke", "--run-dir", str(tmp_path / "runs"), "--port", str(port)], background=True
-    )
+    arguments = [str(CONSOLE_SCRIPT), command, "--profile", "smoke", "--run-dir", str(tmp_path / "runs"), "--port", str(port)]
+    server = Server(arguments, background=True)
     server.served(port)
+    return server, port
+
+
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda number: signal.Signals(number).name)
+def test_glasslib_lab_from_a_background_job_stops_with_its_server_and_kernel_on_a_signal(number, tmp_path):
+    server, port = background_server("lab", tmp_path)
     try:
         token = server.printed(r"/lab\?token=([0-9a-f]+)").group(1)
         request = urllib.request.Request(
@@ -173,13 +178,7 @@ def test_glasslib_lab_from_a_background_job_stops_with_its_server_and_kernel_on_
 
 
 def test_glasslib_explore_from_a_background_job_stops_with_its_server_on_sigterm(tmp_path):
-    if not CONSOLE_SCRIPT.exists():
-        pytest.skip(f"no console script at {CONSOLE_SCRIPT}")
-    port = interactive.free_port()
-    server = Server(
-        [str(CONSOLE_SCRIPT), "explore", "--profile", "smoke", "--run-dir", str(tmp_path / "runs"), "--port", str(port)], background=True
-    )
-    server.served(port)
+    server, port = background_server("explore", tmp_path)
     assert_stops_cleanly(server, port, signal.SIGTERM)
 
 

@@ -9,9 +9,8 @@ from glasslib.chapters import ch09_dynamics as dyn
 from glasslib.dynamics.relaxation import RelaxationError
 from glasslib.profiles import get_profile
 
-pytestmark = pytest.mark.slow
 
-
+@pytest.mark.slow
 def test_the_study_has_every_model_with_ordered_intervals_and_is_stored(dynamics_store):
     profile, run_dir = dynamics_store
     study = dyn.dynamics_study(profile, run_dir, progress=False)
@@ -47,3 +46,19 @@ def test_short_equilibrations_and_glasses_are_clear_errors():
         dyn.check_equilibration(profile, 0.9, tau_alpha=None)
     with pytest.raises(ValueError, match="below this run's slow-ramp Tg"):
         dyn.check_above_tg([0.9, 0.4], tg=0.45)
+
+
+def test_the_temperatures_are_checked_against_chapter_02s_tg(monkeypatch, tmp_path):
+    profile = get_profile("smoke")
+    monkeypatch.setattr(dyn, "slow_tg", lambda prof, run_dir: 0.41)
+    temperatures, tg = dyn.checked_temperatures(profile, tmp_path)
+    assert temperatures == profile.dynamics_temperatures and tg == 0.41
+    monkeypatch.setattr(dyn, "slow_tg", lambda prof, run_dir: max(profile.dynamics_temperatures))
+    with pytest.raises(ValueError, match="below this run's slow-ramp Tg"):
+        dyn.checked_temperatures(profile, tmp_path)
+
+
+def test_the_maps_title_names_temperature_kind_time_and_rho():
+    example = {"kind": "cage-relative", "time": 123.456, "rho": 0.4567}
+    assert dyn.example_title(example, 0.45) == "T = 0.45, cage-relative, t = 123 τ, equivariant network: ρ = 0.46 (A particles)"
+    assert "plain network: ρ = 0.46" in dyn.example_title(example, 0.45, network="plain")

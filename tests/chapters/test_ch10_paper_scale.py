@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import h5py
 import numpy as np
+import pandas as pd
 import pytest
 
 from glasslib.chapters import ch10_paper_scale
@@ -82,3 +83,22 @@ def test_the_page_prints_counts_with_separators_and_small_values_to_three_figure
         "",
         "CPU",
     ]
+
+
+def test_the_glued_figures_name_the_measurement_and_the_device():
+    table = ch10_paper_scale.figures_table(FIGURES)
+    assert ch10_paper_scale.figures_numbers(table, FIGURES) == {"measured_on": "test, 2026-01-01, in 1 s", "cpu_device": "CPU"}
+
+
+def test_the_glued_plan_prints_totals_with_separators_and_the_slow_share():
+    campaign = pd.DataFrame({"core-h": [750.0, 250.0, 1000.0]}, index=["slow", "fast", "all"])
+    totals = {"campaign_core_hours": 1_234_567.8, "disk_gb": 12.4}
+    assert ch10_paper_scale.plan_numbers(campaign, totals) == {
+        "campaign_core_hours": "1,234,568",
+        "disk_gb": "12",
+        "slow_share": "0",
+        "days_on_500": "102.9",
+    }
+    totals["campaign_core_hours"] = 1000.0
+    assert ch10_paper_scale.plan_numbers(campaign, totals)["slow_share"] == "75"
+    assert ch10_paper_scale.published_speed_numbers() == {"paper_dmpnn_ms": 28.0, "paper_cnn_ms": 7.5}
