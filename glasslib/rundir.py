@@ -339,7 +339,8 @@ def provenance(profile: Profile, name: str, **keys: Any) -> dict[str, Any]:
     spec = product(name)
     settings = {k: v for k, v in profile.as_dict().items() if k in spec.settings_for(keys)}  # JSON values, as recorded
     upstream = {u: provenance(profile, u, **_upstream_keys(name, u, keys))["hash"] for u in spec.upstream}
-    keyed = {k: v for k, v in keys.items() if "{" + k + "}" in spec.pattern and k != "dataset"}
+    root = root_pattern(spec.pattern) if spec.has_variants else spec.pattern  # keys below the variant (a file in it) do not name it
+    keyed = {k: v for k, v in keys.items() if "{" + k + "}" in root and k != "dataset"}
     body = {"contract": CONTRACT_VERSION, "product": name, "keys": keyed, "settings": settings, "upstream": upstream}
     if spec.inputs is not None:
         body["inputs"] = code_inputs(spec.inputs(keys))

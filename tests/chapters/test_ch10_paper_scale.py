@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from glasslib import rundir
 from glasslib.chapters import ch10_paper_scale
 from glasslib.profiles import get_profile
 from glasslib.simulation import store
@@ -36,8 +37,10 @@ def test_the_disk_formulas_give_the_bytes_of_the_smoke_books_files(smoke_book):
     smoke = get_profile("smoke")
     for schedule in ("slow", "fast"):
         assert _array_bytes(store.run_path(run_dir, schedule, 0)) == ch10_paper_scale.run_file_bytes(smoke, schedule)
-    assert _array_bytes(run_dir / "datasets" / "dataset_1.h5") == ch10_paper_scale.dataset_bytes(smoke)
-    ensemble = next((run_dir / "dynamics").glob("T*/ensemble_00000.h5"))
+    assert _array_bytes(rundir.product_path(run_dir, "datasets", smoke, dataset=1)) == ch10_paper_scale.dataset_bytes(smoke)
+    ensemble = next(
+        rundir.product_path(run_dir, "ensembles", smoke, temperature="x", configuration=0).parents[1].glob("T*/ensemble_00000.h5")
+    )
     assert _array_bytes(ensemble) == ch10_paper_scale.ensemble_bytes(smoke)
 
 

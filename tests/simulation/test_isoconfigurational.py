@@ -88,11 +88,11 @@ def test_sigkill_mid_ensembles_then_rerun_computes_only_the_rest(dynamics_store,
     command = [sys.executable, "-c", script, json.dumps(overrides), str(tmp_path)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 120
-    while time.time() < deadline and not list(tmp_path.glob("dynamics/*/ensemble_*.h5")):
+    while time.time() < deadline and not list(tmp_path.glob("ensembles/*/T*/ensemble_*.h5")):
         time.sleep(0.05)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
-    done = len(list(tmp_path.glob("dynamics/*/ensemble_*.h5")))
+    done = len(list(tmp_path.glob("ensembles/*/T*/ensemble_*.h5")))
     assert 1 <= done < 4, "the kill should land mid-campaign"
     again = get_profile("smoke", **overrides)
     report = iso.run_ensembles(again, tmp_path, progress=False)
