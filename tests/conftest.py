@@ -227,3 +227,20 @@ def chromium() -> HeadlessChromium:
     if not shutil.which(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is not installed (Debian's chromium; .ci/run installs it)")
     return HeadlessChromium()
+
+
+@pytest.fixture
+def make_fold_result() -> Callable[..., object]:
+    """A factory of :class:`glasslib.models.fold_results.FoldResult` for four outer-test configurations (no training)."""
+    from glasslib.models.fold_results import FoldResult
+
+    def make(model: str, dataset: int, fold: int, auc: float, probability_shift: float = 0.0, params: dict | None = None) -> FoldResult:
+        return FoldResult(
+            dataset=dataset, fold=fold, model=model, params=dict(params or {}), auc=auc, accuracy=0.5, inner_auc=auc,
+            test_indices=np.arange(4), test_probability=np.array([0.9, 0.6, 0.4, 0.1]) + probability_shift,
+            test_labels=np.array([1, 0, 1, 0], dtype=np.int8), curves={}, best_epoch=0, seconds=1.0,
+            samples_per_second=1.0, outer_seed=fold, n_train=8, n_validation=2, trials=[], weights_path="",
+            config_hash=f"{dataset}-{fold}",
+        )  # fmt: skip
+
+    return make

@@ -7,37 +7,12 @@ import pandas as pd
 import pytest
 
 from glasslib.chapters import ch04b_gradcam as ch04b
-from glasslib.models.fold_results import FoldResult, fold_auc_interval
+from glasslib.models.fold_results import fold_auc_interval
 from glasslib.profiles import get_profile
 
 
-def fold_result(fold: int, auc: float) -> FoldResult:
-    return FoldResult(
-        dataset=2,
-        fold=fold,
-        model="cnn_pooled",
-        params={},
-        auc=auc,
-        accuracy=0.5,
-        inner_auc=auc,
-        test_indices=np.arange(4),
-        test_probability=np.array([0.9, 0.6, 0.4, 0.1]) + 0.01 * fold,
-        test_labels=np.array([1, 0, 1, 0], dtype=np.int8),
-        curves={},
-        best_epoch=0,
-        seconds=1.0,
-        samples_per_second=1.0,
-        outer_seed=fold,
-        n_train=8,
-        n_validation=2,
-        trials=[],
-        weights_path="",
-        config_hash=str(fold),
-    )
-
-
-def test_model_numbers_name_the_model_its_fold_zero_auc_and_the_mean_with_its_interval():
-    folds = {(2, f): fold_result(f, auc) for f, auc in enumerate((0.75, 0.5, 1.0))}
+def test_model_numbers_name_the_model_its_fold_zero_auc_and_the_mean_with_its_interval(make_fold_result):
+    folds = {(2, f): make_fold_result("cnn_pooled", 2, f, auc, 0.01 * f) for f, auc in enumerate((0.75, 0.5, 1.0))}
     numbers = ch04b.model_numbers("reduced CNN", 2, folds, seed=3)
     low, high = fold_auc_interval(list(folds.values()), seed=3)
     assert numbers == {

@@ -8,44 +8,28 @@ import numpy as np
 import pytest
 
 from glasslib.chapters import ch05_dmpnn as ch05
-from glasslib.models.fold_results import FoldResult, NestedCVResult
+from glasslib.models.fold_results import NestedCVResult
 from glasslib.profiles import get_profile
 
 LABELS = {"cnn_pooled": "pooled CNN", "dmpnn": "paper D-MPNN", "dmpnn_invariant": "invariant D-MPNN"}
 
 
-def fold_result(model: str, dataset: int, fold: int, auc: float) -> FoldResult:
-    return FoldResult(
-        dataset=dataset,
-        fold=fold,
-        model=model,
-        params={"l_win": 0.3},
-        auc=auc,
-        accuracy=0.5,
-        inner_auc=auc,
-        test_indices=np.arange(4),
-        test_probability=np.array([0.9, 0.6, 0.4, 0.1]),
-        test_labels=np.array([1, 0, 1, 0], dtype=np.int8),
-        curves={},
-        best_epoch=0,
-        seconds=1.0,
-        samples_per_second=1.0,
-        outer_seed=fold,
-        n_train=8,
-        n_validation=2,
-        trials=[],
-        weights_path="",
-        config_hash=f"{dataset}-{fold}",
-    )
+@pytest.fixture
+def nested(make_fold_result):
+    """Nested-CV results of ``model`` with the given mean AUC per data set (three folds, ±0.05)."""
+
+    def build(model: str, mean_auc: dict[int, float]) -> NestedCVResult:
+        folds = {
+            (d, f): make_fold_result(model, d, f, auc + (f - 1) * 0.05, params={"l_win": 0.3})
+            for d, auc in mean_auc.items()
+            for f in range(3)
+        }
+        return NestedCVResult(model, folds)
+
+    return build
 
 
-def nested(model: str, mean_auc: dict[int, float]) -> NestedCVResult:
-    """Three folds per data set whose AUCs average to ``mean_auc`` (spread ± 0.05)."""
-    folds = {(d, f): fold_result(model, d, f, auc + (f - 1) * 0.05) for d, auc in mean_auc.items() for f in range(3)}
-    return NestedCVResult(model, folds)
-
-
-def test_score_numbers_count_the_data_sets_where_the_dmpnn_is_at_least_the_cnn():
+def test_score_numbers_count_the_data_sets_where_the_dmpnn_is_at_least_the_cnn(nested):
     reference = nested("dmpnn_invariant", {1: 0.8, 2: 0.6, 3: 0.9})
     cnn = nested("cnn_pooled", {1: 0.7, 2: 0.65, 4: 0.99})  # compared on 1 and 2 only
     assert ch05.score_numbers(reference, cnn, LABELS) == {
@@ -58,7 +42,7 @@ def test_score_numbers_count_the_data_sets_where_the_dmpnn_is_at_least_the_cnn()
     }
 
 
-def test_results_are_keyed_by_label_or_model_in_the_given_order():
+def test_results_are_keyed_by_label_or_model_in_the_given_order(nested):
     results = [nested("dmpnn", {1: 0.6}), nested("dmpnn_invariant", {1: 0.7}), nested("cnn_pooled", {1: 0.8})]
     assert list(ch05.by_label(LABELS, results)) == ["paper D-MPNN", "invariant D-MPNN", "pooled CNN"]
     scores = ch05.scores_by_model(results[::-1])
@@ -66,7 +50,7 @@ def test_results_are_keyed_by_label_or_model_in_the_given_order():
     assert scores["cnn_pooled"].loc[1, "auc_mean"] == pytest.approx(0.8)
 
 
-def test_the_reference_dmpnn_follows_the_profile():
+def test_the_reference_dmpnn_follows_the_profile(nested):
     paper, invariant = nested("dmpnn", {1: 0.6}), nested("dmpnn_invariant", {1: 0.7})
     assert ch05.reference_result(get_profile("quick", {"reference_dmpnn": "dmpnn_invariant"}), paper, invariant) is invariant
     assert ch05.reference_result(get_profile("quick", {"reference_dmpnn": "dmpnn"}), paper, invariant) is paper
@@ -85,14 +69,14 @@ def test_window_sizes_span_the_search_range_within_bounds():
     np.testing.assert_allclose(ch05.window_sizes(wide), [0.1, 0.3, 0.5, 0.7, 0.9])
 
 
-def test_feature_comparison_keeps_the_data_sets_both_options_trained_on():
+def test_feature_comparison_keeps_the_data_sets_both_options_trained_on(nested):
     quick = get_profile("quick")  # paper features on 1 and 6, invariant on all six
     table = ch05.feature_comparison(quick, nested("dmpnn", {1: 0.6, 6: 0.7}), nested("dmpnn_invariant", dict.fromkeys(range(1, 7), 0.8)))
     assert list(table.index) == [1, 6] and list(table.columns) == ["paper features (x, y, type)", "invariant features (type)"]
     assert table.loc[6, "invariant features (type)"].startswith("0.800 ±")
 
 
-def test_attention_and_bond_numbers():
+def test_attention_and_bond_numbers(nested):
     smoke = get_profile("smoke")
     numbers = ch05.attention_numbers(smoke, nested("dmpnn_attention", {1: 0.7}))
     assert numbers == {"attention_auc": pytest.approx(0.7), "bond_box_lengths": 1.1 / smoke.protocol.box_length}
