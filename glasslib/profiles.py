@@ -115,6 +115,12 @@ class Profile:
     is_fire_maxiter: int = param(10_000_000, "FIRE iterations, inherent structures", "", 1, 10**9, group="protocol")
     workers: int = param(0, "Dask workers (0 = one per core)", "", 0, 4096, group="execution")
     dask_processes: bool = param(True, "Dask worker processes (else threads); see `glasslib bench campaign`", group="execution")
+    machine_timing: str = param(
+        "full",
+        "how chapter 10 times this machine: full (about 75 s) or brief (a few seconds; figures labelled brief)",
+        choices=("full", "brief"),
+        group="execution",
+    )
     tg_bootstrap: int = param(1000, "bootstrap resamples for Tg", "", 10, 10**6, group="tg")
     tg_min_points: int = param(3, "least temperatures per Tg regime", "", 2, 1000, group="tg")
     liquid_temperatures: str = param(
@@ -388,6 +394,7 @@ PROFILES: dict[str, Profile] = {
         dynamics_records=8,
         propensity_epochs=2,
         propensity_folds=3,
+        machine_timing="brief",  # the tests need the code path, not the figures
     ),
 }
 

@@ -119,8 +119,9 @@ def test_values_read_as_json_and_as_text():
 
 def test_every_field_has_a_group_and_products_name_their_fields_from_groups():
     assert all(field_info(f.name)["group"] in GROUPS for f in fields(Profile) if f.name != "name")
-    assert Profile.group_fields("execution") == ("workers", "dask_processes")
-    assert all(field_info(key)["execution"] == (key in ("workers", "dask_processes")) for key in Profile.group_fields(*GROUPS))
+    execution = ("workers", "dask_processes", "machine_timing")
+    assert Profile.group_fields("execution") == execution
+    assert all(field_info(key)["execution"] == (key in execution) for key in Profile.group_fields(*GROUPS))
     assert Profile.simulation_fields() == (
         *("n_particles", "density", "fraction_a", "timestep", "t_start", "t_end", "thermostat_damping"),
         *("fire_etol", "fire_ftol", "init_fire_maxiter", "is_fire_maxiter"),

@@ -19,7 +19,7 @@ import platform
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -34,11 +34,34 @@ F8, F4, I8, I1 = 8, 4, 8, 1
 #: Scalar-per-snapshot arrays of a run file (step, target and instantaneous temperature, energy, IS energy, fnorm, iterations).
 RUN_SCALARS = 7
 #: Format of the stored figures; older files are measured again.
-FIGURES_FORMAT = 1
-#: MD steps and snapshots of the timed ramp (snapshots are FIRE-minimised with the paper's tolerances).
-SIM_STEPS, SIM_SNAPSHOTS = 2000, 2
+FIGURES_FORMAT = 2
+
+
 #: Window side of the D-MPNN timings (box lengths; the paper's search spans 0.1–0.3).
 TIMED_L_WIN = 0.2
+
+
+class Timing(NamedTuple):
+    """How much :func:`measure_figures` times: the start's melt, the ramp's MD steps and FIRE-minimised snapshots
+    (FIRE iterations capped at ``fire_cap``, or the paper's cap if None), timed D-MPNN steps per model and their
+    window side (box lengths), and the CNN's batches and batch size."""
+
+    melt_steps: int
+    sim_steps: int
+    sim_snapshots: int
+    fire_cap: int | None
+    dmpnn_steps: dict[str, int]
+    dmpnn_l_win: float
+    cnn_batches: int
+    cnn_batch_size: int
+
+
+#: The profile field ``machine_timing``: ``full`` for figures to plan with (about 75 s on a laptop
+#: core), ``brief`` for a check of the code path (the smoke profile; a few seconds, figures labelled).
+TIMINGS = {
+    "full": Timing(4000, 2000, 2, None, {"I": 5, "I+attention": 1, "II": 2, "III": 1}, TIMED_L_WIN, 2, 20),
+    "brief": Timing(200, 200, 1, 500, {"I": 1, "I+attention": 1, "II": 1, "III": 1}, 0.1, 1, 5),
+}
 #: The reference models timed (SPEC section 6), smallest to largest.
 DMPNN_MODELS = ("I", "II", "III")
 #: Cores of the cluster the prose sizes the campaign for (``days_on_500``).
@@ -53,62 +76,71 @@ def _cpu_name() -> str:
     return platform.processor() or "unknown CPU"
 
 
-def measure_simulation(seed: int = 0) -> dict[str, float]:
+def measure_simulation(seed: int = 0, timing: Timing = TIMINGS["full"]) -> dict[str, float]:
     """LAMMPS at the paper's N on one core: MD atom-steps per second and seconds per FIRE minimisation.
 
-    A melted start, then a ramp of :data:`SIM_STEPS` steps from T = 2 to 0.05 with
-    :data:`SIM_SNAPSHOTS` snapshots, each FIRE-minimised with the paper's tolerances.
+    A melted start, then a ramp of ``timing.sim_steps`` steps from T = 2 to 0.05 with
+    ``timing.sim_snapshots`` snapshots, each FIRE-minimised with the paper's tolerances.
     """
+    import dataclasses
+
     from glasslib.protocol import CoolingSchedule
     from glasslib.simulation import driver
 
     protocol = get_profile("paper").protocol
+    if timing.fire_cap is not None:
+        protocol = dataclasses.replace(protocol, init_fire_maxiter=timing.fire_cap, is_fire_maxiter=timing.fire_cap)
     started = time.perf_counter()
-    initial = driver.initial_configuration(protocol, seed)
+    initial = driver.initial_configuration(protocol, seed, melt_steps=timing.melt_steps)
     start_seconds = time.perf_counter() - started
-    schedule = CoolingSchedule("plan", SIM_STEPS, SIM_STEPS // SIM_SNAPSHOTS)
+    schedule = CoolingSchedule("plan", timing.sim_steps, timing.sim_steps // timing.sim_snapshots)
     run = driver.run_cooling(protocol, schedule, initial["positions"], initial["types"], seed + 1)
     return {
         "n_particles": protocol.n_particles,
-        "md_atom_steps_per_second": protocol.n_particles * SIM_STEPS / float(run["md_seconds"]),
-        "fire_seconds": float(run["min_seconds"]) / SIM_SNAPSHOTS,
+        "md_atom_steps_per_second": protocol.n_particles * timing.sim_steps / float(run["md_seconds"]),
+        "fire_seconds": float(run["min_seconds"]) / timing.sim_snapshots,
         "fire_iterations": float(np.mean(run["inherent_iterations"])),
         "start_seconds": start_seconds,
+        "timed_steps": timing.sim_steps,
+        "timed_snapshots": timing.sim_snapshots,
     }
 
 
-def measure_dmpnn() -> dict[str, Any]:
+def measure_dmpnn(timing: Timing = TIMINGS["full"]) -> dict[str, Any]:
     """Training samples per second of models I, II and III (one thread on a CPU) at :data:`TIMED_L_WIN`, N = 4,320."""
     from glasslib.bench.dmpnn import bench_dmpnn
     from glasslib.models.torch_runtime import default_device, device_label
 
-    rows = bench_dmpnn(l_wins=(TIMED_L_WIN,), threads=1, steps={"I": 5, "I+attention": 1, "II": 2, "III": 1}, quiet=True)
+    rows = bench_dmpnn(l_wins=(timing.dmpnn_l_win,), threads=1, steps=timing.dmpnn_steps, quiet=True)
     rates = {row["model"]: float(row["samples_per_second"]) for row in rows if row["model"] in DMPNN_MODELS}
-    return {"samples_per_second": rates, "device": device_label(default_device())}
+    return {"samples_per_second": rates, "device": device_label(default_device()), "l_win": timing.dmpnn_l_win}
 
 
-def measure_cnn() -> dict[str, Any]:
+def measure_cnn(timing: Timing = TIMINGS["full"]) -> dict[str, Any]:
     """Training samples per second of the paper's CNN (250 × 250 px, batch 20; one thread on a CPU)."""
     from glasslib.bench.cnn import training_rate
     from glasslib.models.cnn.train import configure_threads, device_name
 
     configure_threads(1)
     with contextlib.redirect_stdout(io.StringIO()):
-        rate = training_rate()
-    return {"samples_per_second": float(rate), "device": device_name()}
+        rate = training_rate(batch_size=timing.cnn_batch_size, batches=timing.cnn_batches)
+    return {"samples_per_second": float(rate), "device": device_name(), "batch_size": timing.cnn_batch_size}
 
 
-def measure_figures() -> dict[str, Any]:
-    """Every figure the plan needs, measured now (about two minutes on a laptop core), with host and date."""
+def measure_figures(timing: str = "full") -> dict[str, Any]:
+    """Every figure the plan needs, measured now with host and date: ``timing`` names a :data:`TIMINGS` entry
+    (``full``: about 75 s on a laptop core; ``brief``: a few seconds, for the tests)."""
     started = time.perf_counter()
+    chosen = TIMINGS[timing]
     figures = {
         "format": FIGURES_FORMAT,
+        "timing": timing,
         "host": platform.node(),
         "cpu": _cpu_name(),
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-        "simulation": measure_simulation(),
-        "dmpnn": measure_dmpnn(),
-        "cnn": measure_cnn(),
+        "simulation": measure_simulation(timing=chosen),
+        "dmpnn": measure_dmpnn(chosen),
+        "cnn": measure_cnn(chosen),
     }
     figures["seconds"] = time.perf_counter() - started
     return figures
@@ -128,7 +160,7 @@ def machine_figures(profile: Profile, run_dir: Path) -> dict[str, Any]:
     """The stored figures of ``run_dir`` (``machine_figures`` product), measured and stored first if missing."""
     with contextlib.suppress(ProductError):
         return load_figures(profile, run_dir)
-    figures = measure_figures()
+    figures = measure_figures(profile.machine_timing)
     write_json_product(run_dir, profile, "machine_figures", figures)
     return figures
 
@@ -162,8 +194,6 @@ def profile_numbers(profile: Profile) -> dict[str, str]:
         "plan_ensemble_runs": f"{profile.dynamics_runs}",
         "plan_equilibration": f"{profile.dynamics_equilibration:,}",
         "plan_t_max": f"{profile.dynamics_t_max:,}",
-        "timed_steps": f"{SIM_STEPS:,}",
-        "timed_snapshots": f"{SIM_SNAPSHOTS}",
     }
 
 
@@ -177,13 +207,19 @@ def figures_table(figures: dict[str, Any]) -> pd.DataFrame:
         ("FIRE minimisation, N = 4,320 (paper tolerances)", sim["fire_seconds"], "s each", cpu),
         ("  its iterations", sim["fire_iterations"], "iterations", cpu),
         *(
-            (f"D-MPNN model {m} training, l_win {TIMED_L_WIN}", 1e3 / dmpnn["samples_per_second"][m], "ms/sample", dmpnn_where)
+            (
+                f"D-MPNN model {m} training, l_win {dmpnn.get('l_win', TIMED_L_WIN)}",
+                1e3 / dmpnn["samples_per_second"][m],
+                "ms/sample",
+                dmpnn_where,
+            )
             for m in DMPNN_MODELS
         ),
-        ("paper CNN training, 250 × 250 px, batch 20", 1e3 / cnn["samples_per_second"], "ms/sample", cnn_where),
+        (f"paper CNN training, 250 × 250 px, batch {cnn.get('batch_size', 20)}", 1e3 / cnn["samples_per_second"], "ms/sample", cnn_where),
     ]
     table = pd.DataFrame(rows, columns=["what", "value", "unit", "where"]).set_index("what")
-    table.attrs["measured"] = f"{figures['host']}, {figures['date']}, in {figures['seconds']:.0f} s"
+    brief = " (brief timing: a check of the code path, not figures to plan with)" if figures.get("timing") == "brief" else ""
+    table.attrs["measured"] = f"{figures['host']}, {figures['date']}, in {figures['seconds']:.0f} s{brief}"
     return table
 
 
@@ -374,9 +410,15 @@ def plan_totals(profile: Profile, figures: dict[str, Any]) -> dict[str, float]:
 
 
 def figures_numbers(table: pd.DataFrame, figures: dict[str, Any]) -> dict[str, str]:
-    """``measured_on`` (host, date and seconds of the measurement, :func:`figures_table`'s ``attrs``) and ``cpu_device``
-    (the device the D-MPNN was timed on), by glue name."""
-    return {"measured_on": table.attrs["measured"], "cpu_device": figures["dmpnn"]["device"]}
+    """``measured_on`` (host, date and seconds of the measurement, :func:`figures_table`'s ``attrs``), ``cpu_device``
+    (the device the D-MPNN was timed on) and the timed ramp's ``timed_steps`` and ``timed_snapshots``, by glue name."""
+    sim = figures["simulation"]
+    return {
+        "measured_on": table.attrs["measured"],
+        "cpu_device": figures["dmpnn"]["device"],
+        "timed_steps": f"{sim['timed_steps']:,}",
+        "timed_snapshots": f"{sim['timed_snapshots']}",
+    }
 
 
 def plan_numbers(campaign: pd.DataFrame, totals: dict[str, float]) -> dict[str, str]:

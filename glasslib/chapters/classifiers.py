@@ -46,6 +46,9 @@ def run_nested_cv(
         threads=1,
         **selection.settings(profile, spec.name),
     )
+    stored = nested_cv.stored_result(**arguments)
+    if stored is not None:  # a finished search is read back without starting a cluster
+        return stored
     with dask_client(profile, scheduler) as client:
         return nested_cv.nested_cv(client=client, **arguments)
 

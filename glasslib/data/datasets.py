@@ -394,3 +394,16 @@ def summary_table(datasets: dict[int, Dataset]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows).set_index("data set")
+
+
+def stored_splits(run_dir: Path, profile_hash: str, dataset_id: int) -> np.ndarray:
+    """The (n_folds, R) split roles of a stored data set, read without its positions.
+
+    Raises the chapter-03 error (:class:`glasslib.simulation.store.StoreError`) if the data set is missing or stale.
+    """
+    path = dataset_path(Path(run_dir), dataset_id, profile_hash)
+    try:
+        with store.open_checked(path, profile_hash, ("inner",)) as h5:
+            return np.asarray(h5["inner"][()])
+    except ProductError as err:
+        raise store.StoreError(f"{err}\nRun {PRODUCER} first, with the same profile and overrides.") from None

@@ -54,15 +54,13 @@ import numpy as np
 from glasslib import stats
 from glasslib.atomic import atomic_path
 from glasslib.cluster import training_slot, worker_name
-from glasslib.data import datasets
-from glasslib.data.datasets import DATASET_IDS, Dataset, load_dataset
+from glasslib.data.datasets import DATASET_IDS, Dataset, load_dataset, stored_splits
 from glasslib.data.splits import OUTER_TEST, TEST, TRAIN, VALIDATION
 from glasslib.models.contract import TrainRequest, TrainResult
 from glasslib.models.fold_results import ROLE_NAMES, FoldResult, NestedCVResult, read_fold_result, write_fold_result
 from glasslib.models.search_space import HPOError, ModelSpec
 from glasslib.progress import progress_bar
 from glasslib.rundir import ProductError
-from glasslib.simulation import store
 
 #: Bump when the protocol changes so that stored fold results become stale.
 PROTOCOL_VERSION = 1
@@ -394,17 +392,15 @@ def run_fold(
     return result
 
 
-def stored_splits(run_dir: Path, profile_hash: str, dataset_id: int) -> np.ndarray:
-    """The (n_folds, R) split roles of a stored data set, read without its positions.
+def stored_fold(profile_hash: str, dataset_id: int, fold: int, model: ModelSpec, out_dir: Path | str, **settings: Any) -> FoldResult | None:
+    """The stored result of one fold if it is current (same settings, weights present), else ``None``; JSON only.
 
-    Raises the chapter-03 error (:class:`glasslib.simulation.store.StoreError`) if the data set is missing or stale.
+    ``settings``: :func:`run_fold`'s ``n_iter``, ``inner_epochs``, ``outer_epochs``, ``seed`` and ``n_startup_jobs``.
     """
-    path = datasets.dataset_path(Path(run_dir), dataset_id, profile_hash)
-    try:
-        with store.open_checked(path, profile_hash, ("inner",)) as h5:
-            return np.asarray(h5["inner"][()])
-    except ProductError as err:
-        raise store.StoreError(f"{err}\nRun {datasets.PRODUCER} first, with the same profile and overrides.") from None
+    paths = fold_paths(Path(out_dir), model, dataset_id, fold)
+    keys = ("inner_epochs", "seed", "n_startup_jobs")
+    search = search_hash(profile_hash, model, dataset_id, fold, *(settings.get(k) for k in keys))
+    return _current_result(paths, profile_hash, model, fold_hash(search, settings["n_iter"], settings["outer_epochs"]))
 
 
 def nested_cv(
@@ -442,6 +438,9 @@ def nested_cv(
         "threads": threads,
         "n_startup_jobs": n_startup_jobs,
     }
+    stored = stored_result(run_dir, profile_hash, ids, **kwargs)
+    if stored is not None:  # every fold current: nothing to train
+        return stored
     bar = _progress_bar(len(jobs), model.name, progress)
     results: dict[tuple[int, int], FoldResult] = {}
     if client is None:
@@ -452,6 +451,21 @@ def nested_cv(
         results = _run_on_client(client, jobs, str(run_dir), profile_hash, kwargs, bar)
     bar.close()
     return NestedCVResult(model.name, {job: results[job] for job in jobs})
+
+
+def stored_result(run_dir: Path, profile_hash: str, dataset_ids: Iterable[int], model: ModelSpec, **settings: Any) -> NestedCVResult | None:
+    """The whole :func:`nested_cv` result if every fold's stored result is current, else ``None``.
+
+    Takes :func:`nested_cv`'s arguments (execution ones ignored) and reads split roles and fold JSON
+    files only, so a finished search is read back without a Dask cluster or a framework.
+    """
+    ids = _check_dataset_ids(dataset_ids)
+    jobs = [(d, f) for d in ids for f in range(stored_splits(run_dir, profile_hash, d).shape[0])]
+    kept = {k: settings.get(k) for k in ("out_dir", "n_iter", "inner_epochs", "outer_epochs", "seed", "n_startup_jobs")}
+    found = {job: stored_fold(profile_hash, *job, model, **kept) for job in jobs}
+    if any(result is None for result in found.values()):
+        return None
+    return NestedCVResult(model.name, {job: result for job, result in found.items() if result is not None})
 
 
 def _progress_bar(total: int, name: str, progress: bool) -> Any:

@@ -18,7 +18,14 @@ FIGURES = {
     "cpu": "test CPU",
     "date": "2026-01-01",
     "seconds": 1.0,
-    "simulation": {"n_particles": 4320, "md_atom_steps_per_second": 1e7, "fire_seconds": 2.0, "fire_iterations": 1000.0},
+    "simulation": {
+        "n_particles": 4320,
+        "md_atom_steps_per_second": 1e7,
+        "fire_seconds": 2.0,
+        "fire_iterations": 1000.0,
+        "timed_steps": 2000,
+        "timed_snapshots": 2,
+    },
     "dmpnn": {"samples_per_second": {"I": 100.0, "II": 10.0, "III": 1.0}, "device": "CPU"},
     "cnn": {"samples_per_second": 20.0, "device": "CPU"},
 }
@@ -90,7 +97,18 @@ def test_the_page_prints_counts_with_separators_and_small_values_to_three_figure
 
 def test_the_glued_figures_name_the_measurement_and_the_device():
     table = ch10_paper_scale.figures_table(FIGURES)
-    assert ch10_paper_scale.figures_numbers(table, FIGURES) == {"measured_on": "test, 2026-01-01, in 1 s", "cpu_device": "CPU"}
+    assert ch10_paper_scale.figures_numbers(table, FIGURES) == {
+        "measured_on": "test, 2026-01-01, in 1 s",
+        "cpu_device": "CPU",
+        "timed_steps": "2,000",
+        "timed_snapshots": "2",
+    }
+
+
+def test_a_brief_timing_is_labelled_on_the_page():
+    table = ch10_paper_scale.figures_table({**FIGURES, "timing": "brief"})
+    assert "brief timing" in table.attrs["measured"] and "not figures to plan with" in table.attrs["measured"]
+    assert "brief" not in ch10_paper_scale.figures_table(FIGURES).attrs["measured"]
 
 
 def test_the_glued_plan_prints_totals_with_separators_and_the_slow_share():
