@@ -13,7 +13,9 @@ from glasslib.profiles import get_profile
 
 pytestmark = pytest.mark.slow
 
-SMOKE_BUDGET_SECONDS = 300
+#: Seconds the smoke book may take (measured: 332 s on the 2-core development machine, 378 s on CI for a
+#: 371 s local run); the whole suite must stay well under 15 minutes.
+SMOKE_BUDGET_SECONDS = 420
 
 
 @pytest.fixture(scope="module")
