@@ -104,6 +104,14 @@ class Profile:
         10**10,
         group="protocol",
     )
+    equilibration_steps: int = param(
+        0,
+        "steps at t_start before the ramp (fresh velocities, the ramp's thermostat held); 0: the published protocol",
+        "steps",
+        0,
+        10**10,
+        group="protocol",
+    )
     runs_per_schedule: int = param(10_000, "independent runs per schedule", "", 2, 10**7, group="campaign")
     shared_start: bool = param(
         True, "every run starts from one shared configuration (else each from its own; chapter 03)", group="protocol"

@@ -58,6 +58,7 @@ class Protocol:
     fire_ftol: float
     init_fire_maxiter: int
     is_fire_maxiter: int
+    equilibration_steps: int = 0
 
     @property
     def box_length(self) -> float:

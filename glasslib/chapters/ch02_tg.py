@@ -72,7 +72,8 @@ def cooling_numbers(results: Mapping[str, TgResult]) -> dict[str, float]:
     numbers as the second value of :func:`glasslib.book.tables.cooling_checks`, which this layer may not import.
     """
     slow, fast = results["slow"], results["fast"]
-    tg_lower = float(np.mean(slow.tg_bootstrap < fast.tg_bootstrap))
+    both = ~(slow.failed | fast.failed)  # pairs where both resamples found a transition
+    tg_lower = float(np.mean(slow.tg_bootstrap[both] < fast.tg_bootstrap[both]))
     gap = fast.glass_energy()[0] - slow.glass_energy()[0]
     gap_se = float(np.hypot(fast.glass_energy()[1], slow.glass_energy()[1]))
     return {"tg_lower_pct": 100 * tg_lower, "energy_gap": float(gap), "energy_gap_z": float(gap / gap_se)}

@@ -65,6 +65,7 @@ def _tg_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
             "value": record["tg"],
             "std": record["tg_std"],
             "ci95": record["tg_interval_95"],
+            "failed_resamples": record.get("failed_resamples", 0),
             "glass_energy": {"value": record["mean_energy"][0], "sem": record["sem_energy"][0]},
             "liquid_slope": record["slope_liquid"],
             "glass_slope": record["slope_glass"],
@@ -76,10 +77,14 @@ def _tg_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
         if all("tg_bootstrap" in records[s] for s in ("slow", "fast")):
             # the two schedules' resamples share their seed: paired by bootstrap draw
             difference = np.asarray(records["fast"]["tg_bootstrap"]) - np.asarray(records["slow"]["tg_bootstrap"])
+            failed = np.zeros(difference.shape, bool)
+            for s in ("slow", "fast"):  # a pair counts only where both resamples found a transition
+                failed |= np.asarray(records[s].get("tg_bootstrap_failed", failed), bool)
             out["fast_minus_slow"] = {
                 "value": records["fast"]["tg"] - records["slow"]["tg"],
-                "ci95": np.percentile(difference, [2.5, 97.5]).tolist(),
-                "fraction_positive": float(np.mean(difference > 0)),
+                "ci95": np.percentile(difference[~failed], [2.5, 97.5]).tolist(),
+                "fraction_positive": float(np.mean(difference[~failed] > 0)),
+                "failed_pairs": int(failed.sum()),
             }
     return out
 

@@ -7,7 +7,9 @@ Everything here runs one LAMMPS instance through its Python module; the ensemble
 The protocol of SPEC section 2, per run:
 
 1. start from one shared FIRE-minimised configuration (:func:`initial_configuration`);
-2. draw Gaussian velocities at ``t_start`` with zero total momentum from the run's own seed;
+2. draw Gaussian velocities at ``t_start`` with zero total momentum from the run's own seed
+   (reduced profiles then hold ``t_start`` for ``equilibration_steps`` steps, so that the run
+   forgets its start before the ramp; ``paper``: 0, the published protocol);
 3. Nosé–Hoover NVT while the target temperature falls linearly from ``t_start`` to ``t_end``
    over ``t_cool`` steps, linear momentum zeroed every step, motion kept in the plane;
 4. a snapshot every ``snapshot_every`` steps (positions, instantaneous T, potential energy);
@@ -71,18 +73,34 @@ def system_commands(protocol: Protocol) -> list[str]:
 
 
 def dynamics_commands(protocol: Protocol, seed: int) -> list[str]:
-    """Fresh velocities and the fixes of a cooling run (the ramp itself is set by ``run … start stop``).
+    """Fresh velocities, the equilibration at ``t_start`` if any, and the fixes of a cooling run.
 
-    Gaussian velocities at ``t_start`` with zero total momentum (``mom yes``) from ``seed``; a
-    Nosé–Hoover thermostat whose target falls linearly from ``t_start`` to ``t_end``; the linear
-    momentum zeroed every step; ``fix enforce2d`` last, as LAMMPS asks.
+    Gaussian velocities at ``t_start`` with zero total momentum (``mom yes``) from ``seed``; then,
+    when ``protocol.equilibration_steps`` > 0, that many steps of Nosé–Hoover NVT held at
+    ``t_start`` (the ramp's thermostat and damping), after which the step counter is reset so the
+    ramp starts at step 0; a Nosé–Hoover thermostat whose target falls linearly from ``t_start`` to
+    ``t_end`` (the ramp itself is set by ``run … start stop``); the linear momentum zeroed every step;
+    ``fix enforce2d`` last, as LAMMPS asks.
     """
-    return [
-        f"velocity all create {protocol.t_start!r} {int(seed)} dist gaussian mom yes rot no",
+    velocities = [f"velocity all create {protocol.t_start!r} {int(seed)} dist gaussian mom yes rot no"]
+    ramp = [
         f"fix thermostat all nvt temp {protocol.t_start!r} {protocol.t_end!r} {protocol.thermostat_damping!r}",
         "fix zero_momentum all momentum 1 linear 1 1 0",
         "fix plane all enforce2d",
     ]
+    if protocol.equilibration_steps <= 0:
+        return velocities + ramp
+    held = f"fix equilibrate all nvt temp {protocol.t_start!r} {protocol.t_start!r} {protocol.thermostat_damping!r}"
+    equilibrate = [
+        held,
+        *ramp[1:],
+        f"run {int(protocol.equilibration_steps)} post no",
+        "unfix plane",
+        "unfix zero_momentum",
+        "unfix equilibrate",
+        "reset_timestep 0",
+    ]
+    return velocities + equilibrate + ramp
 
 
 def create_atoms(lmp: Any, positions: np.ndarray, types: np.ndarray) -> None:

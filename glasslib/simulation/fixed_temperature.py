@@ -106,7 +106,7 @@ def run_at_temperature(
     length = protocol.box_length
     wrapped = np.mod(positions, length)
     wrapped[wrapped >= length] = 0.0  # mod can round up to exactly L
-    held = dataclasses.replace(protocol, t_start=float(temperature), t_end=float(temperature))
+    held = dataclasses.replace(protocol, t_start=float(temperature), t_end=float(temperature), equilibration_steps=0)
     lmp = start_run(held, wrapped, types, int(seed))
     displacements = np.empty((steps.size, len(types), 2))
     try:

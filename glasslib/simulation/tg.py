@@ -14,7 +14,11 @@ The rule (SPEC section 3), the same for every profile:
 4. **Tg is the breakpoint where the slope increases the most**: there the flat glass line meets
    the steep liquid line (the other breakpoint, where the slope falls, is the high-temperature
    flattening). Tg is where the glass and liquid lines cross, by construction;
-5. the uncertainty of Tg is the spread of the same fit over bootstrap resamples of the runs.
+5. the uncertainty of Tg is the spread of the same fit over bootstrap resamples of the runs;
+6. a fit **fails** when it finds no glass transition: the slope above its Tg is not at least
+   :data:`MIN_KINK` (25 %) steeper than the slope below (one straight line, or noise). A failed
+   resample is counted and reported (``failed``), and left out of Tg's interval, never silently
+   kept: its breakpoint would be anywhere in the ramp.
 
 No index or temperature range is picked by hand.
 """
@@ -33,6 +37,8 @@ from glasslib.profiles import Profile
 from glasslib.rundir import read_json_product, write_json_product
 
 GRID_POINTS = 96
+#: Least relative slope increase, (liquid − glass) / liquid slope, for a fit to show a glass transition.
+MIN_KINK = 0.25
 
 
 N_BREAKS = 2
@@ -71,6 +77,16 @@ class PiecewiseFit:
     def slope_liquid(self) -> float:
         """Slope of the segment just above Tg."""
         return float(self.slopes[self.tg_index + 1])
+
+    @property
+    def kink(self) -> float:
+        """Relative slope increase at Tg, (liquid − glass) / liquid slope; −inf when the liquid slope is not positive."""
+        return (self.slope_liquid - self.slope_glass) / self.slope_liquid if self.slope_liquid > 0 else -np.inf
+
+    @property
+    def found(self) -> bool:
+        """Whether the fit shows a glass transition (:data:`MIN_KINK`; module docstring, point 6)."""
+        return bool(self.kink >= MIN_KINK)
 
     def predict(self, temperature: np.ndarray) -> np.ndarray:
         """Fitted energy at ``temperature`` (any shape)."""
@@ -218,7 +234,8 @@ class TgResult:
     fit : PiecewiseFit — fit to the mean curve of all runs.
     temperature : (S,) — recorded temperatures, ascending.
     mean_energy, sem_energy : (S,) — mean and standard error over runs, ε.
-    tg_bootstrap : (B,) — Tg of each bootstrap resample of runs.
+    tg_bootstrap : (B,) — Tg of each bootstrap resample of runs (failed ones included, for pairing).
+    failed : (B,) bool — resamples whose fit found no transition (:attr:`PiecewiseFit.found`).
     """
 
     fit: PiecewiseFit
@@ -226,6 +243,12 @@ class TgResult:
     mean_energy: np.ndarray
     sem_energy: np.ndarray
     tg_bootstrap: np.ndarray
+    failed: np.ndarray
+
+    @property
+    def tg_found(self) -> np.ndarray:
+        """Tg of the resamples whose fit found a transition, (B − failures,)."""
+        return self.tg_bootstrap[~self.failed]
 
     @property
     def tg(self) -> float:
@@ -234,13 +257,13 @@ class TgResult:
 
     @property
     def tg_std(self) -> float:
-        """Bootstrap standard deviation of Tg."""
-        return float(np.std(self.tg_bootstrap, ddof=1))
+        """Bootstrap standard deviation of Tg (resamples that found a transition)."""
+        return float(np.std(self.tg_found, ddof=1))
 
     def tg_interval(self, level: float = 0.95) -> tuple[float, float]:
-        """Percentile bootstrap confidence interval of Tg."""
+        """Percentile bootstrap confidence interval of Tg (resamples that found a transition)."""
         tail = 50 * (1 - level)
-        low, high = np.percentile(self.tg_bootstrap, [tail, 100 - tail])
+        low, high = np.percentile(self.tg_found, [tail, 100 - tail])
         return float(low), float(high)
 
     def glass_energy(self) -> tuple[float, float]:
@@ -279,8 +302,14 @@ def glass_transition(
     rng = np.random.default_rng(seed)
     picks = rng.integers(0, runs, size=(n_bootstrap, runs))
     boot_means = energy[picks].mean(axis=1)  # (B, S)
-    tg_boot = np.array([fit_tg(t, curve, min_points).tg for curve in boot_means])
-    return TgResult(fit, t, energy.mean(axis=0), energy.std(axis=0, ddof=1) / np.sqrt(runs), tg_boot)
+    fits = [fit_tg(t, curve, min_points) for curve in boot_means]
+    tg_boot, failed = np.array([f.tg for f in fits]), np.array([not f.found for f in fits])
+    if failed.all():
+        raise ValueError(
+            f"no bootstrap resample of the {runs} runs shows a glass transition (slope increase ≥ {MIN_KINK:.0%}): "
+            "the ramp has no liquid regime at this scale; cool more slowly (t_cool_*) or record more runs"
+        )
+    return TgResult(fit, t, energy.mean(axis=0), energy.std(axis=0, ddof=1) / np.sqrt(runs), tg_boot, failed)
 
 
 def save_tg(run_dir: Path, results: Mapping[str, TgResult], profile: Profile, minimisations: Mapping[str, Any] | None = None) -> Path:
@@ -294,6 +323,9 @@ def save_tg(run_dir: Path, results: Mapping[str, TgResult], profile: Profile, mi
             "tg_std": res.tg_std,
             "tg_interval_95": list(res.tg_interval()),
             "tg_bootstrap": res.tg_bootstrap,
+            "tg_bootstrap_failed": res.failed,
+            "failed_resamples": int(res.failed.sum()),
+            "kink": res.fit.kink,
             "breaks": res.fit.breaks,
             "slopes": res.fit.slopes,
             "intercept": res.fit.intercept,

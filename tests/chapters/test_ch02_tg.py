@@ -15,7 +15,14 @@ def tg_result(tg: float, bootstrap: list[float], glass: float, glass_sem: float)
     """A Tg result whose fit breaks at ``tg`` and whose lowest-temperature energy is ``glass`` ± ``glass_sem`` ε."""
     fit = PiecewiseFit(np.array([tg, 1.5]), -4.0, np.array([0.1, 1.0, 0.5]), 0.0, 0)
     temperature = np.array([0.05, 1.0, 2.0])
-    return TgResult(fit, temperature, np.array([glass, -3.0, -2.5]), np.array([glass_sem, 0.01, 0.01]), np.array(bootstrap))
+    return TgResult(
+        fit,
+        temperature,
+        np.array([glass, -3.0, -2.5]),
+        np.array([glass_sem, 0.01, 0.01]),
+        np.array(bootstrap),
+        np.zeros(len(bootstrap), bool),
+    )
 
 
 @pytest.fixture

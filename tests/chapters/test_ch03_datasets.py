@@ -34,7 +34,9 @@ def data(make_dataset) -> dict[int, datasets.Dataset]:
 def test_energy_numbers_read_tg_and_compare_data_set_6s_classes(data, tmp_path):
     profile = get_profile("smoke")
     fit = PiecewiseFit(np.array([0.45, 1.5]), -4.0, np.array([0.1, 1.0, 0.5]), 0.0, 0)
-    result = TgResult(fit, np.array([0.05, 1.0, 2.0]), np.array([-3.9, -3.0, -2.5]), np.full(3, 0.01), np.array([0.44, 0.46]))
+    result = TgResult(
+        fit, np.array([0.05, 1.0, 2.0]), np.array([-3.9, -3.0, -2.5]), np.full(3, 0.01), np.array([0.44, 0.46]), np.zeros(2, bool)
+    )
     tg.save_tg(tmp_path, {"slow": result, "fast": result}, profile)
     table = pd.DataFrame({"gap / std": [2.5, 0.1]}, index=pd.Index([1, 6], name="data set"))
     numbers = ch03.energy_numbers(profile, tmp_path, data, table)

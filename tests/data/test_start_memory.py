@@ -39,8 +39,13 @@ def test_memory_table_flags_a_class_that_remembers_the_start():
     table = start_memory.memory_table({1: (remembering, labels), 2: (forgetting, labels)}, cells=8, seed=0)
     assert bool(table.loc[1, "differs"]) and table.loc[1, "glass − liquid"] < -0.4
     assert not bool(table.loc[2, "differs"])
-    assert table.loc[1, "cue AUC"] > 0.99 and table.loc[2, "cue AUC"] < 0.75
-    assert "AUC of 1.00 (data set 1" in start_memory.memory_verdict(table)
+    assert table.loc[1, "cue AUC"] < 0.01 and bool(table.loc[1, "cue"])  # liquids overlap more: AUC below 0.5
+    low, high = (float(x) for x in table.loc[2, "cue AUC 95 %"].strip("[]").split(","))
+    assert low < 0.5 < high and not bool(table.loc[2, "cue"])
+    verdict = start_memory.memory_verdict(table)
+    assert "a cue in data set 1:" in verdict and "data set 1, 0.00" in verdict
+    no_cue = start_memory.memory_table({2: (forgetting, labels)}, cells=8, seed=0)
+    assert "no cue in any data set" in start_memory.memory_verdict(no_cue)
 
 
 def test_comparison_puts_each_reference_start_in_its_own_column_group():

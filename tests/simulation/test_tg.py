@@ -96,3 +96,26 @@ def test_three_segment_rule_ignores_the_high_temperature_flattening():
 def test_rule_on_pure_two_slope_data_still_finds_the_kink():
     t = np.linspace(0.05, 1.99, 30)
     assert tg.fit_tg(t, two_slopes(t, 0.63)).tg == pytest.approx(0.63, abs=1e-3)
+
+
+def test_a_weak_kink_is_recovered_and_no_resample_fails():
+    """The slopes of quick's fast ramp before the longer ramps (0.019 and 0.035 ε per unit T): still a transition."""
+    rng = np.random.default_rng(4)
+    t = np.linspace(0.05, 1.95, 20)
+    runs = two_slopes(t, 0.45, glass=0.019, liquid=0.035)[None, :] + rng.normal(0, 0.003, size=(80, len(t)))
+    result = tg.glass_transition(t, runs, n_bootstrap=200, seed=1)
+    assert result.fit.found and result.failed.sum() == 0
+    low, high = result.tg_interval()
+    assert low < 0.45 < high and high - low < 0.3
+
+
+def test_one_slope_data_is_reported_as_failed_not_given_a_tg():
+    rng = np.random.default_rng(5)
+    t = np.linspace(0.05, 1.95, 20)
+    runs = (-3.9 + 0.05 * t)[None, :] + rng.normal(0, 0.003, size=(40, len(t)))
+    with pytest.raises(ValueError, match="no bootstrap resample .* shows a glass transition"):
+        tg.glass_transition(t, runs, n_bootstrap=100, seed=1)
+    assert not tg.fit_tg(t, runs.mean(axis=0)).found
+    # a kink in some resamples only: the others are counted, and left out of the interval
+    mixed = tg.glass_transition(t, runs + np.where(np.arange(40)[:, None] < 4, 0.2 * np.maximum(t - 1.0, 0), 0), n_bootstrap=100, seed=1)
+    assert 0 < mixed.failed.sum() < 100 and mixed.tg_found.size == 100 - mixed.failed.sum()
