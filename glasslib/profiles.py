@@ -245,7 +245,9 @@ class Profile:
         Changing the number of runs, workers or analysis settings keeps the hash, so finished runs
         stay valid; changing the physics or the ramp changes it, so stored runs become stale.
         """
-        payload = json.dumps({k: getattr(self, k) for k in sorted(self.simulation_fields())}, sort_keys=True)
+        payload = json.dumps(
+            {k: getattr(self, k) for k in sorted(self.simulation_fields()) if not _neutral(k, getattr(self, k))}, sort_keys=True
+        )
         return hashlib.sha256(payload.encode()).hexdigest()
 
     def settings_hash(self) -> str:
@@ -254,7 +256,11 @@ class Profile:
         A list field enters in its compact text form (``"1,2,3"``, ``"I:20,II:2"``), the form lists
         had before they were typed as tuples, so a profile's hash did not change with its representation.
         """
-        payload = {f.name: _compact(getattr(self, f.name)) for f in fields(self) if f.name != "name" and not f.metadata.get("execution")}
+        payload = {
+            f.name: _compact(getattr(self, f.name))
+            for f in fields(self)
+            if f.name != "name" and not f.metadata.get("execution") and not _neutral(f.name, getattr(self, f.name))
+        }
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
     @property
@@ -296,6 +302,16 @@ class Profile:
             for f in fields(self)
             if f.name != "name" and getattr(self, f.name) != getattr(paper, f.name)
         }
+
+
+#: Fields added after stored runs and results were hashed, with the value that keeps the earlier behaviour:
+#: at that value a field stays out of both hashes, so adding it made nothing stale.
+ADDED_FIELDS: dict[str, Any] = {"equilibration_steps": 0}
+
+
+def _neutral(key: str, value: Any) -> bool:
+    """Whether ``key`` holds the value it was added with (:data:`ADDED_FIELDS`), and so stays out of the hashes."""
+    return key in ADDED_FIELDS and value == ADDED_FIELDS[key]
 
 
 def _compact(value: Any) -> Any:

@@ -124,7 +124,7 @@ def test_every_field_has_a_group_and_products_name_their_fields_from_groups():
     assert all(field_info(key)["execution"] == (key in execution) for key in Profile.group_fields(*GROUPS))
     assert Profile.simulation_fields() == (
         *("n_particles", "density", "fraction_a", "timestep", "t_start", "t_end", "thermostat_damping"),
-        *("fire_etol", "fire_ftol", "init_fire_maxiter", "is_fire_maxiter"),
+        *("fire_etol", "fire_ftol", "init_fire_maxiter", "is_fire_maxiter", "equilibration_steps"),
         *("t_cool_slow", "t_cool_fast", "snapshot_every_slow", "snapshot_every_fast", "shared_start", "seed"),
     )
     assert Profile.dynamics_fields() == (
@@ -143,6 +143,10 @@ def test_simulation_hashes_stay_those_of_the_stored_runs():
         "smoke": "a2c790b8fcb645da",
     }
     assert get_profile("paper", t_cool=200_000).simulation_hash()[:16] == "705e3ea1b90fa190"
+    # a field added later stays out of the hash at the value it was added with, and enters it otherwise
+    equilibrated = get_profile("quick", equilibration_steps=1000)
+    assert equilibrated.simulation_hash() != get_profile("quick").simulation_hash()
+    assert equilibrated.settings_hash() != get_profile("quick").settings_hash()
 
 
 def test_the_settings_hash_did_not_change_when_lists_became_tuples():
