@@ -104,13 +104,8 @@ class Profile:
         10**10,
         group="protocol",
     )
-    equilibration_steps: int = param(
-        0,
-        "steps at t_start before the ramp (fresh velocities, the ramp's thermostat held); 0: the published protocol",
-        "steps",
-        0,
-        10**10,
-        group="protocol",
+    equilibration_steps: int = param(  # held at t_start under the ramp's thermostat, fresh velocities; 0: published
+        0, "steps at t_start before the ramp (0: the published protocol)", "steps", 0, 10**10, group="protocol"
     )
     runs_per_schedule: int = param(10_000, "independent runs per schedule", "", 2, 10**7, group="campaign")
     shared_start: bool = param(
@@ -123,11 +118,8 @@ class Profile:
     is_fire_maxiter: int = param(10_000_000, "FIRE iterations, inherent structures", "", 1, 10**9, group="protocol")
     workers: int = param(0, "Dask workers (0 = one per core)", "", 0, 4096, group="execution")
     dask_processes: bool = param(True, "Dask worker processes (else threads); see `glasslib bench campaign`", group="execution")
-    machine_timing: str = param(
-        "full",
-        "how chapter 10 times this machine: full (about 75 s) or brief (a few seconds; figures labelled brief)",
-        choices=("full", "brief"),
-        group="execution",
+    machine_timing: str = param(  # brief: a few seconds, the figures labelled as such
+        "full", "how chapter 10 times this machine (full: about 75 s)", choices=("full", "brief"), group="execution"
     )
     tg_bootstrap: int = param(1000, "bootstrap resamples for Tg", "", 10, 10**6, group="tg")
     tg_min_points: int = param(3, "least temperatures per Tg regime", "", 2, 1000, group="tg")

@@ -23,12 +23,13 @@ UNIT = re.compile(r"[\[(][^\])]*(?:σ|ε|τ|k_B|\bsteps?\b|\bm?s\b|box lengths?|
 
 
 def _tg_result(tg: float, energy: float) -> SimpleNamespace:
-    """What the tables read of a :class:`TgResult`: Tg, its bootstrap, the glass energy and both slopes."""
+    """What the tables read of a :class:`TgResult`: Tg, its bootstrap (none failed), the glass energy and both slopes."""
     bootstrap = tg + np.linspace(-0.02, 0.02, 21)
     return SimpleNamespace(
         tg=tg,
         tg_std=float(np.std(bootstrap, ddof=1)),
         tg_bootstrap=bootstrap,
+        failed=np.zeros(bootstrap.size, bool),
         tg_interval=lambda: (float(bootstrap.min()), float(bootstrap.max())),
         glass_energy=lambda: (energy, 0.002),
         fit=SimpleNamespace(slope_liquid=0.9, slope_glass=0.4),
