@@ -173,6 +173,15 @@ PRODUCTS: dict[str, Product] = {
             "dump", "sim/slow_run00000.dump", _NOTEBOOK("01_simulation"), upstream=("simulations",), io="glasslib.simulation.lammps_files"
         ),
         Product(
+            "memory_decay",
+            "memory_decay/{variant}.json",
+            _NOTEBOOK("01_simulation"),
+            settings=("seed",),
+            upstream=("simulations",),
+            io="glasslib.data.memory_decay",
+            inputs=lambda keys: ("glasslib.data.memory_decay:DECAY",),
+        ),
+        Product(
             "tg",
             "tg/{variant}.json",
             _NOTEBOOK("02_tg"),
@@ -190,6 +199,7 @@ PRODUCTS: dict[str, Product] = {
             io="glasslib.data.datasets",
             legacy="datasets/dataset_{dataset}.h5",
         ),
+        Product("start_cue", "start_cue/{variant}.json", _NOTEBOOK("03_datasets"), upstream=("datasets",), io="glasslib.data.start_memory"),
         Product(
             "model",
             "models/{model}/{variant}",

@@ -27,6 +27,7 @@ def test_a_setting_changes_exactly_the_products_that_depend_on_it():
     same = {
         "simulations",
         "dump",
+        "memory_decay",
         "ensembles",
         "dynamics",
         "machine_figures",

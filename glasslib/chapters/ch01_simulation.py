@@ -3,7 +3,7 @@
 The chapter runs the cooling campaign of :mod:`glasslib.simulation.campaign` and reads it back
 through :mod:`glasslib.simulation.store`; this module turns what they return into the numbers its
 prose quotes (one ``*_numbers`` function per glue call, keys = glue names) and the panels and
-frames its figure and dump cells draw and write. It calls :mod:`glasslib.simulation` only.
+frames its figure and dump cells draw and write. It calls :mod:`glasslib.simulation`, and :mod:`glasslib.data.memory_decay` for how long a run remembers its start.
 """
 
 from __future__ import annotations
@@ -15,16 +15,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from glasslib.data import memory_decay as decay_study
+from glasslib.data.memory_decay import MemoryDecay
 from glasslib.profiles import Profile
+from glasslib.rundir import ProductError
 from glasslib.simulation import campaign, store
 from glasslib.simulation.campaign import CampaignReport
 from glasslib.simulation.store import Ensemble, RunRecord
 
+#: Keeps the memory study's velocity seeds apart from the campaign's.
+DECAY_SEED_OFFSET = 104_729
+
 
 def model_numbers(profile: Profile) -> dict[str, Any]:
-    """The system of this run: particle count N, box side L (σ), number density (σ⁻²) and how runs start."""
+    """The system of this run: particle count N, box side L (σ), number density (σ⁻²), how runs start, how long
+    they are held at ``t_start`` (τ and steps) and how many times longer the slow ramp is than the fast one."""
     protocol = profile.protocol
     return {
+        "equilibration_tau": profile.equilibration_steps * profile.timestep,
+        "equilibration_steps": f"{profile.equilibration_steps:,}",
+        "ramp_ratio": profile.t_cool_slow / profile.t_cool_fast,
         "n_particles": protocol.n_particles,
         "box_length": protocol.box_length,
         "density": protocol.density,
@@ -107,3 +117,37 @@ def speed_numbers(ensembles: Mapping[str, Ensemble], throughputs: Mapping[str, f
 def dump_frames(run: RunRecord) -> list[tuple[int, np.ndarray, np.ndarray]]:
     """Every snapshot of a stored run as (step, positions (N, 2) σ, types (N,)), the frames of a LAMMPS dump."""
     return list(zip(run.step, run.positions, [run.types] * len(run.step)))
+
+
+def memory_decay(profile: Profile, run_dir: Path, scheduler: Any = None) -> MemoryDecay:
+    """How long a run held at ``t_start`` remembers the start (:mod:`glasslib.data.memory_decay`), stored once.
+
+    Runs from the campaign's start configuration (the shared one: every run's own start is drawn the same way),
+    as Dask tasks on ``scheduler`` (:func:`glasslib.cluster.dask_client`).
+    """
+    try:
+        return decay_study.load_decay(run_dir, profile)
+    except ProductError:
+        start = store.read_initial(run_dir, profile.simulation_hash())
+        decay = decay_study.memory_decay(profile, start["positions"], start["types"], profile.seed + DECAY_SEED_OFFSET, scheduler)
+        decay_study.save_decay(run_dir, profile, decay)
+        return decay
+
+
+def memory_numbers(profile: Profile, decay: MemoryDecay) -> dict[str, Any]:
+    """The forgetting paragraph: when the start is forgotten (τ), the profile's equilibration (τ and steps), the band
+    of independent liquids, the last mean overlap, and whether the equilibration is long enough."""
+    forgotten, held = decay.forgotten_tau(), profile.equilibration_steps * profile.timestep
+    if profile.equilibration_steps == 0:
+        verdict = "This profile follows the published protocol and starts each ramp without a hold."
+    elif held >= forgotten:
+        verdict = f"The hold of this profile, {held:.0f} τ, is {held / forgotten:.1f} times that: its ramps start from liquids that have forgotten the start."
+    else:
+        verdict = f"The hold of this profile, {held:.0f} τ, is shorter than that: its ramps still start remembering the start."
+    return {
+        "forgotten_tau": forgotten,
+        "independent_band": decay.independent_band,
+        "decay_runs": decay.overlaps.shape[0],
+        "decay_last": float(decay.mean[-1]),
+        "decay_verdict": verdict,
+    }

@@ -88,7 +88,7 @@ def memory_numbers(
     profile: Profile, data: Mapping[int, Dataset], cells: int, memory: pd.DataFrame, own_memory: pd.DataFrame
 ) -> dict[str, Any]:
     """The memory-of-the-start paragraph: cells per side, chance level of the overlap, data set 1's liquid
-    temperature (ε/k_B) and time into the ramp (τ), both verdicts, how runs start, the fast ramp's length (τ).
+    temperature (ε/k_B) and time into the ramp (τ), both verdicts, how runs start, the fast ramp's length and the hold at ``t_start`` before every ramp (τ).
 
     ``memory``, ``own_memory``: :func:`start_memory_tables`' overlap tables with the shared and the own start.
     """
@@ -102,6 +102,7 @@ def memory_numbers(
         "memory_own": start_memory.memory_verdict(own_memory, "each configuration's own run start"),
         "memory_start": "one shared configuration" if profile.shared_start else "their own configurations",
         "fast_ramp_tau": profile.t_cool_fast * profile.timestep,
+        "start_hold_tau": profile.equilibration_steps * profile.timestep,
     }
 
 

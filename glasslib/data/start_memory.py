@@ -21,11 +21,14 @@ Overlap with the start
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from glasslib.profiles import Profile
+from glasslib.rundir import read_json_product, write_json_product
 from glasslib.stats import pairwise_auc
 from glasslib.system import TYPE_B, wrap_scaled
 
@@ -107,6 +110,8 @@ def memory_table(overlaps: Mapping[int, tuple[np.ndarray, np.ndarray]], cells: i
             "differs": bool(low > 0 or high < 0),
             "cue AUC": float(pairwise_auc(glass[None], liquid[None])[0]),
             "cue AUC 95 %": "[{:.2f}, {:.2f}]".format(*cue),
+            "cue AUC low": float(cue[0]),
+            "cue AUC high": float(cue[1]),
             "cue": bool(cue[0] > 0.5 or cue[1] < 0.5),
         }
     table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("data set")
@@ -144,3 +149,26 @@ def memory_comparison(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """Several :func:`memory_table` s side by side, one column group per reference start (the book's table)."""
     shown = ["liquid overlap", "glass overlap", "glass − liquid", "95 % interval", "cue AUC", "cue AUC 95 %"]
     return pd.concat({name: table[shown] for name, table in tables.items()}, axis=1).round(3)
+
+
+def cue_record(tables: Mapping[str, pd.DataFrame]) -> dict[str, dict[str, Any]]:
+    """Per data set and reference start (``tables``' keys): the cue AUC, its 95 % interval and whether it excludes 0.5."""
+    out: dict[str, dict[str, Any]] = {}
+    for start, table in tables.items():
+        for dataset, row in table.iterrows():
+            out.setdefault(str(dataset), {})[start] = {
+                "auc": float(row["cue AUC"]),
+                "ci95": [float(row["cue AUC low"]), float(row["cue AUC high"])],
+                "cue": bool(row["cue"]),
+            }
+    return out
+
+
+def save_cue(run_dir: Path, profile: Profile, tables: Mapping[str, pd.DataFrame]) -> Path:
+    """Store :func:`cue_record` of the memory tables as the run directory's ``start_cue`` product (chapter 03)."""
+    return write_json_product(run_dir, profile, "start_cue", {"datasets": cue_record(tables)})
+
+
+def load_cue(run_dir: Path, profile: Profile) -> dict[str, dict[str, Any]]:
+    """The stored start cue per data set and reference start (a clear error if chapter 03 has not stored it)."""
+    return read_json_product(run_dir, profile, "start_cue")["datasets"]

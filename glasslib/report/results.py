@@ -6,8 +6,10 @@ the conclusion chapter reads. Each section comes from one run-directory product 
 leaves its keys out and is listed under ``"missing"`` with the reason, never an error::
 
     {"profile": "quick", "profile_hash": "…", "run_dir": "…",
+     "memory_decay": {"forgotten_tau": …, "equilibration_tau": …, "independent_band": …, "last": {…}},
      "tg": {"slow": {"value": 0.41, "std": 0.02, "ci95": [0.37, 0.45], "glass_energy": {…}}, "fast": {…},
             "fast_minus_slow": {"value": …, "ci95": […]}, "glass_energy_fast_minus_slow": {…}},
+     "start_cue": {"6": {"shared start": {"auc": …, "ci95": […], "cue": false}, "own start": {…}}},
      "datasets": {"6": {"glass_energy": {"mean": …, "std": …, "n": …}, "energy_gap": {"value": …, "ci95": […]}, …}},
      "classifiers": {"cnn": {"1": {"auc_mean": …, "auc_std": …, "auc_ci95": […], "accuracy_mean": …,
                                    "n_test": …, "folds": 3}}},
@@ -55,11 +57,14 @@ CLASSIFIER_MODELS = ("cnn", "cnn_pooled", "dmpnn", "dmpnn_invariant", "dmpnn_att
 
 
 def _tg_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
-    from glasslib.simulation.tg import load_minimisations, load_tg
+    from glasslib.simulation.tg import load_minimisations, load_studies, load_tg
 
     records, out = load_tg(run_dir, profile), {}
+    studies = load_studies(run_dir, profile)
     if minimisations := load_minimisations(run_dir, profile):
         out["minimisations"] = minimisations
+    if "criterion_check" in studies:
+        out["criterion_check"] = studies["criterion_check"]
     for name, record in records.items():
         out[name] = {
             "value": record["tg"],
@@ -86,6 +91,9 @@ def _tg_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
                 "fraction_positive": float(np.mean(difference[~failed] > 0)),
                 "failed_pairs": int(failed.sum()),
             }
+            if "difference_by_runs" in studies:  # the interval against runs per schedule, and the runs that would decide it
+                out["fast_minus_slow"]["by_runs"] = studies["difference_by_runs"]
+                out["fast_minus_slow"]["runs_to_decide"] = studies["difference_by_runs"]["runs_to_decide"]
     return out
 
 
@@ -101,6 +109,25 @@ def _datasets_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
         summary["energy_tolerance"] = min(glass["std"], liquid["std"])  # data set 6's claim: within one std
         out[str(dataset)] = summary
     return out
+
+
+def _memory_decay_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
+    from glasslib.data.memory_decay import load_decay
+
+    decay = load_decay(run_dir, profile)
+    low, high = decay.interval()
+    return {
+        "forgotten_tau": decay.forgotten_tau(),
+        "equilibration_tau": profile.equilibration_steps * profile.timestep,
+        "independent_band": decay.independent_band,
+        "last": {"time": float(decay.times[-1]), "overlap": float(decay.mean[-1]), "ci95": [float(low[-1]), float(high[-1])]},
+    }
+
+
+def _start_cue_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
+    from glasslib.data.start_memory import load_cue
+
+    return load_cue(run_dir, profile)
 
 
 def _classifiers_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
@@ -243,8 +270,10 @@ def _paper_plan_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
 
 #: Section name → the function reading it from the run directory (chapter order).
 SECTIONS: dict[str, Callable[[Profile, Path], dict[str, Any]]] = {
+    "memory_decay": _memory_decay_section,
     "tg": _tg_section,
     "datasets": _datasets_section,
+    "start_cue": _start_cue_section,
     "classifiers": _classifiers_section,
     "cross_dataset": _cross_dataset_section,
     "artificial_images": _artificial_section,

@@ -136,3 +136,24 @@ def minimisation_table(summary: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame
         "iteration cap": lambda s: f"{s['iteration_cap']:,}",
     }
     return pd.DataFrame({name: {row: cell(s) for row, cell in rows.items()} for name, s in summary.items()}).rename_axis("")
+
+
+def check_table(rows: list[Mapping[str, Any]]) -> pd.DataFrame:
+    """The criterion check (rows of :func:`criterion_check` with ``schedule`` and ``T``) as the book's table."""
+    table = pd.DataFrame(rows)
+    columns = {
+        "schedule": "schedule",
+        "T": "T [ε/k_B]",
+        "iterations": "iterations, energy criterion",
+        "iterations_force_only": "iterations, force only",
+        "fnorm": "final ‖F‖, energy criterion [ε/σ]",
+        "fnorm_force_only": "final ‖F‖, force only [ε/σ]",
+        "energy_excess": "energy, energy criterion − force only [ε]",
+        "displacement_rms": "RMS displacement [σ]",
+        "displacement_max": "largest displacement [σ]",
+    }
+    shown = table[list(columns)].copy()
+    for name in ("fnorm", "fnorm_force_only", "energy_excess", "displacement_rms", "displacement_max"):
+        shown[name] = shown[name].map(lambda v: f"{v:.1e}")
+    shown["T"] = shown["T"].map(lambda v: f"{v:.2f}")
+    return shown.rename(columns=columns).set_index("schedule")

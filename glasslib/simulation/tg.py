@@ -14,7 +14,10 @@ The rule (SPEC section 3), the same for every profile:
 4. **Tg is the breakpoint where the slope increases the most**: there the flat glass line meets
    the steep liquid line (the other breakpoint, where the slope falls, is the high-temperature
    flattening). Tg is where the glass and liquid lines cross, by construction;
-5. the uncertainty of Tg is the spread of the same fit over bootstrap resamples of the runs;
+5. the uncertainty of Tg is the spread of the same fit over bootstrap resamples of the runs, each
+   read at the breakpoint the fit of all runs calls Tg (:func:`aligned`): a resample follows the
+   same feature of the curve, never swaps to the high-temperature break because noise there is
+   larger;
 6. a fit **fails** when it finds no glass transition: the slope above its Tg is not at least
    :data:`MIN_KINK` (25 %) steeper than the slope below (one straight line, or noise). A failed
    resample is counted and reported (``failed``), and left out of Tg's interval, never silently
@@ -26,7 +29,7 @@ No index or temperature range is picked by hand.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -215,6 +218,15 @@ def fit_piecewise(temperature: np.ndarray, energy: np.ndarray, n_breaks: int = N
     )
 
 
+def aligned(resample: PiecewiseFit, reference: PiecewiseFit) -> PiecewiseFit:
+    """``resample``'s fit read at the breakpoint the ``reference`` fit (all runs) calls Tg (module docstring, point 5).
+
+    Without this a resample whose noise makes the high-temperature break the larger slope increase would
+    report that break as its Tg, a different feature of the curve, and widen the interval with it.
+    """
+    return replace(resample, tg_index=reference.tg_index)
+
+
 def fit_hinge(temperature: np.ndarray, energy: np.ndarray, min_points: int = 3) -> PiecewiseFit:
     """Two lines meeting at a breakpoint (the SPEC's plain two-regime fit)."""
     return fit_piecewise(temperature, energy, n_breaks=1, min_points=min_points)
@@ -302,7 +314,7 @@ def glass_transition(
     rng = np.random.default_rng(seed)
     picks = rng.integers(0, runs, size=(n_bootstrap, runs))
     boot_means = energy[picks].mean(axis=1)  # (B, S)
-    fits = [fit_tg(t, curve, min_points) for curve in boot_means]
+    fits = [aligned(fit_tg(t, curve, min_points), fit) for curve in boot_means]
     tg_boot, failed = np.array([f.tg for f in fits]), np.array([not f.found for f in fits])
     if failed.all():
         raise ValueError(
@@ -312,10 +324,17 @@ def glass_transition(
     return TgResult(fit, t, energy.mean(axis=0), energy.std(axis=0, ddof=1) / np.sqrt(runs), tg_boot, failed)
 
 
-def save_tg(run_dir: Path, results: Mapping[str, TgResult], profile: Profile, minimisations: Mapping[str, Any] | None = None) -> Path:
+def save_tg(
+    run_dir: Path,
+    results: Mapping[str, TgResult],
+    profile: Profile,
+    minimisations: Mapping[str, Any] | None = None,
+    studies: Mapping[str, Any] | None = None,
+) -> Path:
     """Store every schedule's Tg, its uncertainty and fit as the run directory's ``tg`` product (chapter 02),
     with how the inherent-structure minimisations stopped
-    (:func:`glasslib.simulation.minimisation_check.minimisation_summary`) when given."""
+    (:func:`glasslib.simulation.minimisation_check.minimisation_summary`) when given, and the chapter's
+    ``studies`` (JSON-ready: :func:`difference_by_runs`' ``"difference_by_runs"``, the ``"criterion_check"``)."""
     schedules: dict[str, Any] = {}
     for name, res in results.items():
         schedules[name] = {
@@ -335,7 +354,14 @@ def save_tg(run_dir: Path, results: Mapping[str, TgResult], profile: Profile, mi
             "mean_energy": res.mean_energy,
             "sem_energy": res.sem_energy,
         }
-    return write_json_product(run_dir, profile, "tg", {"schedules": schedules, "minimisations": dict(minimisations or {})})
+    payload = {"schedules": schedules, "minimisations": dict(minimisations or {}), **dict(studies or {})}
+    return write_json_product(run_dir, profile, "tg", payload)
+
+
+def load_studies(run_dir: Path, profile: Profile) -> dict[str, Any]:
+    """The chapter's studies stored with Tg by :func:`save_tg` (``difference_by_runs``, ``criterion_check``; empty if not recorded)."""
+    record = read_json_product(run_dir, profile, "tg")
+    return {key: record[key] for key in ("difference_by_runs", "criterion_check") if key in record}
 
 
 def load_minimisations(run_dir: Path, profile: Profile) -> dict[str, dict[str, Any]]:
@@ -346,3 +372,65 @@ def load_minimisations(run_dir: Path, profile: Profile) -> dict[str, dict[str, A
 def load_tg(run_dir: Path, profile: Profile) -> dict[str, dict[str, Any]]:
     """Every schedule's stored Tg record (see :func:`save_tg`); a clear error if chapter 02 has not run for ``profile``."""
     return read_json_product(run_dir, profile, "tg")["schedules"]
+
+
+def difference_by_runs(
+    slow: tuple[np.ndarray, np.ndarray],
+    fast: tuple[np.ndarray, np.ndarray],
+    run_counts: np.ndarray,
+    n_bootstrap: int = 200,
+    min_points: int = 3,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """How the 95 % interval of Tg(fast) − Tg(slow) narrows with the number of runs per schedule.
+
+    For each count ``n`` in ``run_counts``, ``n_bootstrap`` times: draw ``n`` runs of each schedule with
+    replacement from the runs there are, fit both mean curves (:func:`fit_tg`) and take the difference;
+    each read at the breakpoint of its schedule's fit of all runs (:func:`aligned`); a draw where either fit
+    fails (:attr:`PiecewiseFit.found`) is counted, not used. A count above the
+    runs there are reads how the interval *would* be at that many runs, were the runs like these.
+
+    Parameters
+    ----------
+    slow, fast : each (temperature (S,) ε/k_B, inherent-structure energy per particle (R, S) ε) of one schedule.
+    run_counts : (K,) runs per schedule to draw.
+
+    Returns
+    -------
+    ``runs`` (K,), ``low``, ``high``, ``median`` (K,) of the difference (ε/k_B), ``failed`` (K,) counts,
+    ``difference``: Tg(fast) − Tg(slow) of the fits of all runs, and ``runs_to_decide``: the least number of
+    runs whose interval would exclude 0 about that difference, from the half-widths fitted as c/√n (``None``
+    when the difference is 0).
+    """
+    schedules = []
+    for temperature, energy in (slow, fast):
+        order = np.argsort(np.asarray(temperature, float))
+        t, e = np.asarray(temperature, float)[order], np.asarray(energy, float)[:, order]
+        schedules.append((t, e, fit_tg(t, e.mean(axis=0), min_points)))
+    rng = np.random.default_rng(seed)
+    rows = []
+    for n in np.asarray(run_counts, dtype=int):
+        diffs, failed = [], 0
+        for _ in range(n_bootstrap):
+            fits = [aligned(fit_tg(t, e[rng.integers(0, len(e), n)].mean(axis=0), min_points), full) for t, e, full in schedules]
+            if all(f.found for f in fits):
+                diffs.append(fits[1].tg - fits[0].tg)
+            else:
+                failed += 1
+        low, median, high = np.percentile(diffs, [2.5, 50, 97.5]) if diffs else (np.nan,) * 3
+        rows.append((int(n), low, median, high, failed))
+    runs, low, median, high, failed = (np.array(c) for c in zip(*rows))
+    half = (high - low) / 2
+    scale = float(np.nanmean(half * np.sqrt(runs)))  # half-width ≈ scale / √n
+    centre = schedules[1][2].tg - schedules[0][2].tg  # the difference of the fits of all runs
+    needed = int(np.ceil((scale / abs(centre)) ** 2)) if centre != 0 and np.isfinite(scale) else None
+    return {
+        "runs": runs.tolist(),
+        "low": low.tolist(),
+        "median": median.tolist(),
+        "high": high.tolist(),
+        "failed": failed.tolist(),
+        "half_width_scale": scale,
+        "difference": centre,
+        "runs_to_decide": needed,
+    }

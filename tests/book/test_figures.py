@@ -17,6 +17,7 @@ import pytest
 from matplotlib.axes import Axes
 
 from glasslib.book.figures import attention, classifiers, cnn, data, dynamics, metrics, simulation
+from glasslib.data.memory_decay import MemoryDecay
 
 #: A label naming a dimensional quantity: temperature, energy, time, a distance, a window side, a propensity; or x, y, r, t first.
 DIMENSIONAL = re.compile(r"\b(?:temperature|energy|time|distance|displacement|window side|l_win|propensity)\b|^(?:[xyrt])\b", re.IGNORECASE)
@@ -50,6 +51,30 @@ def _ensemble(runs: int = 3) -> SimpleNamespace:
         inherent_energy=-2.6 + 0.3 * target + noise,
         run_index=np.arange(runs),
     )
+
+
+def _minimised(runs: int = 3) -> SimpleNamespace:
+    """What :func:`figure_minimisations` reads of an :class:`Ensemble`: final ‖F‖ and iterations per snapshot."""
+    shape = (runs, len(TEMPERATURES))
+    return SimpleNamespace(inherent_fnorm=10 ** RNG.uniform(-6, -1, shape), inherent_iterations=RNG.integers(500, 5000, shape))
+
+
+def _decay() -> MemoryDecay:
+    """A memory study: four runs whose overlap with the start decays over 20 τ into the scatter of independent fields."""
+    times = np.geomspace(0.5, 200, 20)
+    return MemoryDecay(times, np.exp(-times / 20)[None] + RNG.normal(0, 0.1, (4, 20)), 8)
+
+
+_DIFFERENCE = {
+    "runs": [10, 20, 30, 40],
+    "low": [-0.2, -0.12, -0.09, -0.07],
+    "median": [0.04, 0.04, 0.04, 0.04],
+    "high": [0.3, 0.2, 0.16, 0.14],
+    "failed": [0, 0, 0, 0],
+    "half_width_scale": 0.65,
+    "difference": 0.04,
+    "runs_to_decide": 265,
+}
 
 
 def _tg_result(tg: float) -> SimpleNamespace:
@@ -174,6 +199,9 @@ FIGURES = {
     "simulation.figure_configurations": lambda: simulation.figure_configurations([_configuration(), _configuration()]),
     "simulation.figure_ramp": lambda: simulation.figure_ramp({"slow": _ensemble(), "fast": _ensemble()}, timestep=0.005),
     "simulation.figure_energies": lambda: simulation.figure_energies({"slow": _ensemble(), "fast": _ensemble()}),
+    "simulation.figure_memory_decay": lambda: simulation.figure_memory_decay(_decay(), 150.0),
+    "simulation.figure_minimisations": lambda: simulation.figure_minimisations({"slow": _minimised(), "fast": _minimised()}, 1e-5),
+    "simulation.figure_difference_by_runs": lambda: simulation.figure_difference_by_runs(_DIFFERENCE),
     "simulation.figure_tg": lambda: simulation.figure_tg({"slow": _tg_result(0.40), "fast": _tg_result(0.45)}, reference={"slow": 0.43}),
     "data.figure_rdf": lambda: data.figure_rdf({1: {"glass": _rdf(), "liquid": _rdf()}, 2: {"glass": _rdf(), "liquid": _rdf()}}),
     "data.figure_images": lambda: data.figure_images([("glass", IMAGE), ("liquid", IMAGE)]),

@@ -56,6 +56,9 @@ def test_model_numbers_follow_the_protocol_and_the_start_rule():
         "box_length": smoke.protocol.box_length,
         "density": smoke.protocol.density,
         "start_rule": "its own configuration",
+        "equilibration_tau": smoke.equilibration_steps * smoke.timestep,
+        "equilibration_steps": f"{smoke.equilibration_steps:,}",
+        "ramp_ratio": smoke.t_cool_slow / smoke.t_cool_fast,
     }
     assert ch01.model_numbers(get_profile("smoke", shared_start=True))["start_rule"] == "one shared configuration"
 

@@ -63,10 +63,31 @@ def test_method_and_tg_numbers(results):
 
 def test_minimisation_numbers_format_counts_with_separators():
     summary = {
-        "slow": {"n": 12000, "force_tolerance_met": 1500, "fnorm_median": 0.02},
-        "fast": {"n": 345, "force_tolerance_met": 5, "fnorm_median": 0.03},
+        "slow": {"n": 12000, "capped": 0, "force_tolerance_met": 1500, "fnorm_median": 0.02},
+        "fast": {"n": 345, "capped": 45, "force_tolerance_met": 5, "fnorm_median": 0.03},
     }
-    assert ch02.minimisation_numbers(summary) == {"min_total": "12,345", "min_force_met": "1,505", "min_fnorm_median": 0.03}
+    assert ch02.minimisation_numbers(summary) == {
+        "min_total": "12,345",
+        "min_converged": "12,300",
+        "min_converged_pct": pytest.approx(100 * 12300 / 12345),
+        "min_force_met": "1,505",
+        "min_fnorm_median": 0.03,
+    }
+
+
+def test_check_numbers_tell_a_neighbouring_minimum_from_a_less_converged_one():
+    rows = [{"displacement_max": d} for d in (0.003, 0.004, 0.34)]
+    summary = {
+        "n": 3,
+        "force_only_met": 3,
+        "energy_excess_median": 1e-7,
+        "energy_excess_max": 3e-3,
+        "displacement_rms_median": 9e-4,
+        "iterations_ratio_median": 2.5,
+    }
+    numbers = ch02.check_numbers({"rows": rows, "summary": summary})
+    assert numbers["check_largest"].startswith("No particle moved more than 0.004 σ in 2 of them; in the other 1")
+    assert ch02.check_numbers({"rows": rows[:2], "summary": summary})["check_largest"] == "No particle moved more than 0.004 σ."
 
 
 def test_cooling_numbers_by_hand_and_as_the_book_table_gives_them(results):

@@ -70,7 +70,7 @@ def test_memory_numbers_and_the_ramp_time():
     memory = start_memory.memory_table({1: (rng.normal(0, 0.1, 20), labels)}, cells=5, n_bootstrap=50)
     spec = datasets.DatasetSpec(1, "slow", 9, 0.05, "slow", 0, 1.2, "test")
     numbers = ch03.memory_numbers(profile, {1: type("D", (), {"spec": spec})()}, 5, memory, memory)
-    names = "memory_cells memory_chance ds1_liquid_t ds1_liquid_tau memory_differs memory_own memory_start fast_ramp_tau"
+    names = "memory_cells memory_chance ds1_liquid_t ds1_liquid_tau memory_differs memory_own memory_start fast_ramp_tau start_hold_tau"
     assert list(numbers) == names.split()
     assert numbers["memory_cells"] == 5 and numbers["memory_chance"] == 0.2 and numbers["ds1_liquid_t"] == 1.2
     assert numbers["ds1_liquid_tau"] == ch03.liquid_ramp_time(profile, 1.2)
@@ -78,6 +78,7 @@ def test_memory_numbers_and_the_ramp_time():
     assert numbers["memory_own"].startswith("The overlap with each configuration's own run start")
     assert numbers["memory_start"] == ("one shared configuration" if profile.shared_start else "their own configurations")
     assert numbers["fast_ramp_tau"] == profile.t_cool_fast * profile.timestep
+    assert numbers["start_hold_tau"] == profile.equilibration_steps * profile.timestep
 
 
 def test_rdf_cutoff_and_numbers(data):

