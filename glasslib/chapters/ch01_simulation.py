@@ -143,7 +143,12 @@ def memory_numbers(profile: Profile, decay: MemoryDecay) -> dict[str, Any]:
     elif held >= forgotten:
         verdict = f"The hold of this profile, {held:.0f} τ, is {held / forgotten:.1f} times that: its ramps start from liquids that have forgotten the start."
     else:
-        verdict = f"The hold of this profile, {held:.0f} τ, is shorter than that: its ramps still start remembering the start."
+        left = float(np.interp(np.log(held), np.log(decay.times), decay.mean))
+        verdict = (
+            f"The hold of this profile, {held:.0f} τ, is shorter than that: its ramps start with a mean overlap of about "
+            f"{left:.2f} with the start, a memory the ramp itself then erodes further; chapter 3 measures what is left of it "
+            "in the data sets."
+        )
     return {
         "forgotten_tau": forgotten,
         "independent_band": decay.independent_band,

@@ -124,3 +124,19 @@ def test_configuration_panels_and_dump_frames():
     frames = ch01.dump_frames(slow)
     assert [int(step) for step, _, _ in frames] == [0, 10, 20]
     assert all(np.array_equal(p, slow.positions[i]) and t is slow.types for i, (_, p, t) in enumerate(frames))
+
+
+def test_memory_numbers_compare_the_hold_with_the_measured_forgetting_time():
+    from glasslib.data.memory_decay import MemoryDecay
+
+    times = np.geomspace(0.5, 300, 22)
+    overlaps = np.exp(-times / 20)[None] + np.array([[0.01], [-0.01], [0.0], [0.005]])  # forgotten at ≈ 60 τ
+    decay = MemoryDecay(times, overlaps, 8)
+    forgotten = decay.forgotten_tau()
+    assert 40 < forgotten < 100
+    numbers = ch01.memory_numbers(get_profile("quick", equilibration_steps=30_000), decay)
+    assert numbers["forgotten_tau"] == forgotten and numbers["decay_runs"] == 4
+    assert numbers["decay_verdict"].startswith("The hold of this profile, 150 τ, is") and "forgotten the start" in numbers["decay_verdict"]
+    short = ch01.memory_numbers(get_profile("quick", equilibration_steps=2_000), decay)["decay_verdict"]
+    assert "shorter than that" in short and "mean overlap of about 0.61" in short  # exp(−10/20)
+    assert "without a hold" in ch01.memory_numbers(get_profile("paper"), decay)["decay_verdict"]
