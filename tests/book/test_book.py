@@ -14,9 +14,10 @@ from glasslib.profiles import get_profile
 pytestmark = pytest.mark.slow
 
 #: Seconds the smoke book may take (measured alone: 332 s on the 2-core development machine, 378 s on CI for a
-#: 371 s local run; under `make test` it shares the cores with a second pytest-xdist worker: 403 s); the whole
-#: suite must stay well under 15 minutes (733 s with two workers).
-SMOKE_BUDGET_SECONDS = 480
+#: 371 s local run; under `make test` it shares the cores with a second pytest-xdist worker: 403 s, and 466 s
+#: once chapters 01-02 measured the memory of the start and the criterion of the minimisations); the whole
+#: suite must stay well under 15 minutes (790 s on a clean clone with two workers).
+SMOKE_BUDGET_SECONDS = 540
 
 
 @pytest.fixture(scope="module")
