@@ -66,6 +66,11 @@ class Protocol:
         return float(np.sqrt(self.n_particles / self.density))
 
     @property
+    def equilibration_tau(self) -> float:
+        """Time each run is held at ``t_start`` before its ramp, τ (0: the published protocol)."""
+        return self.equilibration_steps * self.timestep
+
+    @property
     def n_type_a(self) -> int:
         """Number of A particles, round(fraction_a · N)."""
         return int(round(self.fraction_a * self.n_particles))

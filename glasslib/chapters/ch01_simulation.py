@@ -32,7 +32,7 @@ def model_numbers(profile: Profile) -> dict[str, Any]:
     they are held at ``t_start`` (τ and steps) and how many times longer the slow ramp is than the fast one."""
     protocol = profile.protocol
     return {
-        "equilibration_tau": profile.equilibration_steps * profile.timestep,
+        "equilibration_tau": profile.protocol.equilibration_tau,
         "equilibration_steps": f"{profile.equilibration_steps:,}",
         "ramp_ratio": profile.t_cool_slow / profile.t_cool_fast,
         "n_particles": protocol.n_particles,
@@ -137,7 +137,7 @@ def memory_decay(profile: Profile, run_dir: Path, scheduler: Any = None) -> Memo
 def memory_numbers(profile: Profile, decay: MemoryDecay) -> dict[str, Any]:
     """The forgetting paragraph: when the start is forgotten (τ), the profile's equilibration (τ and steps), the band
     of independent liquids, the last mean overlap, and whether the equilibration is long enough."""
-    forgotten, held = decay.forgotten_tau(), profile.equilibration_steps * profile.timestep
+    forgotten, held = decay.forgotten_tau(), profile.protocol.equilibration_tau
     if profile.equilibration_steps == 0:
         verdict = "This profile follows the published protocol and starts each ramp without a hold."
     elif held >= forgotten:

@@ -102,7 +102,7 @@ def memory_numbers(
         "memory_own": start_memory.memory_verdict(own_memory, "each configuration's own run start"),
         "memory_start": "one shared configuration" if profile.shared_start else "their own configurations",
         "fast_ramp_tau": profile.t_cool_fast * profile.timestep,
-        "start_hold_tau": profile.equilibration_steps * profile.timestep,
+        "start_hold_tau": profile.protocol.equilibration_tau,
     }
 
 

@@ -118,7 +118,7 @@ def _memory_decay_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
     low, high = decay.interval()
     return {
         "forgotten_tau": decay.forgotten_tau(),
-        "equilibration_tau": profile.equilibration_steps * profile.timestep,
+        "equilibration_tau": profile.protocol.equilibration_tau,
         "independent_band": decay.independent_band,
         "last": {"time": float(decay.times[-1]), "overlap": float(decay.mean[-1]), "ci95": [float(low[-1]), float(high[-1])]},
     }
