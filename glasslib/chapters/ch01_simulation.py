@@ -19,7 +19,7 @@ from glasslib.data import memory_decay as decay_study
 from glasslib.data.memory_decay import MemoryDecay
 from glasslib.profiles import Profile
 from glasslib.rundir import ProductError
-from glasslib.simulation import campaign, store
+from glasslib.simulation import campaign, minimisation_check, store
 from glasslib.simulation.campaign import CampaignReport
 from glasslib.simulation.store import Ensemble, RunRecord
 
@@ -89,11 +89,12 @@ def ramp_numbers(ensembles: Mapping[str, Ensemble]) -> dict[str, float]:
     }
 
 
-def energy_numbers(ensembles: Mapping[str, Ensemble]) -> dict[str, float]:
+def energy_numbers(profile: Profile, ensembles: Mapping[str, Ensemble]) -> dict[str, float]:
     """Run-averaged inherent-structure energy per particle (ε) at the last (``glass_is_<schedule>``) and the
-    first (``liquid_is_<schedule>``) snapshot of each schedule."""
+    first (``liquid_is_<schedule>``) snapshot of each schedule, over the minimisations that converged
+    (:func:`glasslib.simulation.minimisation_check.converged_energy`)."""
     return {
-        f"{phase}_is_{name}": float(ens.inherent_energy[:, column].mean())
+        f"{phase}_is_{name}": float(np.nanmean(minimisation_check.converged_energy(ens, profile)[:, column]))
         for name, ens in ensembles.items()
         for phase, column in (("glass", -1), ("liquid", 0))
     }

@@ -23,11 +23,12 @@ from glasslib.simulation.tg import TgResult
 
 def tg_results(profile: Profile, ensembles: Mapping[str, Ensemble]) -> dict[str, TgResult]:
     """Tg of every schedule from its runs' inherent-structure energies (R runs × S snapshots), with the
-    profile's bootstrap resamples, least points per regime and seed."""
+    profile's bootstrap resamples, least points per regime and seed; minimisations that stopped on the
+    iteration cap are left out (:func:`glasslib.simulation.minimisation_check.converged_energy`)."""
     return {
         name: tg.glass_transition(
             ens.target_temperature,
-            ens.inherent_energy,
+            minimisation_check.converged_energy(ens, profile),
             n_bootstrap=profile.tg_bootstrap,
             min_points=profile.tg_min_points,
             seed=profile.seed,
@@ -53,7 +54,9 @@ def tg_numbers(results: Mapping[str, TgResult]) -> dict[str, float]:
 
 def minimisation_numbers(minimisations: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     """Minimisations in all and how many stopped on the book's criterion, energy or force, not the cap (``"1,234"``,
-    and in %), how many met the force tolerance (``"1,234"``), and the largest per-schedule median final ‖F‖ (ε/σ).
+    and in %), how many met the force tolerance (``"1,234"``), the largest per-schedule median final ‖F‖ (ε/σ), and
+    ``min_capped``: what became of those that stopped on the cap
+    (:func:`glasslib.simulation.minimisation_check.capped_sentence`).
 
     ``minimisations``: per schedule, :func:`glasslib.simulation.minimisation_check.minimisation_summary`.
     """
@@ -65,6 +68,7 @@ def minimisation_numbers(minimisations: Mapping[str, Mapping[str, Any]]) -> dict
         "min_converged_pct": 100 * converged / total,
         "min_force_met": f"{sum(s['force_tolerance_met'] for s in minimisations.values()):,}",
         "min_fnorm_median": max(s["fnorm_median"] for s in minimisations.values()),
+        "min_capped": minimisation_check.capped_sentence(minimisations),
     }
 
 
@@ -96,8 +100,8 @@ def difference_curve(profile: Profile, ensembles: Mapping[str, Ensemble]) -> dic
     runs = min(len(slow.run_index), len(fast.run_index))
     counts = np.unique(np.maximum(2, np.round(np.asarray(RUN_FRACTIONS) * runs).astype(int)))
     return tg.difference_by_runs(
-        (slow.target_temperature, slow.inherent_energy),
-        (fast.target_temperature, fast.inherent_energy),
+        (slow.target_temperature, minimisation_check.converged_energy(slow, profile)),
+        (fast.target_temperature, minimisation_check.converged_energy(fast, profile)),
         counts,
         n_bootstrap=max(20, profile.tg_bootstrap // 3),
         min_points=profile.tg_min_points,

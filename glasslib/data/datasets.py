@@ -51,6 +51,7 @@ from glasslib.data.splits import DatasetError, Splits, make_splits
 from glasslib.profiles import Profile
 from glasslib.rundir import ProductError, missing_error, path_for_hash, product_hash, record_variant, stamp
 from glasslib.simulation import store
+from glasslib.simulation.minimisation_check import converged, converged_energy
 from glasslib.simulation.tg import load_tg
 
 DATASET_IDS = (1, 2, 3, 4, 5, 6)
@@ -154,8 +155,8 @@ def choose_specs(profile: Profile, slow: store.Ensemble, fast: store.Ensemble, t
                 rule,
             )
         )
-    glass_energy = fast.inherent_energy[:, glass_fast].mean()
-    matched = int(np.argmin(np.abs(slow.inherent_energy.mean(axis=0) - glass_energy)))
+    glass_energy = np.nanmean(converged_energy(fast, profile)[:, glass_fast])
+    matched = int(np.argmin(np.abs(np.nanmean(converged_energy(slow, profile), axis=0) - glass_energy)))
     specs.append(
         DatasetSpec(
             6,
@@ -196,6 +197,9 @@ class Dataset:
     inherent_energy : (2R,) — per particle, ε.
     box_length : float — σ.
     splits : Splits
+    inherent_converged : (2R,) bool — whether the configuration's minimisation stopped before the
+        iteration cap; a False one is flagged: its energy is left out of the class energies, and a chapter
+        that reads its inherent structure must leave it out (None: all converged, for hand-made data sets).
     """
 
     spec: DatasetSpec
@@ -206,14 +210,20 @@ class Dataset:
     inherent_energy: np.ndarray
     box_length: float
     splits: Splits
+    inherent_converged: np.ndarray | None = None
+
+    @property
+    def converged(self) -> np.ndarray:
+        """(2R,) bool: :attr:`inherent_converged`, all True when not given."""
+        return np.ones(len(self.labels), bool) if self.inherent_converged is None else np.asarray(self.inherent_converged, bool)
 
     def indices(self, fold: int, role: int) -> np.ndarray:
         """Configuration indices whose run has ``role`` in ``fold`` (both classes of those runs)."""
         return np.flatnonzero(np.isin(self.run_index, self.splits.runs(fold, role)))
 
     def class_energy(self, label: int) -> tuple[float, float]:
-        """Mean and standard deviation of the inherent-structure energy of one class, ε."""
-        values = self.inherent_energy[self.labels == label]
+        """Mean and standard deviation of the inherent-structure energy of one class, ε (converged minimisations)."""
+        values = self.inherent_energy[(self.labels == label) & self.converged]
         return float(values.mean()), float(values.std(ddof=1))
 
 
@@ -222,23 +232,26 @@ def dataset_path(run_dir: Path, dataset: int, expected_hash: str) -> Path:
     return path_for_hash(run_dir, "datasets", expected_hash, dataset=dataset)
 
 
-def _gather(run_dir: Path, profile: Profile, schedule: str, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """Scaled positions (R, N, 2), inherent energies (R,), types (N,) and box length of one snapshot of every run."""
+def _gather(run_dir: Path, profile: Profile, schedule: str, index: int) -> tuple[np.ndarray, ...]:
+    """Scaled positions (R, N, 2), inherent energies (R,), whether each minimisation converged (R,), types (N,)
+    and box length of one snapshot of every run."""
     expected = profile.simulation_hash()
-    positions, energies = [], []
+    positions, energies, iterations = [], [], []
     types, length = None, None
     for run in range(profile.runs_per_schedule):
         snap = store.read_snapshot(store.run_path(run_dir, schedule, run), index, expected)
         positions.append(np.mod(snap["positions"] / snap["box_length"], 1.0))
         energies.append(snap["inherent_energy"])
+        iterations.append(snap["inherent_iterations"])
         types, length = snap["types"], snap["box_length"]
-    return np.asarray(positions, dtype=np.float32), np.asarray(energies), types, float(length)
+    done = converged(np.asarray(iterations), profile.is_fire_maxiter)
+    return np.asarray(positions, dtype=np.float32), np.asarray(energies), done, types, float(length)
 
 
 def assemble(run_dir: Path, profile: Profile, spec: DatasetSpec, splits: Splits) -> Dataset:
     """Read the glass and liquid snapshots of every run and form the data set."""
-    glass_pos, glass_e, types, length = _gather(run_dir, profile, spec.glass_schedule, spec.glass_index)
-    liquid_pos, liquid_e, _, _ = _gather(run_dir, profile, spec.liquid_schedule, spec.liquid_index)
+    glass_pos, glass_e, glass_ok, types, length = _gather(run_dir, profile, spec.glass_schedule, spec.glass_index)
+    liquid_pos, liquid_e, liquid_ok, _, _ = _gather(run_dir, profile, spec.liquid_schedule, spec.liquid_index)
     runs = np.arange(profile.runs_per_schedule)
     return Dataset(
         spec=spec,
@@ -249,6 +262,7 @@ def assemble(run_dir: Path, profile: Profile, spec: DatasetSpec, splits: Splits)
         inherent_energy=np.concatenate([glass_e, liquid_e]),
         box_length=length,
         splits=splits,
+        inherent_converged=np.concatenate([glass_ok, liquid_ok]),
     )
 
 
@@ -260,6 +274,7 @@ def save_dataset(run_dir: Path, data: Dataset, profile: Profile) -> Path:
         "labels": data.labels,
         "run_index": data.run_index,
         "inherent_energy": data.inherent_energy,
+        "inherent_converged": data.converged.astype(np.int8),
         "outer_test": data.splits.outer_test,
         "inner": data.splits.inner,
     }
@@ -294,7 +309,7 @@ def load_dataset(run_dir: Path, dataset: int, expected_hash: str) -> Dataset:
     ``expected_hash`` is the ``datasets`` product hash (:func:`glasslib.rundir.product_hash`):
     Dask tasks of the nested cross-validation carry the hash, not the profile.
     """
-    with _open(run_dir, dataset, expected_hash, ("positions", "types", "labels", "run_index", "inner")) as h5:
+    with _open(run_dir, dataset, expected_hash, ("positions", "types", "labels", "run_index", "inner", "inherent_converged")) as h5:
         arrays = {key: h5[key][()] for key in h5}
         attrs = dict(h5.attrs)
     spec = DatasetSpec(**{k[5:]: _plain(v) for k, v in attrs.items() if k.startswith("spec_")})
@@ -307,6 +322,7 @@ def load_dataset(run_dir: Path, dataset: int, expected_hash: str) -> Dataset:
         arrays["inherent_energy"],
         float(attrs["box_length"]),
         Splits(arrays["outer_test"], arrays["inner"]),
+        arrays["inherent_converged"].astype(bool),
     )
 
 
@@ -317,19 +333,22 @@ def load_datasets(run_dir: Path, profile: Profile, ids: Sequence[int] = DATASET_
 
 
 def load_summaries(run_dir: Path, profile: Profile) -> dict[int, dict[str, Any]]:
-    """Per data set: temperatures and each class's inherent-structure energy (mean, std, n), without the positions."""
+    """Per data set: temperatures, each class's inherent-structure energy (mean, std, n: converged minimisations)
+    and ``flagged``, the configurations whose minimisation stopped on the cap, without the positions."""
     expected, out = product_hash(profile, "datasets"), {}
     for dataset in DATASET_IDS:
-        with _open(run_dir, dataset, expected, ("labels", "inherent_energy")) as h5:
+        with _open(run_dir, dataset, expected, ("labels", "inherent_energy", "inherent_converged")) as h5:
             labels, energy, attrs = h5["labels"][()], h5["inherent_energy"][()], dict(h5.attrs)
+            ok = h5["inherent_converged"][()].astype(bool)
         out[dataset] = {
             "glass_temperature": _plain(attrs["spec_glass_temperature"]),
             "liquid_temperature": _plain(attrs["spec_liquid_temperature"]),
+            "flagged": int((~ok).sum()),
             **{
                 f"{name}_energy": {
-                    "mean": float(energy[labels == label].mean()),
-                    "std": float(energy[labels == label].std()),
-                    "n": int((labels == label).sum()),
+                    "mean": float(energy[(labels == label) & ok].mean()),
+                    "std": float(energy[(labels == label) & ok].std()),
+                    "n": int(((labels == label) & ok).sum()),
                 }
                 for name, label in (("glass", GLASS), ("liquid", LIQUID))
             },
@@ -387,6 +406,7 @@ def summary_table(datasets: dict[int, Dataset]) -> pd.DataFrame:
                 "paper liquid T": PAPER_LIQUID_T[number],
                 "glasses": int((data.labels == GLASS).sum()),
                 "liquids": int((data.labels == LIQUID).sum()),
+                "flagged (minimisation capped)": int((~data.converged).sum()),
                 "glass E_IS [ε]": f"{glass[0]:.4f} ± {glass[1]:.4f}",
                 "liquid E_IS [ε]": f"{liquid[0]:.4f} ± {liquid[1]:.4f}",
                 "gap / std": round(abs(glass[0] - liquid[0]) / np.hypot(glass[1], liquid[1]), 2),

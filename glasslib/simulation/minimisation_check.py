@@ -66,6 +66,24 @@ def stop_criteria(fnorm: np.ndarray, iterations: np.ndarray, ftol: float, maxite
     return np.where(iterations >= maxiter, "cap", np.where(fnorm <= ftol, "force", "energy"))
 
 
+def converged(iterations: np.ndarray, maxiter: int) -> np.ndarray:
+    """Whether each minimisation stopped before the iteration cap (on the energy or the force criterion).
+
+    ``iterations``: any shape, FIRE iterations as stored per snapshot; returns the same shape of bool.
+    """
+    return np.asarray(iterations) < maxiter
+
+
+def converged_energy(ensemble: Ensemble, profile: Profile) -> np.ndarray:
+    """(R, S) inherent-structure energy per particle (ε) with NaN where the minimisation stopped on the cap.
+
+    What every mean over runs reads (Tg, chapter 02): a capped minimisation's energy is not a minimum's,
+    so it is left out, and counted by :func:`minimisation_summary`.
+    """
+    keep = converged(ensemble.inherent_iterations, profile.is_fire_maxiter)
+    return np.where(keep, ensemble.inherent_energy, np.nan)
+
+
 def criterion_check(protocol: Protocol, positions: np.ndarray, types: np.ndarray, ftol: float, maxiter: int) -> pd.DataFrame:
     """What the energy criterion leaves: each configuration minimised as ``protocol`` does, and again on the force alone.
 
@@ -105,14 +123,34 @@ def criterion_check(protocol: Protocol, positions: np.ndarray, types: np.ndarray
     return pd.DataFrame(rows)
 
 
-def check_minimisations(summary: Mapping[str, Mapping[str, Any]]) -> None:
-    """Raise :class:`MinimisationError` if any minimisation stopped on the iteration cap.
+def capped_sentence(summary: Mapping[str, Mapping[str, Any]]) -> str:
+    """What the chapters do with minimisations that stopped on the iteration cap, as one sentence.
 
-    Its inherent-structure energy is not a minimum's, and Tg and the data sets' energies read it.
+    Their energies are left out of every mean over runs (:func:`converged_energy`) and their
+    configurations flagged in the data sets (``inherent_converged``); the sentence counts them and names
+    the fix (a higher ``is_fire_maxiter``).
     """
     capped = {name: s["capped"] for name, s in summary.items() if s["capped"]}
-    if capped:
-        detail = ", ".join(f"{n} of {summary[name]['n']} {name}" for name, n in capped.items())
+    if not capped:
+        return "None stopped on the iteration cap."
+    detail = ", ".join(f"{n:,} of {summary[name]['n']:,} {name}" for name, n in capped.items())
+    cap = next(iter(summary.values()))["iteration_cap"]
+    return (
+        f"{detail} stopped on the iteration cap ({cap:,}) before converging: their energies are left out of "
+        "the means Tg is fitted to, and their configurations are flagged in the data sets. "
+        "A higher cap (`--set is_fire_maxiter=…`) and a rerun of chapter 01 would converge them."
+    )
+
+
+def check_minimisations(summary: Mapping[str, Mapping[str, Any]], least_share: float = 0.5) -> None:
+    """Raise :class:`MinimisationError` when fewer than ``least_share`` of a schedule's minimisations converged.
+
+    A few capped minimisations are left out and counted (:func:`capped_sentence`); a schedule where most
+    stopped on the cap has no curve to fit, and the fix is a higher cap.
+    """
+    bad = {name: s for name, s in summary.items() if s["n"] - s["capped"] < least_share * s["n"]}
+    if bad:
+        detail = ", ".join(f"{s['capped']:,} of {s['n']:,} {name}" for name, s in bad.items())
         cap = next(iter(summary.values()))["iteration_cap"]
         raise MinimisationError(
             f"inherent-structure minimisations stopped on the iteration cap ({cap:,}) before converging: {detail}. "

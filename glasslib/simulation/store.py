@@ -193,8 +193,8 @@ def read_start(path: Path, expected_hash: str | None = None) -> np.ndarray:
 def read_snapshot(path: Path, index: int, expected_hash: str | None = None) -> dict[str, Any]:
     """One snapshot of a run without reading the others (HDF5 slicing).
 
-    Returns ``positions`` (N, 2) σ, ``types`` (N,), ``inherent_energy``, ``target_temperature``,
-    ``box_length``; raises :class:`StoreError` like :func:`read_run`.
+    Returns ``positions`` (N, 2) σ, ``types`` (N,), ``inherent_energy``, ``inherent_iterations`` (the
+    snapshot's FIRE iterations), ``target_temperature``, ``box_length``; raises :class:`StoreError` like :func:`read_run`.
     """
     with open_checked(path, expected_hash, RUN_ARRAYS) as h5:
         n_snap = h5["step"].shape[0]
@@ -204,6 +204,7 @@ def read_snapshot(path: Path, index: int, expected_hash: str | None = None) -> d
             "positions": h5["positions"][index],
             "types": h5["types"][()],
             "inherent_energy": float(h5["inherent_energy"][index]),
+            "inherent_iterations": int(h5["inherent_iterations"][index]),
             "target_temperature": float(h5["target_temperature"][index]),
             "box_length": float(h5.attrs["box_length"]),
         }

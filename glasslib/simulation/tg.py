@@ -283,6 +283,18 @@ class TgResult:
         return float(self.mean_energy[0]), float(self.sem_energy[0])
 
 
+def _mean_over_runs(energy: np.ndarray, axis: int) -> np.ndarray:
+    """Mean over ``axis`` ignoring NaN (minimisations that stopped on the cap); NaN where every value is NaN."""
+    counts = np.sum(np.isfinite(energy), axis=axis)
+    total = np.nansum(energy, axis=axis)
+    return np.where(counts > 0, total / np.maximum(counts, 1), np.nan)
+
+
+def _fit_or_fail(t: np.ndarray, curve: np.ndarray, reference: PiecewiseFit, min_points: int) -> PiecewiseFit | None:
+    """The resample's fit read at the reference's Tg (:func:`aligned`); None when a temperature has no energy left."""
+    return aligned(fit_tg(t, curve, min_points), reference) if np.all(np.isfinite(curve)) else None
+
+
 def glass_transition(
     temperature: np.ndarray, inherent_energy: np.ndarray, n_bootstrap: int = 1000, min_points: int = 3, seed: int = 0
 ) -> TgResult:
@@ -293,7 +305,9 @@ def glass_transition(
     temperature : (S,)
         Target temperature of each snapshot.
     inherent_energy : (R, S)
-        Inherent-structure energy per particle of every run at every snapshot, ε.
+        Inherent-structure energy per particle of every run at every snapshot, ε; NaN where the
+        minimisation did not converge (left out of the means; a resample left with no energy at a
+        temperature counts as failed).
     n_bootstrap : int
         Bootstrap resamples of the R runs (with replacement).
     min_points : int
@@ -310,18 +324,25 @@ def glass_transition(
     order = np.argsort(t)
     t, energy = t[order], energy[:, order]
     runs = energy.shape[0]
-    fit = fit_tg(t, energy.mean(axis=0), min_points)
+    mean = _mean_over_runs(energy, axis=0)
+    if not np.all(np.isfinite(mean)):
+        missing = ", ".join(f"{x:.3g}" for x in t[~np.isfinite(mean)])
+        raise ValueError(f"no run has a converged inherent-structure energy at T = {missing}; raise is_fire_maxiter")
+    fit = fit_tg(t, mean, min_points)
     rng = np.random.default_rng(seed)
     picks = rng.integers(0, runs, size=(n_bootstrap, runs))
-    boot_means = energy[picks].mean(axis=1)  # (B, S)
-    fits = [aligned(fit_tg(t, curve, min_points), fit) for curve in boot_means]
-    tg_boot, failed = np.array([f.tg for f in fits]), np.array([not f.found for f in fits])
+    fits = [_fit_or_fail(t, curve, fit, min_points) for curve in _mean_over_runs(energy[picks], axis=1)]  # (B, S) curves
+    tg_boot = np.array([f.tg if f else np.nan for f in fits])
+    failed = np.array([not (f and f.found) for f in fits])
     if failed.all():
         raise ValueError(
             f"no bootstrap resample of the {runs} runs shows a glass transition (slope increase ≥ {MIN_KINK:.0%}): "
             "the ramp has no liquid regime at this scale; cool more slowly (t_cool_*) or record more runs"
         )
-    return TgResult(fit, t, energy.mean(axis=0), energy.std(axis=0, ddof=1) / np.sqrt(runs), tg_boot, failed)
+    counts = np.sum(np.isfinite(energy), axis=0)
+    squares = np.nansum((energy - mean) ** 2, axis=0)
+    sem = np.where(counts > 1, np.sqrt(squares / np.maximum(counts - 1, 1) / counts), np.nan)  # NaN from one run only
+    return TgResult(fit, t, mean, sem, tg_boot, failed)
 
 
 def save_tg(
@@ -406,14 +427,14 @@ def difference_by_runs(
     for temperature, energy in (slow, fast):
         order = np.argsort(np.asarray(temperature, float))
         t, e = np.asarray(temperature, float)[order], np.asarray(energy, float)[:, order]
-        schedules.append((t, e, fit_tg(t, e.mean(axis=0), min_points)))
+        schedules.append((t, e, fit_tg(t, _mean_over_runs(e, axis=0), min_points)))
     rng = np.random.default_rng(seed)
     rows = []
     for n in np.asarray(run_counts, dtype=int):
         diffs, failed = [], 0
         for _ in range(n_bootstrap):
-            fits = [aligned(fit_tg(t, e[rng.integers(0, len(e), n)].mean(axis=0), min_points), full) for t, e, full in schedules]
-            if all(f.found for f in fits):
+            fits = [_fit_or_fail(t, _mean_over_runs(e[rng.integers(0, len(e), n)], axis=0), full, min_points) for t, e, full in schedules]
+            if all(f and f.found for f in fits):
                 diffs.append(fits[1].tg - fits[0].tg)
             else:
                 failed += 1

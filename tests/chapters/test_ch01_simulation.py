@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -83,9 +84,16 @@ def test_ramp_numbers_are_percent_deviation_and_fluctuation(ensembles):
 
 
 def test_energy_numbers_are_run_means_at_the_first_and_last_snapshot(ensembles):
-    numbers = ch01.energy_numbers(ensembles)
+    profile = get_profile("smoke")
+    numbers = ch01.energy_numbers(profile, ensembles)
     assert numbers == pytest.approx({"glass_is_slow": -4.1, "liquid_is_slow": -3.1, "glass_is_fast": -3.8, "liquid_is_fast": -3.0})
     assert all(type(v) is float for v in numbers.values())
+    slow = ensembles["slow"]
+    capped = dataclasses.replace(
+        slow, inherent_iterations=np.where(np.arange(slow.inherent_energy.shape[0])[:, None] == 0, profile.is_fire_maxiter, 0)
+    )
+    kept = ch01.energy_numbers(profile, {"slow": capped})["glass_is_slow"]
+    assert kept == pytest.approx(slow.inherent_energy[1:, -1].mean())  # run 0 stopped on the cap: left out
 
 
 def test_throughput_and_speed_numbers(ensembles):

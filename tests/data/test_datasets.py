@@ -129,3 +129,31 @@ def test_liquids_at_or_below_tg_are_a_clear_error_and_the_tg_relative_rule_stays
         assert all(s.liquid_temperature > tg for s in specs)
     with pytest.raises(datasets.DatasetError, match="data set 6"):
         datasets.choose_specs(quick, _ensemble(coarse), _ensemble(coarse, 0.3), tg_slow=0.41)  # equal energy only below Tg
+
+
+@pytest.mark.slow
+def test_a_minimisation_that_stopped_on_the_cap_is_flagged_and_left_out_of_the_energies(tmp_path):
+    """A cap of 600 FIRE iterations stops about half of these minimisations: none of them is silently used."""
+    from glasslib.simulation import minimisation_check
+
+    profile = get_profile(
+        "smoke", n_particles=60, t_cool_slow=2000, snapshot_every_slow=100, t_cool_fast=1000, snapshot_every_fast=100,
+        runs_per_schedule=10, is_fire_maxiter=1500, tg_bootstrap=10,
+    )  # fmt: skip
+    campaign.run_campaign(profile, tmp_path, progress=False)
+    ensembles = {s: store.load_ensemble(tmp_path, s, 10, profile.simulation_hash()) for s in ("slow", "fast")}
+    capped = {s: ~minimisation_check.converged(e.inherent_iterations, 1500) for s, e in ensembles.items()}
+    assert 0 < capped["slow"].mean() < 1 and 0 < capped["fast"].mean() < 1
+    energies = {s: minimisation_check.converged_energy(e, profile) for s, e in ensembles.items()}
+    results = {s: simulation_tg.glass_transition(e.target_temperature, energies[s], 10) for s, e in ensembles.items()}
+    simulation_tg.save_tg(tmp_path, results, profile)
+    built = datasets.build_datasets(profile, tmp_path)
+    for data in built.values():
+        spec = data.spec
+        expected = np.concatenate([capped[spec.glass_schedule][:, spec.glass_index], capped[spec.liquid_schedule][:, spec.liquid_index]])
+        assert np.array_equal(~data.converged, expected)
+        glass = data.inherent_energy[(data.labels == datasets.GLASS) & data.converged]
+        assert data.class_energy(datasets.GLASS)[0] == pytest.approx(glass.mean())
+    summaries = datasets.load_summaries(tmp_path, profile)
+    assert summaries[1]["flagged"] == int((~built[1].converged).sum()) > 0
+    assert np.array_equal(datasets.load_datasets(tmp_path, profile, [1])[1].converged, built[1].converged)

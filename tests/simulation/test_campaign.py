@@ -43,11 +43,13 @@ def test_campaign_resumes_and_redoes_only_bad_runs(tiny_profile, tmp_path):
     assert len(set(ensemble.seed)) == 2
 
 
-def test_changed_physics_makes_old_runs_stale(tiny_profile, tmp_path):
+@pytest.mark.parametrize("change", [{"t_start": 2.5}, {"equilibration_steps": 200}], ids=["hotter", "held-first"])
+def test_changed_physics_makes_old_runs_stale(tiny_profile, tmp_path, change):
+    """A hotter start, or a hold before the ramp (issue 22's protocol): runs of the old protocol are redone, not mixed in."""
     campaign.run_campaign(tiny_profile, tmp_path, schedules=("fast",), progress=False)
     from glasslib.profiles import get_profile
 
-    hotter = get_profile(tiny_profile, t_start=2.5)
+    hotter = get_profile(tiny_profile, **change)
     report = campaign.run_campaign(hotter, tmp_path, schedules=("fast",), progress=False)
     assert report.recomputed_reasons == {"stale": 2}
 

@@ -136,3 +136,22 @@ def test_the_interval_of_the_difference_narrows_with_runs_and_reads_the_runs_tha
     widths = np.subtract(curve["high"], curve["low"])
     assert curve["runs"] == [6, 12, 24] and widths[0] > widths[-1] and sum(curve["failed"]) == 0
     assert 0 < curve["median"][-1] < 0.12 and curve["runs_to_decide"] is not None and curve["runs_to_decide"] >= 1
+
+
+def test_capped_minimisations_are_left_out_of_the_means_and_a_resample_without_energy_fails():
+    """NaN marks a minimisation that stopped on the cap: the fit reads the other runs, exactly as if it were absent."""
+    rng = np.random.default_rng(6)
+    t = np.linspace(0.05, 1.95, 20)
+    runs = two_slopes(t, 0.5)[None, :] + rng.normal(0, 0.002, size=(30, len(t)))
+    capped = runs.copy()
+    capped[3, 7] = capped[11, 2] = np.nan
+    kept = tg.glass_transition(t, capped, n_bootstrap=50, seed=2)
+    assert kept.mean_energy[7] == pytest.approx(runs[np.r_[0:3, 4:30], 7].mean())
+    assert kept.tg == pytest.approx(tg.fit_tg(t, np.nanmean(capped, axis=0)).tg) and np.all(np.isfinite(kept.sem_energy))
+    lonely = runs[:4].copy()
+    lonely[1:, 5] = np.nan  # only run 0 has an energy at this temperature: resamples without it fail
+    result = tg.glass_transition(t, lonely, n_bootstrap=60, seed=0)
+    assert result.failed.sum() >= 60 * (3 / 4) ** 4 / 2 and np.isnan(result.tg_bootstrap[result.failed]).any()
+    lonely[0, 5] = np.nan
+    with pytest.raises(ValueError, match="no run has a converged inherent-structure energy at T = "):
+        tg.glass_transition(t, lonely, n_bootstrap=10)
