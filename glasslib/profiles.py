@@ -329,7 +329,7 @@ PROFILES: dict[str, Profile] = {
         snapshot_every_slow=5_000,
         snapshot_every_fast=1_250,
         runs_per_schedule=40,
-        equilibration_steps=30_000,  # 150 τ held at T = 2: the start is forgotten after ≈ 100 τ (chapter 01)
+        equilibration_steps=60_000,  # 300 τ held at T = 2: when 8 held runs have forgotten the start (chapter 01)
         inner_split=(0.5, 0.3, 0.2),  # validation 10 runs = 20 configurations (80/10/10: 3 runs, 6 configurations)
         is_fire_maxiter=100_000,
         tg_bootstrap=300,

@@ -110,10 +110,15 @@ def difference_curve(profile: Profile, ensembles: Mapping[str, Ensemble]) -> dic
 
 
 def difference_numbers(curve: Mapping[str, Any]) -> dict[str, Any]:
-    """The runs-needed paragraph: runs per schedule and the interval at the most of them (ε/k_B), and the runs
-    that would decide the order (``"more than 10⁴"`` written out when it is huge; ``"—"`` when undefined)."""
+    """The runs-needed paragraph: runs per schedule and the interval at the most of them (ε/k_B), the runs
+    that would decide the order (``"more than 10⁴"`` written out when it is huge; ``"—"`` when undefined), and per
+    schedule the half-width of Tg's own interval at all runs (``hw_<schedule>``, ε/k_B) and the runs that would
+    bring it to :data:`glasslib.simulation.tg.TG_HALF_WIDTH` (``runs_hw_<schedule>``)."""
     needed = curve["runs_to_decide"]
+    for_half = curve.get("runs_for_tg_half_width", {})
     return {
+        **{f"hw_{name}": curve["tg_half_width"][name][-1] for name in curve.get("tg_half_width", {})},
+        **{f"runs_hw_{name}": "—" if n is None else f"{n:,}" for name, n in for_half.items()},
         "diff_runs": curve["runs"][-1],
         "diff_low": curve["low"][-1],
         "diff_high": curve["high"][-1],

@@ -32,7 +32,7 @@ from glasslib.protocol import Protocol
 from glasslib.rundir import read_json_product, write_json_product
 
 #: The study: runs from the start, the time they are followed (τ) and the log-spaced records.
-DECAY = {"runs": 8, "tau": 300.0, "records": 22, "first_tau": 0.5}
+DECAY = {"runs": 8, "tau": 600.0, "records": 24, "first_tau": 0.5}
 
 
 @dataclass(frozen=True)
@@ -89,12 +89,15 @@ def record_steps(protocol: Protocol) -> np.ndarray:
     return np.unique(np.round(np.geomspace(first, last, int(DECAY["records"]))).astype(np.int64))
 
 
-def decay_run(protocol: Protocol, start: np.ndarray, types: np.ndarray, seed: int, index: int) -> tuple[int, np.ndarray]:
-    """One run of the study (a Dask task): ``(index, overlaps (T,))`` at :func:`record_steps` from ``start`` (N, 2) σ."""
+def decay_run(protocol: Protocol, start: np.ndarray, types: np.ndarray, seed: int, index: int, steps: np.ndarray) -> tuple[int, np.ndarray]:
+    """One run of the study (a Dask task): ``(index, overlaps (T,))`` at MD ``steps`` (T,) from ``start`` (N, 2) σ.
+
+    The steps come from the caller (:func:`record_steps` there), never from this process's :data:`DECAY`:
+    a worker is another process and would not see a study changed in the caller's."""
     from glasslib.simulation.fixed_temperature import run_at_temperature
 
     length = protocol.box_length
-    trajectory = run_at_temperature(start, types, protocol, protocol.t_start, record_steps(protocol), int(seed))
+    trajectory = run_at_temperature(start, types, protocol, protocol.t_start, np.asarray(steps), int(seed))
     configurations = np.mod(start[None] + trajectory.displacements, length) / length
     return index, start_overlap(configurations, types, start / length, cells_for(length))
 
@@ -111,10 +114,13 @@ def memory_decay(
     protocol = profile.protocol
     start = np.mod(np.asarray(start_sigma, float), protocol.box_length)
     seeds = np.random.default_rng(seed).integers(1, 2**31 - 1, size=int(DECAY["runs"]))
-    tasks = [(f"memory-decay-{i}-{s}", decay_run, (protocol, start, np.asarray(types), int(s), i)) for i, s in enumerate(seeds)]
+    steps = record_steps(protocol)
+    tasks = [
+        (f"memory-decay-{i}-{s}-{steps[-1]}", decay_run, (protocol, start, np.asarray(types), int(s), i, steps))
+        for i, s in enumerate(seeds)
+    ]
     with dask_client(profile, scheduler) as client:
         done = dict(run_tasks(client, tasks, f"memory of the start ({profile.label})", "run", progress))
-    steps = record_steps(protocol)
     return MemoryDecay(steps * protocol.timestep, np.stack([done[i] for i in range(len(seeds))]), cells_for(protocol.box_length))
 
 

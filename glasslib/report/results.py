@@ -74,7 +74,10 @@ def _tg_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
             "glass_energy": {"value": record["mean_energy"][0], "sem": record["sem_energy"][0]},
             "liquid_slope": record["slope_liquid"],
             "glass_slope": record["slope_glass"],
+            "half_width": (record["tg_interval_95"][1] - record["tg_interval_95"][0]) / 2,
         }
+        if "runs_for_tg_half_width" in studies.get("difference_by_runs", {}):  # runs at which ±0.05 would be reached
+            out[name]["runs_for_half_width_0.05"] = studies["difference_by_runs"]["runs_for_tg_half_width"][name]
     if {"slow", "fast"} <= set(records):
         slow, fast = out["slow"]["glass_energy"], out["fast"]["glass_energy"]
         gap, se = fast["value"] - slow["value"], math.hypot(fast["sem"], slow["sem"])

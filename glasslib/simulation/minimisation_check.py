@@ -134,7 +134,7 @@ def capped_sentence(summary: Mapping[str, Mapping[str, Any]]) -> str:
     if not capped:
         return "None stopped on the iteration cap."
     detail = ", ".join(f"{n:,} of {summary[name]['n']:,} {name}" for name, n in capped.items())
-    cap = next(iter(summary.values()))["iteration_cap"]
+    cap = summary[next(iter(capped))]["iteration_cap"]
     return (
         f"{detail} stopped on the iteration cap ({cap:,}) before converging: their energies are left out of "
         "the means Tg is fitted to, and their configurations are flagged in the data sets. "
@@ -151,7 +151,7 @@ def check_minimisations(summary: Mapping[str, Mapping[str, Any]], least_share: f
     bad = {name: s for name, s in summary.items() if s["n"] - s["capped"] < least_share * s["n"]}
     if bad:
         detail = ", ".join(f"{s['capped']:,} of {s['n']:,} {name}" for name, s in bad.items())
-        cap = next(iter(summary.values()))["iteration_cap"]
+        cap = next(iter(bad.values()))["iteration_cap"]
         raise MinimisationError(
             f"inherent-structure minimisations stopped on the iteration cap ({cap:,}) before converging: {detail}. "
             "Raise is_fire_maxiter (`--set is_fire_maxiter=…`) and rerun notebooks/01_simulation.ipynb"

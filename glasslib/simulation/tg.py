@@ -45,6 +45,8 @@ MIN_KINK = 0.25
 
 
 N_BREAKS = 2
+#: The half-width of Tg's 95 % interval the book asks of a schedule (issue 22: quick's fast ramp), ε/k_B.
+TG_HALF_WIDTH = 0.05
 
 
 @dataclass(frozen=True)
@@ -421,7 +423,9 @@ def difference_by_runs(
     ``runs`` (K,), ``low``, ``high``, ``median`` (K,) of the difference (ε/k_B), ``failed`` (K,) counts,
     ``difference``: Tg(fast) − Tg(slow) of the fits of all runs, and ``runs_to_decide``: the least number of
     runs whose interval would exclude 0 about that difference, from the half-widths fitted as c/√n (``None``
-    when the difference is 0).
+    when the difference is 0); ``tg_half_width`` {schedule: (K,)}: the half-width of each schedule's own 95 %
+    interval of Tg from the same draws, and ``runs_for_tg_half_width`` {schedule: runs}: the runs at which that
+    half-width, fitted as c/√n, would reach :data:`TG_HALF_WIDTH`.
     """
     schedules = []
     for temperature, energy in (slow, fast):
@@ -429,23 +433,31 @@ def difference_by_runs(
         t, e = np.asarray(temperature, float)[order], np.asarray(energy, float)[:, order]
         schedules.append((t, e, fit_tg(t, _mean_over_runs(e, axis=0), min_points)))
     rng = np.random.default_rng(seed)
-    rows = []
+    rows, each = [], []
     for n in np.asarray(run_counts, dtype=int):
-        diffs, failed = [], 0
+        draws, failed = [], 0
         for _ in range(n_bootstrap):
             fits = [_fit_or_fail(t, _mean_over_runs(e[rng.integers(0, len(e), n)], axis=0), full, min_points) for t, e, full in schedules]
             if all(f and f.found for f in fits):
-                diffs.append(fits[1].tg - fits[0].tg)
+                draws.append((fits[0].tg, fits[1].tg))
             else:
                 failed += 1
-        low, median, high = np.percentile(diffs, [2.5, 50, 97.5]) if diffs else (np.nan,) * 3
+        tgs = np.array(draws).reshape(-1, 2)  # (draws, schedule)
+        low, median, high = np.percentile(tgs[:, 1] - tgs[:, 0], [2.5, 50, 97.5]) if draws else (np.nan,) * 3
         rows.append((int(n), low, median, high, failed))
+        each.append(np.diff(np.percentile(tgs, [2.5, 97.5], axis=0), axis=0)[0] / 2 if draws else np.full(2, np.nan))
     runs, low, median, high, failed = (np.array(c) for c in zip(*rows))
     half = (high - low) / 2
     scale = float(np.nanmean(half * np.sqrt(runs)))  # half-width ≈ scale / √n
     centre = schedules[1][2].tg - schedules[0][2].tg  # the difference of the fits of all runs
     needed = int(np.ceil((scale / abs(centre)) ** 2)) if centre != 0 and np.isfinite(scale) else None
+    tg_half = np.array(each)  # (K, 2) half-width of each schedule's Tg interval
+    tg_scale = np.nanmean(tg_half * np.sqrt(runs)[:, None], axis=0)
     return {
+        "tg_half_width": {"slow": tg_half[:, 0].tolist(), "fast": tg_half[:, 1].tolist()},
+        "runs_for_tg_half_width": {
+            name: int(np.ceil((c / TG_HALF_WIDTH) ** 2)) if np.isfinite(c) else None for name, c in zip(("slow", "fast"), tg_scale)
+        },
         "runs": runs.tolist(),
         "low": low.tolist(),
         "median": median.tolist(),

@@ -45,6 +45,7 @@ def test_tg_results_recover_the_break_of_synthetic_two_slope_energies():
     class Ensemble:  # what tg_results reads of a stored ensemble
         def __init__(self, tg: float):
             self.target_temperature, self.inherent_energy = target, energies(tg)
+            self.inherent_iterations = np.zeros(self.inherent_energy.shape, int)  # all converged
 
     fitted = ch02.tg_results(profile, {"slow": Ensemble(0.5), "fast": Ensemble(0.8)})
     assert list(fitted) == ["slow", "fast"]
@@ -64,7 +65,7 @@ def test_method_and_tg_numbers(results):
 def test_minimisation_numbers_format_counts_with_separators():
     summary = {
         "slow": {"n": 12000, "capped": 0, "force_tolerance_met": 1500, "fnorm_median": 0.02},
-        "fast": {"n": 345, "capped": 45, "force_tolerance_met": 5, "fnorm_median": 0.03},
+        "fast": {"n": 345, "capped": 45, "force_tolerance_met": 5, "fnorm_median": 0.03, "iteration_cap": 100_000},
     }
     assert ch02.minimisation_numbers(summary) == {
         "min_total": "12,345",
@@ -72,7 +73,21 @@ def test_minimisation_numbers_format_counts_with_separators():
         "min_converged_pct": pytest.approx(100 * 12300 / 12345),
         "min_force_met": "1,505",
         "min_fnorm_median": 0.03,
+        "min_capped": ch02.minimisation_numbers(summary)["min_capped"],
     }
+    assert ch02.minimisation_numbers(summary)["min_capped"].startswith("45 of 345 fast stopped on the iteration cap (100,000)")
+
+
+def test_difference_numbers_read_the_interval_the_runs_that_decide_it_and_each_schedules_half_width():
+    curve = {
+        "runs": [10, 20, 40], "low": [-0.3, -0.2, -0.1], "high": [0.5, 0.4, 0.3], "runs_to_decide": 12_000,
+        "tg_half_width": {"slow": [0.2, 0.14, 0.1], "fast": [0.5, 0.35, 0.24]},
+        "runs_for_tg_half_width": {"slow": 160, "fast": 1_000},
+    }  # fmt: skip
+    assert ch02.difference_numbers(curve) == {
+        "diff_runs": 40, "diff_low": -0.1, "diff_high": 0.3, "diff_decided": "contains", "runs_to_decide": "more than 10,000",
+        "hw_slow": 0.1, "hw_fast": 0.24, "runs_hw_slow": "160", "runs_hw_fast": "1,000",
+    }  # fmt: skip
 
 
 def test_check_numbers_tell_a_neighbouring_minimum_from_a_less_converged_one():

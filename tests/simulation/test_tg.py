@@ -136,6 +136,12 @@ def test_the_interval_of_the_difference_narrows_with_runs_and_reads_the_runs_tha
     widths = np.subtract(curve["high"], curve["low"])
     assert curve["runs"] == [6, 12, 24] and widths[0] > widths[-1] and sum(curve["failed"]) == 0
     assert 0 < curve["median"][-1] < 0.12 and curve["runs_to_decide"] is not None and curve["runs_to_decide"] >= 1
+    for name in ("slow", "fast"):  # each schedule's own interval narrows too, and the runs for ±0.05 follow from it
+        half = curve["tg_half_width"][name]
+        assert len(half) == 3 and half[0] > half[-1] > 0
+        assert curve["runs_for_tg_half_width"][name] >= 1
+        if half[-1] > tg.TG_HALF_WIDTH:
+            assert curve["runs_for_tg_half_width"][name] > 24
 
 
 def test_capped_minimisations_are_left_out_of_the_means_and_a_resample_without_energy_fails():
