@@ -11,6 +11,7 @@ stops it, at ‖F‖ ~ 10⁻² ε/σ, where the energy per particle is settled t
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -84,6 +85,12 @@ def converged_energy(ensemble: Ensemble, profile: Profile) -> np.ndarray:
     return np.where(keep, ensemble.inherent_energy, np.nan)
 
 
+def force_only(protocol: Protocol, ftol: float, maxiter: int) -> Protocol:
+    """``protocol`` minimising on the force criterion alone: no energy criterion (``etol`` = 0), ‖F‖ ≤ ``ftol``
+    (ε/σ), at most ``maxiter`` iterations."""
+    return dataclasses.replace(protocol, fire_etol=0.0, fire_ftol=float(ftol), is_fire_maxiter=int(maxiter))
+
+
 def criterion_check(protocol: Protocol, positions: np.ndarray, types: np.ndarray, ftol: float, maxiter: int) -> pd.DataFrame:
     """What the energy criterion leaves: each configuration minimised as ``protocol`` does, and again on the force alone.
 
@@ -98,11 +105,9 @@ def criterion_check(protocol: Protocol, positions: np.ndarray, types: np.ndarray
     protocol's stop leaves above the force-converged minimum (ε), and the largest and RMS particle
     displacement between the two minima (σ, minimum image).
     """
-    import dataclasses
-
     from glasslib.simulation.driver import inherent_structure
 
-    strict = dataclasses.replace(protocol, fire_etol=0.0, fire_ftol=float(ftol), is_fire_maxiter=int(maxiter))
+    strict = force_only(protocol, ftol, maxiter)
     rows = []
     for snapshot in np.asarray(positions):
         first, second = inherent_structure(protocol, snapshot, types), inherent_structure(strict, snapshot, types)
