@@ -329,7 +329,9 @@ PROFILES: dict[str, Profile] = {
         snapshot_every_slow=5_000,
         snapshot_every_fast=1_250,
         runs_per_schedule=40,
-        equilibration_steps=60_000,  # 300 τ held at T = 2: when 8 held runs have forgotten the start (chapter 01)
+        # 600 τ held at T = 2. 8 held runs fall into the band of independent liquids from ≈ 175 τ (chapter 01), but
+        # 40 runs resolve less: after a 300 τ hold the fast glasses kept a mean overlap ≈ 0.04 and cued data set 6.
+        equilibration_steps=120_000,
         inner_split=(0.5, 0.3, 0.2),  # validation 10 runs = 20 configurations (80/10/10: 3 runs, 6 configurations)
         is_fire_maxiter=100_000,
         tg_bootstrap=300,

@@ -139,7 +139,7 @@ def test_simulation_hashes_stay_those_of_the_stored_runs():
     """Every stored simulation run records its profile's simulation hash: a change here makes them all stale."""
     assert {name: get_profile(name).simulation_hash()[:16] for name in PROFILES} == {
         "paper": "b31ec00ea08dd034",
-        "quick": "725139228d580aae",  # issue 22: a 300 τ hold at t_start, one shared start, a 125 τ fast ramp
+        "quick": "584e4a04e08ef768",  # issue 22: a 600 τ hold at t_start, one shared start, a 125 τ fast ramp
         "smoke": "a2c790b8fcb645da",  # no hold: at 20 τ ramps a held start leaves no high-temperature flattening to fit
     }
     assert get_profile("paper", t_cool=200_000).simulation_hash()[:16] == "705e3ea1b90fa190"
@@ -153,5 +153,5 @@ def test_the_settings_hash_did_not_change_when_lists_became_tuples():
     """``glasslib results``' profile_hash of the named profiles, as before list fields were typed (comma strings);
     quick's changed since with its ramps (issue 22), smoke's and paper's never did."""
     assert get_profile("smoke").settings_hash().startswith("3d5035737ca49c23")
-    assert get_profile("quick").settings_hash().startswith("1fbc4d0e1bae181a")
+    assert get_profile("quick").settings_hash().startswith("8b0f90dfd38cc8ea")
     assert get_profile("paper").settings_hash().startswith("f5bf11c2f374b160")

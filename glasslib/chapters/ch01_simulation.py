@@ -137,7 +137,9 @@ def memory_decay(profile: Profile, run_dir: Path, scheduler: Any = None) -> Memo
 
 def memory_numbers(profile: Profile, decay: MemoryDecay) -> dict[str, Any]:
     """The forgetting paragraph: when the start is forgotten (τ), the profile's equilibration (τ and steps), the band
-    of independent liquids, the last mean overlap, and whether the equilibration is long enough."""
+    of independent liquids, the last mean overlap, and whether the equilibration is long enough; and
+    ``dataset_band``, the same band for a data set's ``runs_per_schedule`` runs: the finer resolution at which
+    chapter 3 tells whether a class still remembers the start."""
     forgotten, held = decay.forgotten_tau(), profile.protocol.equilibration_tau
     if profile.equilibration_steps == 0:
         verdict = "This profile follows the published protocol and starts each ramp without a hold."
@@ -153,6 +155,7 @@ def memory_numbers(profile: Profile, decay: MemoryDecay) -> dict[str, Any]:
     return {
         "forgotten_tau": forgotten,
         "independent_band": decay.independent_band,
+        "dataset_band": 2.0 / (decay.cells * np.sqrt(profile.runs_per_schedule)),
         "decay_runs": decay.overlaps.shape[0],
         "decay_last": float(decay.mean[-1]),
         "decay_verdict": verdict,

@@ -144,6 +144,8 @@ def test_memory_numbers_compare_the_hold_with_the_measured_forgetting_time():
     assert 40 < forgotten < 100
     numbers = ch01.memory_numbers(get_profile("quick", equilibration_steps=30_000), decay)
     assert numbers["forgotten_tau"] == forgotten and numbers["decay_runs"] == 4
+    assert numbers["dataset_band"] == pytest.approx(2 / (8 * np.sqrt(40)))
+    assert numbers["dataset_band"] < numbers["independent_band"]  # 40 runs resolve finer than 4
     assert numbers["decay_verdict"].startswith("The hold of this profile, 150 τ, is") and "forgotten the start" in numbers["decay_verdict"]
     short = ch01.memory_numbers(get_profile("quick", equilibration_steps=2_000), decay)["decay_verdict"]
     assert "shorter than that" in short and "mean overlap of about 0.61" in short  # exp(−10/20)
