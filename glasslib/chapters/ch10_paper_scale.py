@@ -337,9 +337,10 @@ def run_file_bytes(profile: Profile, schedule: str) -> int:
 
 
 def dataset_bytes(profile: Profile) -> int:
-    """Bytes of one data set's arrays: float32 positions of 2R configurations, energies, labels, run indices, types, splits."""
+    """Bytes of one data set's arrays: float32 positions of 2R configurations, energies, labels, converged flags, run
+    indices, types, splits."""
     n, r = profile.protocol.n_particles, profile.runs_per_schedule
-    return 2 * r * (n * 2 * F4 + F8 + I1 + I8) + n * I1 + 3 * r * I1 + 3 * round(0.2 * r) * I8
+    return 2 * r * (n * 2 * F4 + F8 + 2 * I1 + I8) + n * I1 + 3 * r * I1 + 3 * round(0.2 * r) * I8
 
 
 def ensemble_bytes(profile: Profile) -> int:
