@@ -27,6 +27,7 @@ product                   path                                             writt
 ``model``                 ``models/<model>/{variant}/``                    04, 05      models.fold_results
 ``cross_dataset``         ``cross_dataset/<model>/{variant}.json``         04, 05      chapters.classifiers
 ``probe``                 ``probe/<model>/{variant}.json``                 04          interpretation.artificial_probe
+``baselines``             ``baselines/{variant}.json``                     05b         chapters.ch05b_reading
 ``attention``             ``attention/{variant}.json``                     06          interpretation.attention_counts
 ``metrics``               ``metrics/{variant}.json``                       07          metrics.kink
 ``ensembles``             ``ensembles/{variant}/T<T>/ensemble_NNNNN.h5``   09          simulation.isoconfigurational
@@ -81,7 +82,7 @@ class StaleProductError(ProductError):
 
 
 def _model_settings(keys: Mapping[str, Any]) -> tuple[str, ...]:
-    model = keys.get("model")
+    model = str(keys.get("model", "")).removesuffix("_inherent")  # the inherent-input variants share the budgets
     common = ("seed",)
     if model in ("cnn", "cnn_pooled"):
         return (*common, f"{model}_iterations", f"{model}_inner_epochs", f"{model}_outer_epochs", "cnn_batch_max")
@@ -96,7 +97,7 @@ def _model_settings(keys: Mapping[str, Any]) -> tuple[str, ...]:
         "dmpnn_l_win_max",
         "dmpnn_windows_per_epoch",
         "dmpnn_eval_windows",
-        *(("attention_features",) if model == "dmpnn_attention" else ()),
+        *(("attention_features",) if keys.get("model") == "dmpnn_attention" else ()),
     )
 
 
@@ -197,6 +198,7 @@ PRODUCTS: dict[str, Product] = {
             settings=("liquid_temperatures", "inner_split", "seed"),
             upstream=("tg",),
             io="glasslib.data.datasets",
+            inputs=lambda keys: ("glasslib.data.quench:REARRANGED_DISTANCE", "glasslib.data.quench:REARRANGED_TOLERANCE"),
             legacy="datasets/dataset_{dataset}.h5",
         ),
         Product("start_cue", "start_cue/{variant}.json", _NOTEBOOK("03_datasets"), upstream=("datasets",), io="glasslib.data.start_memory"),
@@ -225,6 +227,20 @@ PRODUCTS: dict[str, Product] = {
             upstream=("model",),
             io="glasslib.interpretation.artificial_probe",
             legacy="models/{model}/probe.json",
+        ),
+        Product(
+            "baselines",
+            "baselines/{variant}.json",
+            _NOTEBOOK("05b_reading"),
+            settings=("seed",),
+            upstream=("datasets",),
+            io="glasslib.chapters.ch05b_reading",
+            inputs=lambda keys: (
+                "glasslib.structure.thermometer:FIRST_SHELL_AB",
+                "glasslib.models.baselines:C_GRID",
+                "glasslib.structure.classical_descriptors:HISTOGRAM_RANGE",
+                "glasslib.structure.classical_descriptors:HISTOGRAM_BIN",
+            ),
         ),
         Product(
             "attention",

@@ -70,3 +70,18 @@ def test_within_configuration_correlation_ignores_a_wholesale_class_offset():
     assert pooled > 0.6
     assert abs(table.loc["density", "glass mean ρ"]) < 0.1 and abs(table.loc["density", "liquid mean ρ"]) < 0.1
     assert table.loc["density", "glass configurations"] == 10
+
+
+def test_the_paired_auc_difference_cancels_what_both_scorers_share():
+    rng = np.random.default_rng(0)
+    folds = []
+    for _ in range(3):
+        labels = np.repeat([1, 0], 10)
+        shared = labels + rng.normal(0, 0.8, 20)
+        folds.append((labels, shared, shared.copy()))
+    same = stats.paired_auc_difference(folds, seed=1)
+    assert same["difference"] == 0.0 and same["ci95"] == [0.0, 0.0]  # one scorer against itself: exactly zero
+    better = [(labels, labels + rng.normal(0, 0.1, 20), rng.normal(size=20)) for labels, _, _ in folds]
+    found = stats.paired_auc_difference(better, seed=1)
+    assert found["difference"] > 0.3 and found["ci95"][0] > 0
+    assert np.isnan(stats.paired_auc_difference([], seed=1)["difference"])

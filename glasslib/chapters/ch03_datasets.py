@@ -21,10 +21,14 @@ import pandas as pd
 from glasslib.data import graphs, render, render_reference, splits, start_memory
 from glasslib.data.datasets import GLASS, LIQUID, Dataset
 from glasslib.data.graph_batch import GraphBatch
+from glasslib.data.inherent_inputs import read_inherent
+from glasslib.data.quench import REARRANGED_DISTANCE, REARRANGED_TOLERANCE
 from glasslib.data.rdf import RDF, glass_liquid_peak_ratio
 from glasslib.data.splits import DatasetError, Splits
 from glasslib.profiles import Profile
+from glasslib.rundir import product_hash
 from glasslib.simulation import store, tg
+from glasslib.structure.thermometer import thermometer
 
 #: Largest radius of the pair distribution functions, σ (half the box where that is smaller).
 RDF_MAX_RADIUS = 10.0
@@ -167,4 +171,58 @@ def graph_numbers(profile: Profile, window: Mapping[int, GraphBatch]) -> dict[st
         "graph_l_win": profile.graph_figure_l_win,
         "graph_nodes": window[1].n_nodes,
         **{f"graph_pieces_{k}": graphs.connected_pieces(g) for k, g in window.items()},
+    }
+
+
+def quench_table(profile: Profile, run_dir: Path, data: Mapping[int, Dataset]) -> pd.DataFrame:
+    """Per data set and class: configurations quenched, flagged, FIRE iterations (median), rearranged share
+    (mean), and the thermometer on both inputs (mean ± std)."""
+    expected, rows = product_hash(profile, "datasets"), []
+    for i, d in data.items():
+        inputs = read_inherent(run_dir, i, expected)
+        sigma = np.asarray(d.positions, float) * d.box_length
+        warm = thermometer(sigma, d.types, d.box_length)
+        cold = thermometer(np.asarray(inputs.positions, float) * d.box_length, d.types, d.box_length)
+        for label, name in ((GLASS, "glass"), (LIQUID, "liquid")):
+            mask = d.labels == label
+            rows.append(
+                {
+                    "data set": i,
+                    "class": name,
+                    "T [ε/k_B]": d.spec.glass_temperature if label == GLASS else d.spec.liquid_temperature,
+                    "quenched": int(mask.sum()),
+                    "flagged": int((mask & ~inputs.usable).sum()),
+                    "FIRE iterations (median)": int(np.median(inputs.records["iterations"][mask])),
+                    "rearranged share (mean)": float(inputs.records["rearranged"][mask].mean()),
+                    "thermometer, thermal": f"{warm[mask].mean():.4f} ± {warm[mask].std(ddof=1):.4f}",
+                    "thermometer, inherent": f"{cold[mask].mean():.4f} ± {cold[mask].std(ddof=1):.4f}",
+                }
+            )
+    return pd.DataFrame(rows).set_index(["data set", "class"])
+
+
+def quench_numbers(profile: Profile, run_dir: Path, data: Mapping[int, Dataset], table: pd.DataFrame) -> dict[str, Any]:
+    """The quench paragraph: distinct configurations quenched and how many met the force criterion, flagged ones,
+    the force tolerance (ε/σ), the rearrangement rule (σ, share), the largest rearranged share of a glass and of
+    a liquid, the largest difference from the campaign's inherent-structure energies (ε per particle), and the
+    thermometer's glass/liquid ratio on both inputs for data set 1."""
+    expected = product_hash(profile, "datasets")
+    inputs = {i: read_inherent(run_dir, i, expected) for i in data}
+    keys = {(i, int(j)) for i, d in data.items() for j in range(len(d.labels))}
+    energy_gap = max(float(np.max(np.abs(inputs[i].records["energy"] - d.inherent_energy))) for i, d in data.items())
+    glass = max(float(inputs[i].records["rearranged"][d.labels == GLASS].max()) for i, d in data.items())
+    liquid = max(float(inputs[i].records["rearranged"][d.labels == LIQUID].max()) for i, d in data.items())
+    converged = sum(int(inputs[i].converged.sum()) for i in data)
+    return {
+        "quench_configurations": len(keys),
+        "quench_converged": converged,
+        "quench_converged_pct": 100 * converged / len(keys),
+        "quench_flagged": int(table["flagged"].sum()),
+        "quench_ftol": profile.fire_ftol,
+        "quench_maxiter": profile.is_fire_maxiter,
+        "rearranged_distance": REARRANGED_DISTANCE,
+        "rearranged_tolerance_pct": 100 * REARRANGED_TOLERANCE,
+        "rearranged_glass_max_pct": 100 * glass,
+        "rearranged_liquid_max_pct": 100 * liquid,
+        "quench_energy_gap": energy_gap,
     }

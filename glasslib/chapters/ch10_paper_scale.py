@@ -337,10 +337,11 @@ def run_file_bytes(profile: Profile, schedule: str) -> int:
 
 
 def dataset_bytes(profile: Profile) -> int:
-    """Bytes of one data set's arrays: float32 positions of 2R configurations, energies, labels, converged flags, run
-    indices, types, splits."""
+    """Bytes of one data set's arrays: float32 thermal and inherent positions of 2R configurations, energies, labels,
+    converged flags, run indices, the quench's records (five float64, one int64), types, splits."""
     n, r = profile.protocol.n_particles, profile.runs_per_schedule
-    return 2 * r * (n * 2 * F4 + F8 + 2 * I1 + I8) + n * I1 + 3 * r * I1 + 3 * round(0.2 * r) * I8
+    quench = 5 * F8 + I8
+    return 2 * r * (2 * n * 2 * F4 + F8 + 2 * I1 + I8 + quench) + n * I1 + 3 * r * I1 + 3 * round(0.2 * r) * I8
 
 
 def ensemble_bytes(profile: Profile) -> int:

@@ -266,9 +266,12 @@ def assemble(run_dir: Path, profile: Profile, spec: DatasetSpec, splits: Splits)
     )
 
 
-def save_dataset(run_dir: Path, data: Dataset, profile: Profile) -> Path:
-    """Store a data set (with its spec, splits and provenance) atomically as HDF5."""
+def save_dataset(run_dir: Path, data: Dataset, profile: Profile, inherent: Any = None) -> Path:
+    """Store a data set (with its spec, splits and provenance) atomically as HDF5; ``inherent``, an
+    :class:`~glasslib.data.inherent_inputs.InherentInputs`, is stored beside it."""
+    extra = {} if inherent is None else inherent.arrays()
     arrays = {
+        **extra,
         "positions": data.positions,
         "types": data.types,
         "labels": data.labels,
@@ -279,6 +282,7 @@ def save_dataset(run_dir: Path, data: Dataset, profile: Profile) -> Path:
         "inner": data.splits.inner,
     }
     attrs: dict[str, Any] = {f"spec_{k}": v for k, v in data.spec.__dict__.items()}
+    attrs.update({} if inherent is None else inherent.attrs())
     attrs.update(
         {
             "profile_hash": product_hash(profile, "datasets"),
@@ -365,31 +369,39 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def build_datasets(profile: Profile, run_dir: Path) -> dict[int, Dataset]:
-    """Build (or load, when current) all six data sets of ``profile`` from its simulation store.
+def build_datasets(profile: Profile, run_dir: Path, scheduler: Any = None, progress: bool = True) -> dict[int, Dataset]:
+    """Build (or load, when current) all six data sets of ``profile`` from its simulation store, each with
+    its inherent-structure inputs (:mod:`glasslib.data.inherent_inputs`; quenched on ``scheduler``).
 
     Needs chapter 01's store and chapter 02's Tg; raises their clear errors otherwise.
     """
+    from glasslib.data import inherent_inputs
+
     tg_slow = float(load_tg(run_dir, profile)["slow"]["tg"])
     slow = store.load_ensemble(run_dir, "slow", profile.runs_per_schedule, profile.simulation_hash())
     fast = store.load_ensemble(run_dir, "fast", profile.runs_per_schedule, profile.simulation_hash())
     specs = choose_specs(profile, slow, fast, tg_slow)
     splits = make_splits(profile.runs_per_schedule, profile.seed, profile.inner_split_fractions())
-    datasets = {}
+    expected, datasets, fresh = product_hash(profile, "datasets"), {}, []
     for spec in specs:
         try:
-            current = load_dataset(run_dir, spec.dataset, product_hash(profile, "datasets"))
+            current = load_dataset(run_dir, spec.dataset, expected)
             if (
                 current.spec == spec
                 and np.array_equal(current.splits.inner, splits.inner)
                 and len(current.labels) == 2 * profile.runs_per_schedule
             ):
                 datasets[spec.dataset] = current
+                if not inherent_inputs.has_inherent(run_dir, spec.dataset, expected):
+                    fresh.append(spec.dataset)
                 continue
         except ProductError:
             pass
         datasets[spec.dataset] = assemble(run_dir, profile, spec, splits)
-        save_dataset(run_dir, datasets[spec.dataset], profile)
+        fresh.append(spec.dataset)
+    quenched = inherent_inputs.quench_datasets(profile, {i: datasets[i] for i in fresh}, scheduler, progress)
+    for dataset, inputs in quenched.items():
+        save_dataset(run_dir, datasets[dataset], profile, inputs)
     return datasets
 
 

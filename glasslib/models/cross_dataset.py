@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from glasslib import stats
-from glasslib.data.datasets import Dataset, load_dataset
+from glasslib.data.datasets import Dataset
+from glasslib.data.inherent_inputs import input_kind, model_inputs
 from glasslib.data.splits import OUTER_TEST
 from glasslib.models.fold_results import FoldResult, read_fold_result
 from glasslib.models.nested_cv import _check_dataset_ids, fold_paths, stored_splits
@@ -86,7 +87,7 @@ def cross_dataset_fold_auc(
     trained = {(d, f): _trained_fold(out_dir, profile_hash, model, d, f) for d in train_ids for f in range(n_folds)}
     matrix = np.zeros((n_folds, len(train_ids), len(test_ids)))
     for j, test_id in enumerate(test_ids):  # one data set in memory at a time
-        data = load_dataset(Path(run_dir), test_id, profile_hash)
+        data = model_inputs(Path(run_dir), test_id, profile_hash, input_kind(model))
         for i, train_id in enumerate(train_ids):
             matrix[:, i, j] = [_transfer_auc(data, f, model, *trained[(train_id, f)]) for f in range(n_folds)]
     return matrix

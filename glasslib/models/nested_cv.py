@@ -54,7 +54,8 @@ import numpy as np
 from glasslib import stats
 from glasslib.atomic import atomic_path
 from glasslib.cluster import training_slot, worker_name
-from glasslib.data.datasets import DATASET_IDS, Dataset, load_dataset, stored_splits
+from glasslib.data.datasets import DATASET_IDS, Dataset, stored_splits
+from glasslib.data.inherent_inputs import input_kind, model_inputs
 from glasslib.data.splits import OUTER_TEST, TEST, TRAIN, VALIDATION
 from glasslib.models.contract import TrainRequest, TrainResult
 from glasslib.models.fold_results import ROLE_NAMES, FoldResult, NestedCVResult, read_fold_result, write_fold_result
@@ -357,7 +358,7 @@ def run_fold(
     current = _current_result(paths, profile_hash, model, config)
     if current is not None:
         return current
-    data = load_dataset(Path(run_dir), dataset_id, profile_hash)
+    data = model_inputs(Path(run_dir), dataset_id, profile_hash, input_kind(model))
     check_fold(data, fold)
     with training_slot():
         trials = inner_search(data, fold, model, n_iter, inner_epochs, seed, paths["trials"], search, threads, n_startup_jobs)

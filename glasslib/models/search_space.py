@@ -142,6 +142,8 @@ class ModelSpec:
     fixed : dict — hyperparameters passed unchanged to every training job.
     weights_suffix : str — ending of the weights file name (format is the model's business,
         e.g. ``".weights.h5"`` for Keras, ``".pt"`` for PyTorch).
+    inputs : str — what the model reads of each configuration: ``"thermal"`` (the recorded snapshot) or
+        ``"inherent"`` (its inherent structure, :mod:`glasslib.data.inherent_inputs`).
     """
 
     name: str
@@ -150,6 +152,7 @@ class ModelSpec:
     space: tuple[SearchParam, ...] = ()
     fixed: dict[str, Any] = field(default_factory=dict)
     weights_suffix: str = ".weights"
+    inputs: str = "thermal"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "space", tuple(self.space))
@@ -199,6 +202,7 @@ class ModelSpec:
             "space": [asdict(p) for p in self.space],
             "fixed": self.fixed,
             "weights_suffix": self.weights_suffix,
+            **({} if self.inputs == "thermal" else {"inputs": self.inputs}),
         }
 
 

@@ -127,6 +127,32 @@ def _dmpnn_generalises(r: Mapping[str, Any]) -> Judgement:
     return text, verdict_above(interval, 0.0)
 
 
+def _beats(network: str, baseline: str) -> Callable[[Mapping[str, Any]], Judgement]:
+    """``network`` (chapter 05b's family name) beats ``baseline`` on inherent inputs of every data set (paired intervals)."""
+
+    def claim(r: Mapping[str, Any]) -> Judgement:
+        rows = [p for p in r["reading"]["paired"] if p["network"] == network and p["input"] == "inherent" and p["baseline"] == baseline]
+        if not rows:
+            return "not trained on inherent structures", UNRESOLVED
+        text = "; ".join(f"{p['dataset']}: {p['difference']:+.3f} {_interval(p['ci95'])}" for p in rows)
+        return f"inherent inputs, AUC difference: {text}", combine([verdict_above(p["ci95"], 0.0) for p in rows])
+
+    return claim
+
+
+def _equal_energy_floor(kind: str) -> Callable[[Mapping[str, Any]], Judgement]:
+    """The reference D-MPNN above 0.98 on data set 6 (equal energy), on ``kind`` inputs."""
+
+    def claim(r: Mapping[str, Any]) -> Judgement:
+        name = r["reading"]["networks"]["D-MPNN"][kind]
+        found = r.get("classifiers", {}).get(name, {}).get("6")
+        if found is None:
+            return f"{name} did not train on data set 6", UNRESOLVED
+        return f"{kind} inputs ({name}): AUC {found['auc_mean']:.3f} {_interval(found['auc_ci95'])}", verdict_above(found["auc_ci95"], 0.98)
+
+    return claim
+
+
 def _artificial_liquid(r: Mapping[str, Any]) -> Judgement:
     probe = r["artificial_images"]
     kinds = probe["kinds"]
@@ -164,6 +190,20 @@ CLAIMS: tuple[tuple[str, tuple[str, ...], Callable[[Mapping[str, Any]], Judgemen
     ),
     ("D-MPNN at least as good as the CNN everywhere", ("classifiers.{cnn}", "classifiers.{dmpnn}"), _dmpnn_at_least_cnn),
     ("D-MPNN generalises better across data sets", ("cross_dataset.{cnn}", "cross_dataset.{dmpnn}"), _dmpnn_generalises),
+    (
+        "D-MPNN: AUC > 0.98 at equal inherent-structure energy (data set 6), thermal inputs",
+        ("reading.networks",),
+        _equal_energy_floor("thermal"),
+    ),
+    (
+        "D-MPNN: AUC > 0.98 at equal inherent-structure energy (data set 6), inherent inputs",
+        ("reading.networks",),
+        _equal_energy_floor("inherent"),
+    ),
+    ("CNN beats the thermometer on inherent structures, every data set", ("reading.paired",), _beats("CNN", "thermometer")),
+    ("CNN beats the structural baseline on inherent structures, every data set", ("reading.paired",), _beats("CNN", "descriptors")),
+    ("D-MPNN beats the thermometer on inherent structures, every data set", ("reading.paired",), _beats("D-MPNN", "thermometer")),
+    ("D-MPNN beats the structural baseline on inherent structures, every data set", ("reading.paired",), _beats("D-MPNN", "descriptors")),
     ("CNN calls motif-saturated and random images liquids (SI)", ("artificial_images",), _artificial_liquid),
     ("α3 > 0 for all three structural metrics", ("structural_metrics",), _kink),
 )

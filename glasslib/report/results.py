@@ -14,6 +14,10 @@ leaves its keys out and is listed under ``"missing"`` with the reason, never an 
      "classifiers": {"cnn": {"1": {"auc_mean": …, "auc_std": …, "auc_ci95": […], "accuracy_mean": …,
                                    "n_test": …, "folds": 3}}},
      "cross_dataset": {"cnn": {"ids": […], "auc": [[…]], "off_diagonal_mean": …, "off_diagonal_ci95": […]}},
+     "reading": {"networks": {"CNN": {"thermal": "cnn_pooled", "inherent": "cnn_pooled_inherent"}, …},
+                 "baselines": {"inherent": {"6": {"thermometer": {"auc": …, "ci95": […], "auc_folds": […]}, …}}},
+                 "paired": [{"network": "D-MPNN", "input": "inherent", "dataset": 6, "baseline": "descriptors",
+                             "difference": …, "ci95": […], "verdict": …}, …]},
      "artificial_images": {"probed_model": {"model": "cnn", "dataset": 1, "fold": 0},
                            "kinds": {"random": {"n": 8, "called_glass": 0, "glass_fraction_ci95": [0, 0.37], …}}},
      "structural_metrics": {"components": {"alpha3": …, "alpha3_se": …, "alpha3_ci95": […], "p_value": …}},
@@ -53,7 +57,16 @@ from glasslib.rundir import ProductError
 from glasslib.stats import t_interval
 
 #: Models each classifier chapter trains, by the name it stores them under.
-CLASSIFIER_MODELS = ("cnn", "cnn_pooled", "dmpnn", "dmpnn_invariant", "dmpnn_attention")
+CLASSIFIER_MODELS = (
+    "cnn",
+    "cnn_pooled",
+    "dmpnn",
+    "dmpnn_invariant",
+    "dmpnn_attention",
+    "cnn_pooled_inherent",
+    "dmpnn_invariant_inherent",
+    "dmpnn_attention_inherent",
+)
 
 
 def _tg_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
@@ -263,6 +276,23 @@ def _readings_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
     return {"classifiers": readings["classifiers"], "direction": readings["direction"], "temperatures": temperatures}
 
 
+def _reading_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
+    """Chapter 05b: each baseline per input and data set, and each reference network minus each baseline (paired)."""
+    from glasslib.chapters import ch05b_reading as ch05b
+
+    base = ch05b.load_baselines(profile, run_dir)
+    networks = ch05b.network_results(profile, run_dir)
+    slim = {
+        kind: {d: {name: {k: r[k] for k in ("auc", "ci95", "auc_folds")} for name, r in records.items()} for d, records in sets.items()}
+        for kind, sets in base.items()
+    }
+    return {
+        "networks": {family: {kind: result.model for kind, result in results.items()} for family, results in networks.items()},
+        "baselines": slim,
+        "paired": ch05b.paired_rows(base, networks, profile.seed),
+    }
+
+
 def _paper_plan_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
     from glasslib.chapters.ch10_paper_scale import load_figures, plan_totals
     from glasslib.profiles import get_profile
@@ -279,6 +309,7 @@ SECTIONS: dict[str, Callable[[Profile, Path], dict[str, Any]]] = {
     "start_cue": _start_cue_section,
     "classifiers": _classifiers_section,
     "cross_dataset": _cross_dataset_section,
+    "reading": _reading_section,
     "artificial_images": _artificial_section,
     "structural_metrics": _metrics_section,
     "attention": _attention_section,

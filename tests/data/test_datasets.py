@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from glasslib import rundir
-from glasslib.data import datasets
+from glasslib.data import datasets, inherent_inputs
 from glasslib.data import splits as data_splits
 from glasslib.profiles import get_profile
 from glasslib.simulation import campaign, store
@@ -78,6 +78,24 @@ def test_datasets_from_a_real_store(tiny_store):
     # a second build loads what is stored
     reloaded = datasets.load_datasets(run_dir, profile, [4])[4]
     assert np.array_equal(reloaded.positions, built[4].positions) and reloaded.spec == built[4].spec
+    # every configuration quenched on the force criterion, stored beside it; data sets 1-5 share their glasses
+    expected = rundir.product_hash(profile, "datasets")
+    stored = {i: inherent_inputs.read_inherent(run_dir, i, expected) for i in built}
+    glass = built[1].labels == datasets.GLASS
+    assert np.array_equal(stored[1].positions[glass], stored[5].positions[glass])  # one quench per snapshot
+    for i, inputs in stored.items():
+        assert inputs.positions.shape == built[i].positions.shape and inputs.converged.all()
+        gap = np.abs(inputs.records["energy"] - built[i].inherent_energy)  # the campaign's minimum, or one beside it
+        assert np.median(gap) < 1e-6 and gap.max() < 1e-2
+        view = inherent_inputs.model_inputs(run_dir, i, expected, "inherent")
+        assert np.array_equal(view.positions, inputs.positions) and not np.array_equal(view.positions, built[i].positions)
+    # a data set stored without its inherent inputs: a thermal model still reads it, an inherent one gets chapter 03's name
+    datasets.save_dataset(run_dir, built[2], profile)
+    assert np.array_equal(inherent_inputs.model_inputs(run_dir, 2, expected).positions, built[2].positions)
+    with pytest.raises(rundir.ProductError, match="03_datasets"):
+        inherent_inputs.model_inputs(run_dir, 2, expected, "inherent")
+    datasets.build_datasets(profile, run_dir)  # quenches what is missing
+    assert inherent_inputs.has_inherent(run_dir, 2, expected)
 
 
 @pytest.mark.slow
