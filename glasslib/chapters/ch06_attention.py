@@ -81,17 +81,37 @@ def class_comparison(graphs: Sequence[AttentionGraph], cutoffs: Mapping[int, Cut
     return attention_counts.compare_classes(counts[labels == GLASS], counts[labels == LIQUID])
 
 
+#: The AUC an attention model must exceed (its interval's lower end) before the chapter reads it as having learned.
+LEARNED_AUC = 0.95
+
+
 def larger_window(graphs: Sequence[AttentionGraph]) -> float:
     """Window side of the size check: :data:`WINDOW_FACTOR` × the largest trained side, at most :data:`LARGEST_WINDOW` (box lengths)."""
     return min(LARGEST_WINDOW, max(g.l_win for g in graphs) * WINDOW_FACTOR)
 
 
 def larger_window_graphs(
-    profile: Profile, run_dir: Path, graphs: Sequence[AttentionGraph], dataset: int = 1
+    profile: Profile, run_dir: Path, graphs: Sequence[AttentionGraph], dataset: int = 1, inputs: str = "thermal"
 ) -> tuple[float, list[AttentionGraph]]:
     """The size check's window side (box lengths) and the outer-test graphs each fold's model reads at it."""
     side = larger_window(graphs)
-    return side, attention.fold_attention_graphs(profile, run_dir, dataset=dataset, l_win=side)
+    return side, attention.fold_attention_graphs(profile, run_dir, dataset=dataset, l_win=side, inputs=inputs)
+
+
+def model_numbers(profile: Profile, run_dir: Path, dataset: int = 1) -> dict[str, Any]:
+    """Outer-test AUC (fold mean) and its 95 % interval of both attention models on ``dataset``: ``auc_<kind>``,
+    ``auc_<kind>_low``, ``auc_<kind>_high`` for kind thermal and inherent, and ``learned_<kind>``, whether the
+    interval lies above 0.95 ("learned") or not ("did not learn it at this scale")."""
+    from glasslib.models import selection
+    from glasslib.models.fold_results import fold_auc_interval
+
+    out: dict[str, Any] = {}
+    for kind, name in (("thermal", "dmpnn_attention"), ("inherent", "dmpnn_attention_inherent")):
+        folds = list(selection.load_results(profile, run_dir, selection.spec_by_name(profile, name), only=[dataset]).folds.values())
+        low, high = fold_auc_interval(folds, seed=profile.seed)
+        out |= {f"auc_{kind}": float(np.mean([r.auc for r in folds])), f"auc_{kind}_low": low, f"auc_{kind}_high": high}
+        out[f"learned_{kind}"] = "learned" if low > LEARNED_AUC else "did not learn it beyond doubt at this scale"
+    return out
 
 
 def larger_window_comparison(graphs: Sequence[AttentionGraph]) -> pd.DataFrame:

@@ -334,9 +334,10 @@ def load_attention_checkpoint(path: Path, params: Mapping[str, Any] | None = Non
 
 
 def load_attention_model(
-    profile: Profile, run_dir: Path, dataset: int = 1, fold: int = 0, device: Any = None
+    profile: Profile, run_dir: Path, dataset: int = 1, fold: int = 0, device: Any = None, inputs: str = "thermal"
 ) -> tuple[DMPNN, DMPNNParams, FoldResult]:
-    """The attention D-MPNN of one fold that chapter 05 trained, with its parameters and fold result.
+    """The attention D-MPNN of one fold, with its parameters and fold result: trained on thermal snapshots
+    (chapter 05) or, with ``inputs="inherent"``, on inherent structures (chapter 05b).
 
     Returns
     -------
@@ -351,7 +352,7 @@ def load_attention_model(
     """
     from glasslib.models import selection
 
-    spec = selection.dmpnn_spec(profile, attention=True, name=MODEL_NAME)
+    spec = selection.spec_by_name(profile, MODEL_NAME if inputs == "thermal" else MODEL_NAME + selection.INHERENT_SUFFIX)
     try:
         result = selection.load_results(profile, run_dir, spec, only=[dataset]).folds[(dataset, fold)]
     except ProductError as err:
@@ -362,24 +363,31 @@ def load_attention_model(
 
 
 def fold_attention_graphs(
-    profile: Profile, run_dir: Path, dataset: int = 1, folds: Sequence[int] = (0, 1, 2), l_win: float | None = None, device: Any = None
+    profile: Profile,
+    run_dir: Path,
+    dataset: int = 1,
+    folds: Sequence[int] = (0, 1, 2),
+    l_win: float | None = None,
+    device: Any = None,
+    inputs: str = "thermal",
 ) -> list[AttentionGraph]:
     """Attention graphs of every outer-test configuration, each read by the model that never saw it.
 
     For each fold, the fold's attention model on its own outer-test set (one window per
     configuration, the fold's ``outer_seed``); ``l_win`` reads larger (or smaller) windows with the
     same model (the size-generalisation check of SPEC section 8). Pooled over the folds, each
-    graph tagged with its ``fold``.
+    graph tagged with its ``fold``. ``inputs``: the model trained on thermal snapshots, reading thermal
+    ones, or the one trained on inherent structures, reading inherent ones.
     """
-    from glasslib.data.datasets import load_dataset
+    from glasslib.data.inherent_inputs import model_inputs
 
     try:
-        data = load_dataset(run_dir, dataset, product_hash(profile, "datasets"))
+        data = model_inputs(run_dir, dataset, product_hash(profile, "datasets"), inputs)
     except ProductError as err:
         raise AttentionError(str(err)) from None
     graphs: list[AttentionGraph] = []
     for fold in folds:
-        model, params, result = load_attention_model(profile, run_dir, dataset, fold, device)
+        model, params, result = load_attention_model(profile, run_dir, dataset, fold, device, inputs)
         if l_win is not None:
             params = dataclasses.replace(params, l_win=float(l_win))
         found = attention_graphs(model, params, data, result.test_indices, result.outer_seed)

@@ -149,12 +149,26 @@ def _sem(values: np.ndarray) -> float:
     return float(values.std(ddof=1) / np.sqrt(values.size)) if values.size > 1 else float("nan")
 
 
-def save_attention_summary(run_dir: Path, profile: Profile, cutoffs: Mapping[int, CutoffChoice], comparison: pd.DataFrame) -> Path:
-    """Store chapter 06's per-fold cutoffs (with the rule that placed each) and the glass-vs-liquid comparison
-    (:func:`compare_classes`) as the ``attention`` product."""
+def _summary(cutoffs: Mapping[int, CutoffChoice], comparison: pd.DataFrame) -> dict[str, Any]:
     records = comparison.rename_axis("count").reset_index().to_dict(orient="records")
     folds = {str(fold): {"cutoff": float(choice.cutoff), "rule": choice.rule} for fold, choice in cutoffs.items()}
-    return write_json_product(run_dir, profile, "attention", {"cutoffs": folds, "comparison": records})
+    return {"cutoffs": folds, "comparison": records}
+
+
+def save_attention_summary(
+    run_dir: Path,
+    profile: Profile,
+    cutoffs: Mapping[int, CutoffChoice],
+    comparison: pd.DataFrame,
+    inputs: str = "thermal",
+    beside: Mapping[str, tuple[Mapping[int, CutoffChoice], pd.DataFrame]] | None = None,
+) -> Path:
+    """Store chapter 06's per-fold cutoffs (with the rule that placed each) and the glass-vs-liquid comparison
+    (:func:`compare_classes`) of the model it reads (trained on ``inputs``) as the ``attention`` product, and
+    under ``by_input`` the same for every model read beside it (``beside``: input kind → cutoffs, comparison)."""
+    main = _summary(cutoffs, comparison)
+    by_input = {inputs: main} | {kind: _summary(*found) for kind, found in (beside or {}).items()}
+    return write_json_product(run_dir, profile, "attention", {**main, "inputs": inputs, "by_input": by_input})
 
 
 def load_attention_summary(run_dir: Path, profile: Profile) -> dict[str, Any]:

@@ -144,7 +144,7 @@ def _equal_energy_floor(kind: str) -> Callable[[Mapping[str, Any]], Judgement]:
     """The reference D-MPNN above 0.98 on data set 6 (equal energy), on ``kind`` inputs."""
 
     def claim(r: Mapping[str, Any]) -> Judgement:
-        name = r["reading"]["networks"]["D-MPNN"][kind]
+        name = r["reading"]["networks"].get("D-MPNN", {}).get(kind, "the reference D-MPNN")
         found = r.get("classifiers", {}).get(name, {}).get("6")
         if found is None:
             return f"{name} did not train on data set 6", UNRESOLVED

@@ -230,19 +230,30 @@ def _attention_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
     from glasslib.interpretation.attention_counts import load_attention_summary
 
     summary = load_attention_summary(run_dir, profile)
-    counts = {
-        row["count"]: {
-            "glass_mean": row["mean_glass"],
-            "glass_sem": row["sem_glass"],
-            "liquid_mean": row["mean_liquid"],
-            "liquid_sem": row["sem_liquid"],
-            "p_value": row["p_value"],
-            "n_glass": row["n_glass"],
-            "n_liquid": row["n_liquid"],
+
+    def counts(rows: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            row["count"]: {
+                "glass_mean": row["mean_glass"],
+                "glass_sem": row["sem_glass"],
+                "liquid_mean": row["mean_liquid"],
+                "liquid_sem": row["sem_liquid"],
+                "p_value": row["p_value"],
+                "n_glass": row["n_glass"],
+                "n_liquid": row["n_liquid"],
+            }
+            for row in rows
         }
-        for row in summary["comparison"]
+
+    by_input = {
+        kind: {"cutoffs": found["cutoffs"], "counts": counts(found["comparison"])} for kind, found in summary.get("by_input", {}).items()
     }
-    return {"cutoffs": summary["cutoffs"], "counts": counts}
+    return {
+        "inputs": summary.get("inputs", "thermal"),
+        "cutoffs": summary["cutoffs"],
+        "counts": counts(summary["comparison"]),
+        "by_input": by_input,
+    }
 
 
 def _dynamics_section(profile: Profile, run_dir: Path) -> dict[str, Any]:

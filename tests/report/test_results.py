@@ -32,6 +32,7 @@ def test_an_empty_run_directory_gives_valid_json_with_every_section_missing(tmp_
         "datasets",
         "classifiers",
         "cross_dataset",
+        "reading",
         "artificial_images",
         "structural_metrics",
         "attention",
@@ -39,6 +40,7 @@ def test_an_empty_run_directory_gives_valid_json_with_every_section_missing(tmp_
         "motion_readings",
         "paper_plan",
     }
+    assert "05b_reading" in document["missing"]["reading"]
     assert "02_tg" in document["missing"]["tg"] and "09_dynamics" in document["missing"]["dynamics"]
     assert "09_dynamics" in document["missing"]["motion_readings"]
 
@@ -102,6 +104,14 @@ def test_the_smoke_book_run_directory_has_every_headline_number(smoke_book):
     assert cnn["folds"] == 3 and 0 <= cnn["auc_ci95"][0] <= cnn["auc_mean"] <= cnn["auc_ci95"][1] <= 1
     assert set(document["structural_metrics"]) == {"components", "bb_edges", "isolated_a"}
     assert len(document["claims"]) >= 6
+    reading = document["reading"]  # chapter 05b: baselines on both inputs, each network minus each baseline, paired
+    assert set(reading["baselines"]) == {"thermal", "inherent"}
+    for row in reading["paired"]:
+        assert row["ci95"][0] <= row["difference"] <= row["ci95"][1] and row["verdict"] in ("beats it", "not resolved at this scale")
+    assert {r["input"] for r in reading["paired"]} == {"thermal", "inherent"}
+    claims = {r["claim"] for r in document["claims"]}
+    assert "D-MPNN beats the structural baseline on inherent structures, every data set" in claims
+    assert document["attention"]["inputs"] == "inherent" and set(document["attention"]["by_input"]) == {"thermal", "inherent"}
     for result in document["dynamics"].values():  # every temperature: τ_α, the ceiling and the baselines with intervals
         cage = result["cage-relative"]
         assert result["equilibration_tau_alpha"] >= 5 and 0 < cage["linear_inherent"]["ceiling"] <= 1
@@ -140,3 +150,23 @@ def test_network_comparisons_read_the_reference_models():
     assert rows["CNN (reduced-scale, pooled head): AUC > 0.98 on every data set"]["verdict"] == "holds"
     del results["classifiers"]["cnn_pooled"]
     assert "D-MPNN at least as good as the CNN everywhere" not in {r["claim"] for r in evaluate_claims(results)}
+
+
+def test_beating_a_baseline_is_judged_on_inherent_inputs_by_the_paired_interval():
+    def row(dataset, low, high, kind="inherent"):
+        return {
+            "network": "CNN",
+            "input": kind,
+            "dataset": dataset,
+            "baseline": "thermometer",
+            "difference": (low + high) / 2,
+            "ci95": [low, high],
+        }
+
+    def verdict(rows):
+        found = {r["claim"]: r for r in evaluate_claims({"reading": {"paired": rows, "networks": {}}})}
+        return found["CNN beats the thermometer on inherent structures, every data set"]["verdict"]
+
+    assert verdict([row(1, 0.1, 0.3), row(2, 0.05, 0.2), row(3, -0.5, -0.1, "thermal")]) == "holds"  # thermal rows do not count
+    assert verdict([row(1, 0.1, 0.3), row(2, -0.1, 0.2)]) == "not resolved at this scale"
+    assert verdict([row(1, 0.1, 0.3), row(2, -0.3, -0.1)]) == "fails"
