@@ -19,6 +19,7 @@ from glasslib.data import datasets, render
 from glasslib.interpretation import descriptor_correlations
 from glasslib.models.fold_results import FoldResult, fold_auc_interval
 from glasslib.profiles import Profile
+from glasslib.rundir import product_hash
 from glasslib.simulation.tg import load_tg
 
 #: Bootstrap resamples of the correlations' intervals over configurations.
@@ -27,20 +28,39 @@ CORRELATION_BOOTSTRAP = 300
 GLASS_CLASS = 1
 
 
-def model_numbers(label: str, dataset: int, folds: Mapping[tuple[int, int], FoldResult], seed: int) -> dict[str, Any]:
-    """Which model the maps come from and how well it separates the classes.
+def model_numbers(
+    label: str, dataset: int, folds: Mapping[tuple[int, int], FoldResult], seed: int, prefix: str = "gradcam"
+) -> dict[str, Any]:
+    """Which model the maps come from and how well it separates the classes (glue names start with ``prefix``).
 
     ``folds``: the model's three outer folds of ``dataset``, keyed (data set, fold); the fold-0 AUC,
     the mean over folds and its 95 % interval (:func:`fold_auc_interval`, seeded) as ``"[a, b]"`` text.
     """
     interval = fold_auc_interval(list(folds.values()), seed=seed)
     return {
-        "gradcam_model": label,
-        "gradcam_dataset": dataset,
-        "gradcam_fold_auc": folds[(dataset, 0)].auc,
-        "gradcam_auc": float(np.mean([r.auc for r in folds.values()])),
-        "gradcam_auc_interval": f"[{interval[0]:.3f}, {interval[1]:.3f}]",
+        f"{prefix}_model": label,
+        f"{prefix}_dataset": dataset,
+        f"{prefix}_fold_auc": folds[(dataset, 0)].auc,
+        f"{prefix}_auc": float(np.mean([r.auc for r in folds.values()])),
+        f"{prefix}_auc_interval": f"[{interval[0]:.3f}, {interval[1]:.3f}]",
     }
+
+
+def reading_model(
+    profile: Profile, run_dir: Path, inputs: str = "thermal"
+) -> tuple[Any, int, datasets.Dataset, dict[tuple[int, int], FoldResult], Any, np.ndarray]:
+    """The reference CNN trained on ``inputs`` (``"thermal"``, chapter 04's, or ``"inherent"``): its spec, first data
+    set, that data set as the model reads it, its fold results, the fold-0 Keras model and that fold's outer-test indices."""
+    from glasslib.data.inherent_inputs import model_inputs
+    from glasslib.models import cnn, selection
+
+    name = profile.reference_cnn + ("" if inputs == "thermal" else selection.INHERENT_SUFFIX)
+    spec = selection.spec_by_name(profile, name)
+    first = selection.trained_ids(profile, name)[0]
+    data = model_inputs(run_dir, first, product_hash(profile, "datasets"), inputs)
+    folds = selection.load_results(profile, run_dir, spec, only=[first]).folds
+    model = cnn.load_cnn(selection.weights_path(profile, run_dir, spec, first, 0))
+    return spec, first, data, folds, model, folds[(first, 0)].test_indices
 
 
 def glass_maps(model: Any, data: datasets.Dataset, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -84,8 +104,10 @@ def score_correlations(profile: Profile, data: datasets.Dataset, indices: np.nda
     return descriptor_correlations.correlation_table(scores, indicators, data.labels[indices], CORRELATION_BOOTSTRAP, profile.seed)
 
 
-def correlation_numbers(profile: Profile, correlations: pd.DataFrame, maps: np.ndarray, temperature: float) -> dict[str, Any]:
+def correlation_numbers(
+    profile: Profile, correlations: pd.DataFrame, maps: np.ndarray, temperature: float, prefix: str = "gradcam"
+) -> dict[str, Any]:
     """The verdict sentence on the correlations (:func:`descriptor_correlations.correlation_verdict`), the
-    continuation runs' length (MD steps) and temperature (ε/k_B)."""
+    continuation runs' length (MD steps) and temperature (ε/k_B); glue names start with ``prefix``."""
     verdict = descriptor_correlations.correlation_verdict(correlations, flat_map_count(maps), len(maps))
-    return {"gradcam_verdict": verdict, "gradcam_steps": profile.continuation_steps, "gradcam_t": temperature}
+    return {f"{prefix}_verdict": verdict, f"{prefix}_steps": profile.continuation_steps, f"{prefix}_t": temperature}

@@ -11,8 +11,8 @@ networks (SPEC section 12), each through the networks' own nested-CV splits and 
 
 The baselines are stored as the ``baselines`` product (their test scores per fold, so a network
 can be compared with them configuration by configuration: :func:`paired_table`). The reference
-networks on inherent structures are trained here (:data:`glasslib.models.selection.INHERENT_NAMES`);
-the thermal ones come from chapters 04 and 05.
+networks on both inputs are trained by chapters 04 (CNN) and 05 (D-MPNN)
+(:func:`glasslib.chapters.classifiers.run_inherent`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 
 from glasslib import stats
-from glasslib.chapters import classifiers
 from glasslib.data.datasets import Dataset
 from glasslib.data.inherent_inputs import INPUT_KINDS, model_inputs
 from glasslib.data.splits import N_OUTER, OUTER_TEST
@@ -110,12 +109,6 @@ def reference_networks(profile: Profile) -> dict[str, dict[str, str]]:
         family: {"thermal": name, "inherent": name + selection.INHERENT_SUFFIX}
         for family, name in (("CNN", profile.reference_cnn), ("D-MPNN", profile.reference_dmpnn))
     }
-
-
-def train_inherent(profile: Profile, run_dir: Path, scheduler: Any = None) -> dict[str, NestedCVResult]:
-    """Nested cross-validation of the reference networks and the attention D-MPNN on inherent structures."""
-    names = [n["inherent"] for n in reference_networks(profile).values()] + ["dmpnn_attention_inherent"]
-    return {name: classifiers.run_nested_cv(profile, run_dir, selection.spec_by_name(profile, name), scheduler) for name in names}
 
 
 def network_results(profile: Profile, run_dir: Path) -> dict[str, dict[str, NestedCVResult]]:

@@ -298,7 +298,7 @@ def training_samples(profile: Profile, name: str) -> dict[str, float]:
     splits = make_splits(profile.runs_per_schedule, profile.seed, profile.inner_split_fractions())
     runs = [(splits.runs(f, TRAIN).size, splits.runs(f, TRAIN).size + splits.runs(f, TEST).size) for f in range(3)]
     setting = selection.settings(profile, name)
-    windows = 1 if name in selection.CNN_NAMES else profile.dmpnn_windows_per_epoch
+    windows = 1 if name.removesuffix(selection.INHERENT_SUFFIX) in selection.CNN_NAMES else profile.dmpnn_windows_per_epoch
     per_dataset = sum(
         windows * 2 * (setting["n_iter"] * setting["inner_epochs"] * inner + setting["outer_epochs"] * outer) for inner, outer in runs
     )
@@ -318,9 +318,9 @@ def training_plan(profile: Profile, figures: dict[str, Any]) -> pd.DataFrame:
     cnn_rate = figures["cnn"]["samples_per_second"]
     dmpnn = figures["dmpnn"]["samples_per_second"]
     rows = {}
-    for name in selection.MODEL_NAMES:
+    for name in selection.book_models(profile):
         counts = training_samples(profile, name)
-        if name in selection.CNN_NAMES:
+        if name.removesuffix(selection.INHERENT_SUFFIX) in selection.CNN_NAMES:
             low = high = counts["samples"] / cnn_rate / 3600
             device = figures["cnn"]["device"]
         else:

@@ -53,6 +53,15 @@ def run_nested_cv(
         return nested_cv.nested_cv(client=client, **arguments)
 
 
+def run_inherent(
+    profile: Profile, run_dir: Path, kind: str, scheduler: Any = None, progress: bool = True
+) -> list[fold_results.NestedCVResult]:
+    """Nested cross-validation of the inherent-structure networks of one kind (``"cnn"``: chapter 04, ``"dmpnn"``:
+    chapter 05) among :func:`glasslib.models.selection.inherent_names`; chapters 04b, 05b and 06 read them."""
+    names = [n for n in selection.inherent_names(profile) if n.startswith(kind)]
+    return [run_nested_cv(profile, run_dir, selection.spec_by_name(profile, name), scheduler, progress) for name in names]
+
+
 def _fold_digest(results: fold_results.NestedCVResult) -> list[str]:
     return sorted(f"{d}-{f}-{r.config_hash}" for (d, f), r in results.folds.items())
 

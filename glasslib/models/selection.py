@@ -21,11 +21,11 @@ from glasslib.rundir import missing_error, product_hash, product_path
 #: The models the book trains on thermal snapshots, by the name each is stored under (the ``model`` product).
 THERMAL_NAMES = ("cnn", "cnn_pooled", "dmpnn", "dmpnn_invariant", "dmpnn_attention")
 
-#: The reference networks trained on inherent structures (SPEC section 12): the same specification
-#: with ``inputs = "inherent"``, stored as ``<name>_inherent``.
-INHERENT_NAMES = ("cnn_pooled_inherent", "dmpnn_invariant_inherent", "dmpnn_attention_inherent")
+#: Every thermal model has an inherent-structure variant (SPEC section 12): the same specification with
+#: ``inputs = "inherent"``, stored as ``<name>_inherent``; the book trains those of :func:`inherent_names`.
+INHERENT_NAMES = tuple(f"{name}_inherent" for name in THERMAL_NAMES)
 
-#: Every model the book trains.
+#: Every model a profile can train.
 MODEL_NAMES = THERMAL_NAMES + INHERENT_NAMES
 
 #: Node features of the attention D-MPNN on inherent structures, at every profile. Quenched, a configuration's
@@ -47,6 +47,16 @@ CNN_NAMES = ("cnn", "cnn_pooled")
 def dataset_ids(profile: Profile) -> tuple[int, ...]:
     """The data sets the classifier chapters train on, e.g. ``(1, 2, 3, 4, 5, 6)``."""
     return profile.dataset_ids()
+
+
+def inherent_names(profile: Profile) -> tuple[str, ...]:
+    """The inherent-structure networks the book trains at ``profile``: the reference CNN and D-MPNN, and the attention D-MPNN."""
+    return (profile.reference_cnn + INHERENT_SUFFIX, profile.reference_dmpnn + INHERENT_SUFFIX, "dmpnn_attention_inherent")
+
+
+def book_models(profile: Profile) -> tuple[str, ...]:
+    """Every model the book trains at ``profile``."""
+    return THERMAL_NAMES + inherent_names(profile)
 
 
 def trained_ids(profile: Profile, name: str) -> tuple[int, ...]:

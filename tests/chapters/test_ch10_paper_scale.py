@@ -79,7 +79,7 @@ def test_the_totals_and_tables_cover_every_step():
     assert totals["disk_gb"] == pytest.approx(ch10_paper_scale.disk_plan(paper).iloc[:-1]["GB"].sum())
     tasks = ch10_paper_scale.dask_plan(paper, FIGURES)
     assert tasks.loc["cooling runs (ch. 01)", "tasks"] == 20_000 and tasks.loc["nested-CV searches (ch. 04, 05)", "tasks"] == 3 * (
-        6 + 6 + 6 + 2 + 1
+        6 + 6 + 6 + 2 + 1 + 6 + 6 + 1  # the thermal models, then the reference CNN, D-MPNN and attention on inherent structures
     )
     assert list(ch10_paper_scale.figures_table(FIGURES)["unit"])[:2] == ["M atom-steps/s", "s each"]
 

@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 MODEL_COLOURS = {"cnn": "#D55E00", "cnn_pooled": "#E69F00", "dmpnn": "#0072B2", "dmpnn_invariant": "#009E73", "dmpnn_attention": "#CC79A7"}
+MODEL_COLOURS |= {f"{name}_inherent": colour for name, colour in MODEL_COLOURS.items()}
 
 
 def _colour(name: str) -> str:
@@ -27,6 +28,11 @@ MODEL_LABELS = {
     "dmpnn": "D-MPNN (paper features)",
     "dmpnn_invariant": "D-MPNN (invariant features)",
     "dmpnn_attention": "D-MPNN with attention",
+    "cnn_pooled_inherent": "CNN (reduced scale, pooled head) on inherent structures",
+    "cnn_inherent": "CNN (paper's network) on inherent structures",
+    "dmpnn_invariant_inherent": "D-MPNN (invariant features) on inherent structures",
+    "dmpnn_inherent": "D-MPNN (paper features) on inherent structures",
+    "dmpnn_attention_inherent": "D-MPNN with attention on inherent structures",
 }
 
 
