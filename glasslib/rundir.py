@@ -255,6 +255,11 @@ PRODUCTS: dict[str, Product] = {
             "metrics/{variant}.json",
             _NOTEBOOK("07_metrics"),
             upstream=("tg",),
+            inputs=lambda keys: (
+                "glasslib.structure.inherent_ramp:RAMP_QUENCH_RUNS",
+                "glasslib.data.quench:REARRANGED_DISTANCE",
+                "glasslib.data.quench:REARRANGED_TOLERANCE",
+            ),
             io="glasslib.structure.kink",
             legacy="metrics.json",
         ),

@@ -168,8 +168,8 @@ def _artificial_liquid(r: Mapping[str, Any]) -> Judgement:
     return text, combine(verdicts)
 
 
-def _kink(r: Mapping[str, Any]) -> Judgement:
-    metrics = r["structural_metrics"]
+def _kink(r: Mapping[str, Any], section: str = "structural_metrics") -> Judgement:
+    metrics = r[section]
     verdicts = [verdict_above(m["alpha3_ci95"], 0.0) for m in metrics.values()]
     text = "; ".join(f"{name} α3 {_interval(m['alpha3_ci95'])}" for name, m in metrics.items())
     return text, combine(verdicts)
@@ -206,6 +206,11 @@ CLAIMS: tuple[tuple[str, tuple[str, ...], Callable[[Mapping[str, Any]], Judgemen
     ("D-MPNN beats the structural baseline on inherent structures, every data set", ("reading.paired",), _beats("D-MPNN", "descriptors")),
     ("CNN calls motif-saturated and random images liquids (SI)", ("artificial_images",), _artificial_liquid),
     ("α3 > 0 for all three structural metrics", ("structural_metrics",), _kink),
+    (
+        "α3 > 0 for all three structural metrics, on inherent structures",
+        ("structural_metrics_inherent",),
+        lambda r: _kink(r, "structural_metrics_inherent"),
+    ),
 )
 
 

@@ -208,13 +208,13 @@ def _artificial_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
     return {"probed_model": {"model": profile.reference_cnn, "dataset": dataset, "fold": 0}, "kinds": probe_summary(probabilities)}
 
 
-def _metrics_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
+def _metrics_section(profile: Profile, run_dir: Path, key: str = "kink") -> dict[str, Any]:
     from scipy import stats
 
     from glasslib.structure.kink import load_kink_table
 
     out = {}
-    for row in load_kink_table(run_dir, profile):
+    for row in load_kink_table(run_dir, profile, key):
         half = stats.t.ppf(0.975, row["df_resid"]) * row["se_alpha3"] if row["df_resid"] > 0 else math.inf
         out[row["metric"]] = {
             "alpha3": row["alpha3"],
@@ -323,6 +323,7 @@ SECTIONS: dict[str, Callable[[Profile, Path], dict[str, Any]]] = {
     "reading": _reading_section,
     "artificial_images": _artificial_section,
     "structural_metrics": _metrics_section,
+    "structural_metrics_inherent": lambda profile, run_dir: _metrics_section(profile, run_dir, "kink_inherent"),
     "attention": _attention_section,
     "dynamics": _dynamics_section,
     "motion_readings": _readings_section,

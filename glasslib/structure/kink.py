@@ -10,7 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from glasslib.profiles import Profile
-from glasslib.rundir import read_json_product, write_json_product
+from glasslib.rundir import StaleProductError, read_json_product, write_json_product
 from glasslib.structure.bond_metrics import METRICS
 
 KINK_NAMES = ("alpha0", "alpha1", "alpha2", "alpha3")
@@ -112,11 +112,32 @@ def kink_table(frame: pd.DataFrame, tg: float) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("metric")
 
 
-def save_kink_table(run_dir: Path, profile: Profile, table: pd.DataFrame) -> Path:
-    """Store chapter 07's :func:`kink_table` as the ``metrics`` product."""
-    return write_json_product(run_dir, profile, "metrics", {"kink": table.reset_index().to_dict(orient="records")})
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    return table.reset_index().to_dict(orient="records")
 
 
-def load_kink_table(run_dir: Path, profile: Profile) -> list[dict[str, Any]]:
-    """Chapter 07's stored kink regressions, one record per metric, checked for ``profile``."""
-    return read_json_product(run_dir, profile, "metrics")["kink"]
+def save_kink_table(run_dir: Path, profile: Profile, table: pd.DataFrame, inherent: dict[str, Any] | None = None) -> Path:
+    """Store chapter 07's :func:`kink_table` as the ``metrics`` product; ``inherent``, the ramp on inherent
+    structures (:func:`glasslib.structure.inherent_ramp.inherent_metrics_vs_temperature`), is stored with the
+    kink tables of both of its inputs (``kink_inherent``, ``kink_same_runs``), given ``tg``."""
+    payload: dict[str, Any] = {"kink": _records(table)}
+    if inherent is not None:
+        tg = inherent["tg"]
+        payload["kink_inherent"] = _records(kink_table(inherent["inherent"], tg))
+        payload["kink_same_runs"] = _records(kink_table(inherent["thermal"], tg))
+        payload["inherent_ramp"] = {
+            "runs": inherent["runs"],
+            "flagged": inherent["flagged"],
+            **{kind: inherent[kind].to_dict(orient="records") for kind in ("thermal", "inherent")},
+        }
+    return write_json_product(run_dir, profile, "metrics", payload)
+
+
+def load_kink_table(run_dir: Path, profile: Profile, key: str = "kink") -> list[dict[str, Any]]:
+    """Chapter 07's stored kink regressions, one record per metric, checked for ``profile``: on thermal snapshots
+    (``key="kink"``), on inherent structures (``"kink_inherent"``) or on the thermal snapshots of the same runs
+    (``"kink_same_runs"``); a product without them is stale (rerun chapter 07)."""
+    stored = read_json_product(run_dir, profile, "metrics")
+    if key not in stored:
+        raise StaleProductError(f"the stored metrics have no {key!r}: rerun notebooks/07_metrics.ipynb")
+    return stored[key]
