@@ -110,7 +110,8 @@ def load_reading_models(profile: Profile, run_dir: Path) -> ReadingModels:
         model, params, attention_fold = load_attention_model(profile, run_dir, dataset=1, fold=0)
     except ValueError as err:
         raise ProductError(str(err)) from None
-    choice = load_attention_summary(run_dir, profile)["cutoffs"]["0"]
+    summary = load_attention_summary(run_dir, profile)  # the thermal model's own cutoffs (chapter 06 reads both)
+    choice = summary.get("by_input", {}).get("thermal", summary)["cutoffs"]["0"]
     about = {
         "cnn": {"model": spec.name, "dataset": int(first), "fold": 0, "auc": float(fold.auc)},
         "attention": {"model": "dmpnn_attention", "dataset": 1, "fold": 0, "auc": float(attention_fold.auc), **choice},
