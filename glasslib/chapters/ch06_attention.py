@@ -130,3 +130,30 @@ def explorer_graphs(graphs: Sequence[AttentionGraph], per_class: int = 3) -> lis
     glasses = [g for g in graphs if g.label == GLASS][:per_class]
     liquids = [g for g in graphs if g.label == LIQUID][:per_class]
     return glasses + liquids
+
+
+def earned_numbers(profile: Profile, run_dir: Path, dataset: int = 1) -> dict[str, Any]:
+    """Whether the inherent attention model beats chapter 05b's baselines on inherent inputs of ``dataset`` (SPEC
+    section 12: a network earns an interpretation where it does): ``beats_<baseline>`` difference text with its
+    paired 95 % interval, and ``earned``, a sentence."""
+    from glasslib.chapters import ch05b_reading as ch05b
+    from glasslib.models import selection
+
+    base = ch05b.load_baselines(profile, run_dir)["inherent"][str(dataset)]
+    result = selection.load_results(profile, run_dir, selection.spec_by_name(profile, "dmpnn_attention_inherent"), only=[dataset])
+    out: dict[str, Any] = {}
+    beaten = []
+    for name in ch05b.BASELINE_LABELS:
+        found = ch05b.paired(result, base[name], dataset, profile.seed)
+        low, high = found["ci95"]
+        out[f"beats_{name}"] = f"{found['difference']:+.3f} [{low:+.3f}, {high:+.3f}]"
+        if low > 0:
+            beaten.append(ch05b.BASELINE_LABELS[name])
+    missing = [ch05b.BASELINE_LABELS[n] for n in ch05b.BASELINE_LABELS if ch05b.BASELINE_LABELS[n] not in beaten]
+    out["earned"] = (
+        "It beats all three baselines, so what it attends to is more than they hold."
+        if not missing
+        else f"It does not beat the {' or the '.join(missing)} beyond doubt, so what it attends to is read here as a "
+        "description of what separates the classes, not as evidence that the network found more than those baselines hold."
+    )
+    return out
