@@ -177,14 +177,15 @@ def paired(result: NestedCVResult, record: Mapping[str, Any], dataset: int, seed
 
 
 def paired_rows(base: Mapping[str, Any], networks: Mapping[str, Mapping[str, NestedCVResult]], seed: int) -> list[dict[str, Any]]:
-    """Each network minus each baseline, per input and data set: difference, paired interval, verdict."""
+    """Each network minus each baseline, per input and data set: difference, paired interval, verdict ("beats it"
+    where the interval lies above 0, "falls short of it" where below, else "not resolved at this scale")."""
     rows = []
     for family, results in networks.items():
         for kind, result in results.items():
             for dataset in sorted({d for d, _ in result.folds}):
                 for name, record in base[kind][str(dataset)].items():
                     found = paired(result, record, dataset, seed)
-                    low = found["ci95"][0]
+                    low, high = found["ci95"]
                     rows.append(
                         {
                             "network": family,
@@ -192,7 +193,7 @@ def paired_rows(base: Mapping[str, Any], networks: Mapping[str, Mapping[str, Nes
                             "dataset": dataset,
                             "baseline": name,
                             **found,
-                            "verdict": "beats it" if low > 0 else "not resolved at this scale",
+                            "verdict": "beats it" if low > 0 else "falls short of it" if high < 0 else "not resolved at this scale",
                         }
                     )
     return rows

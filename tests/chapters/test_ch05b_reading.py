@@ -54,6 +54,7 @@ def test_verdicts_and_numbers_follow_the_paired_intervals():
     verdicts = {(r["input"], r["baseline"]): r["verdict"] for r in pairs}
     assert verdicts[("inherent", "thermometer")] == "beats it"
     assert verdicts[("inherent", "descriptors")] == "not resolved at this scale"  # equal AUCs: not beaten
+    assert {r["verdict"] for r in pairs} <= {"beats it", "falls short of it", "not resolved at this scale"}
     rows = ch05b.auc_rows(base, networks, seed=0)
     numbers = ch05b.reading_numbers(rows, pairs)
     assert numbers["dmpnn_beats_thermometer"] == "1" and numbers["dmpnn_beats_descriptors"] == "none"
