@@ -81,8 +81,8 @@ def class_comparison(graphs: Sequence[AttentionGraph], cutoffs: Mapping[int, Cut
     return attention_counts.compare_classes(counts[labels == GLASS], counts[labels == LIQUID])
 
 
-#: The AUC an attention model must exceed (its interval's lower end) before the chapter reads it as having learned.
-LEARNED_AUC = 0.95
+#: The AUC an attention model's interval must lie above before the chapter reads it as having learned (chance).
+LEARNED_AUC = 0.5
 
 
 def larger_window(graphs: Sequence[AttentionGraph]) -> float:
@@ -101,7 +101,7 @@ def larger_window_graphs(
 def model_numbers(profile: Profile, run_dir: Path, dataset: int = 1) -> dict[str, Any]:
     """Outer-test AUC (fold mean) and its 95 % interval of both attention models on ``dataset``: ``auc_<kind>``,
     ``auc_<kind>_low``, ``auc_<kind>_high`` for kind thermal and inherent, and ``learned_<kind>``, whether the
-    interval lies above 0.95 ("learned") or not ("did not learn it at this scale")."""
+    interval lies above chance (:data:`LEARNED_AUC`)."""
     from glasslib.models import selection
     from glasslib.models.fold_results import fold_auc_interval
 
@@ -110,7 +110,9 @@ def model_numbers(profile: Profile, run_dir: Path, dataset: int = 1) -> dict[str
         folds = list(selection.load_results(profile, run_dir, selection.spec_by_name(profile, name), only=[dataset]).folds.values())
         low, high = fold_auc_interval(folds, seed=profile.seed)
         out |= {f"auc_{kind}": float(np.mean([r.auc for r in folds])), f"auc_{kind}_low": low, f"auc_{kind}_high": high}
-        out[f"learned_{kind}"] = "learned" if low > LEARNED_AUC else "did not learn it beyond doubt at this scale"
+        out[f"learned_{kind}"] = (
+            "learned the task (interval above chance)" if low > LEARNED_AUC else "did not learn the task beyond chance at this scale"
+        )
     return out
 
 
