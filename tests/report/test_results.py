@@ -107,7 +107,11 @@ def test_the_smoke_book_run_directory_has_every_headline_number(smoke_book):
     reading = document["reading"]  # chapter 05b: baselines on both inputs, each network minus each baseline, paired
     assert set(reading["baselines"]) == {"thermal", "inherent"}
     for row in reading["paired"]:
-        assert row["ci95"][0] <= row["difference"] <= row["ci95"][1] and row["verdict"] in ("beats it", "falls short of it", "not resolved at this scale")
+        assert row["ci95"][0] <= row["difference"] <= row["ci95"][1] and row["verdict"] in (
+            "beats it",
+            "falls short of it",
+            "not resolved at this scale",
+        )
     assert {r["input"] for r in reading["paired"]} == {"thermal", "inherent"}
     claims = {r["claim"] for r in document["claims"]}
     assert "D-MPNN beats the structural baseline on inherent structures, every data set" in claims
