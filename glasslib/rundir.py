@@ -38,16 +38,15 @@ product                   path                                             writt
 
 Provenance
 ----------
-A product's hash (:func:`product_hash`) digests exactly the profile settings it depends on, the
-code-level inputs it reads (``inputs``: the renderer's colours and dot size for a CNN, the graph
-rules for a D-MPNN) and the hashes of the products it is built from, recursively — so ``tg``
-depends on ``tg_min_points`` and on the simulations, the data sets on ``tg``, a model on its
-budgets and the data sets. Every stored product records its provenance (:func:`provenance`: hash,
-settings, upstream hashes); a reader finds the product under the hash the current profile expects
-and checks the recorded one. When that variant is missing but others of the same product are
-stored, the error is :class:`StaleProductError`, naming the settings that differ and the chapter to
-rerun. Execution settings (workers, processes) never enter a hash. A run directory written before
-variants (contract 1: ``tg.json`` at the top) is reported stale, never misread and never deleted.
+A product's hash (:func:`product_hash`) digests exactly the profile settings it depends on, the code-level inputs it
+reads (``inputs``: the renderer's colours and dot size for a CNN, the graph rules for a D-MPNN) and the hashes of the
+products it is built from, recursively — so ``tg`` depends on ``tg_min_points`` and on the simulations, the data sets
+on ``tg``, a model on its budgets and the data sets. Every stored product records its provenance (:func:`provenance`:
+hash, settings, upstream hashes); a reader finds the product under the hash the current profile expects and checks the
+recorded one. When that variant is missing but others of the same product are stored, the error is
+:class:`StaleProductError`, naming the settings that differ and the chapter to rerun. Execution settings (workers,
+processes) never enter a hash. A run directory written before variants (contract 1: ``tg.json`` at the top) is
+reported stale, never misread and never deleted.
 """
 
 from __future__ import annotations
@@ -56,12 +55,13 @@ import hashlib
 import importlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from glasslib import __version__
 from glasslib.atomic import remove_partial_files, write_json_atomic
+from glasslib.product_inputs import BASELINE_INPUTS, QUENCH_RULE, classifier_inputs, classifier_settings, every_setting
 from glasslib.profiles import Profile
 from glasslib.variant_paths import PROVENANCE_FILE, VARIANT_CHARS, root_pattern, stored_variants
 
@@ -79,38 +79,6 @@ class MissingProductError(ProductError):
 
 class StaleProductError(ProductError):
     """A product written with other settings, or built from other upstream products, than the profile asks for."""
-
-
-def _model_settings(keys: Mapping[str, Any]) -> tuple[str, ...]:
-    model = str(keys.get("model", "")).removesuffix("_inherent")  # the inherent-input variants share the budgets
-    common = ("seed",)
-    if model in ("cnn", "cnn_pooled"):
-        return (*common, f"{model}_iterations", f"{model}_inner_epochs", f"{model}_outer_epochs", "cnn_batch_max")
-    return (
-        *common,
-        "dmpnn_iterations",
-        "dmpnn_inner_epochs",
-        "dmpnn_outer_epochs",
-        "dmpnn_hidden_max",
-        "dmpnn_depth_max",
-        "dmpnn_l_win_min",
-        "dmpnn_l_win_max",
-        "dmpnn_windows_per_epoch",
-        "dmpnn_eval_windows",
-        *(("attention_features",) if keys.get("model") == "dmpnn_attention" else ()),
-    )
-
-
-def _model_inputs(keys: Mapping[str, Any]) -> tuple[str, ...]:
-    """What a classifier reads besides the profile: the CNN the renderer's image rules, a D-MPNN the graph rules."""
-    return (
-        ("glasslib.data.render:IMAGE_INPUTS",) if str(keys.get("model", "")).startswith("cnn") else ("glasslib.data.graphs:GRAPH_INPUTS",)
-    )
-
-
-def _all_settings(keys: Mapping[str, Any]) -> tuple[str, ...]:
-    """Every field that changes what the book computes (the ``profile`` record depends on all of them)."""
-    return tuple(f.name for f in fields(Profile) if f.name != "name" and not f.metadata.get("execution"))
 
 
 @dataclass(frozen=True)
@@ -159,7 +127,7 @@ PRODUCTS: dict[str, Product] = {
             "profile",
             "profile/{variant}.json",
             _NOTEBOOK("01_simulation"),
-            settings=_all_settings,
+            settings=every_setting,
             io="glasslib.simulation.campaign",
             legacy="profile.json",
         ),
@@ -198,7 +166,7 @@ PRODUCTS: dict[str, Product] = {
             settings=("liquid_temperatures", "inner_split", "seed"),
             upstream=("tg",),
             io="glasslib.data.datasets",
-            inputs=lambda keys: ("glasslib.data.quench:REARRANGED_DISTANCE", "glasslib.data.quench:REARRANGED_TOLERANCE"),
+            inputs=lambda keys: QUENCH_RULE,
             legacy="datasets/dataset_{dataset}.h5",
         ),
         Product("start_cue", "start_cue/{variant}.json", _NOTEBOOK("03_datasets"), upstream=("datasets",), io="glasslib.data.start_memory"),
@@ -206,10 +174,10 @@ PRODUCTS: dict[str, Product] = {
             "model",
             "models/{model}/{variant}",
             _CLASSIFIERS,
-            settings=_model_settings,
+            settings=classifier_settings,
             upstream=("datasets",),
             io="glasslib.models.fold_results",
-            inputs=_model_inputs,
+            inputs=classifier_inputs,
             legacy="models/{model}/*.result.json",
         ),
         Product(
@@ -235,12 +203,7 @@ PRODUCTS: dict[str, Product] = {
             settings=("seed",),
             upstream=("datasets",),
             io="glasslib.chapters.ch05b_reading",
-            inputs=lambda keys: (
-                "glasslib.structure.thermometer:FIRST_SHELL_AB",
-                "glasslib.models.baselines:C_GRID",
-                "glasslib.structure.classical_descriptors:HISTOGRAM_RANGE",
-                "glasslib.structure.classical_descriptors:HISTOGRAM_BIN",
-            ),
+            inputs=lambda keys: BASELINE_INPUTS,
         ),
         Product(
             "attention",
@@ -255,11 +218,7 @@ PRODUCTS: dict[str, Product] = {
             "metrics/{variant}.json",
             _NOTEBOOK("07_metrics"),
             upstream=("tg",),
-            inputs=lambda keys: (
-                "glasslib.structure.inherent_ramp:RAMP_QUENCH_RUNS",
-                "glasslib.data.quench:REARRANGED_DISTANCE",
-                "glasslib.data.quench:REARRANGED_TOLERANCE",
-            ),
+            inputs=lambda keys: (*QUENCH_RULE, "glasslib.structure.inherent_ramp:RAMP_QUENCH_RUNS"),
             io="glasslib.structure.kink",
             legacy="metrics.json",
         ),

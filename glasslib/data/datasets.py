@@ -369,39 +369,32 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def build_datasets(profile: Profile, run_dir: Path, scheduler: Any = None, progress: bool = True) -> dict[int, Dataset]:
-    """Build (or load, when current) all six data sets of ``profile`` from its simulation store, each with
-    its inherent-structure inputs (:mod:`glasslib.data.inherent_inputs`; quenched on ``scheduler``).
+def build_datasets(profile: Profile, run_dir: Path) -> dict[int, Dataset]:
+    """Build (or load, when current) all six data sets of ``profile`` from its simulation store.
 
-    Needs chapter 01's store and chapter 02's Tg; raises their clear errors otherwise.
+    Needs chapter 01's store and chapter 02's Tg; raises their clear errors otherwise. Their inherent-structure
+    inputs: :func:`glasslib.data.inherent_inputs.build_with_inherent`.
     """
-    from glasslib.data import inherent_inputs
-
     tg_slow = float(load_tg(run_dir, profile)["slow"]["tg"])
     slow = store.load_ensemble(run_dir, "slow", profile.runs_per_schedule, profile.simulation_hash())
     fast = store.load_ensemble(run_dir, "fast", profile.runs_per_schedule, profile.simulation_hash())
     specs = choose_specs(profile, slow, fast, tg_slow)
     splits = make_splits(profile.runs_per_schedule, profile.seed, profile.inner_split_fractions())
-    expected, datasets, fresh = product_hash(profile, "datasets"), {}, []
+    datasets = {}
     for spec in specs:
         try:
-            current = load_dataset(run_dir, spec.dataset, expected)
+            current = load_dataset(run_dir, spec.dataset, product_hash(profile, "datasets"))
             if (
                 current.spec == spec
                 and np.array_equal(current.splits.inner, splits.inner)
                 and len(current.labels) == 2 * profile.runs_per_schedule
             ):
                 datasets[spec.dataset] = current
-                if not inherent_inputs.has_inherent(run_dir, spec.dataset, expected):
-                    fresh.append(spec.dataset)
                 continue
         except ProductError:
             pass
         datasets[spec.dataset] = assemble(run_dir, profile, spec, splits)
-        fresh.append(spec.dataset)
-    quenched = inherent_inputs.quench_datasets(profile, {i: datasets[i] for i in fresh}, scheduler, progress)
-    for dataset, inputs in quenched.items():
-        save_dataset(run_dir, datasets[dataset], profile, inputs)
+        save_dataset(run_dir, datasets[spec.dataset], profile)
     return datasets
 
 

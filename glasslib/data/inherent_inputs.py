@@ -24,10 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from glasslib.data.datasets import GLASS, PRODUCER, Dataset, dataset_path, load_dataset
+from glasslib.data.datasets import GLASS, PRODUCER, Dataset, build_datasets, dataset_path, load_dataset, save_dataset
 from glasslib.data.quench import QUENCH_FIELDS, REARRANGED_DISTANCE, REARRANGED_TOLERANCE, quench
 from glasslib.data.splits import DatasetError
 from glasslib.profiles import Profile
+from glasslib.rundir import product_hash
 from glasslib.simulation import store
 
 #: The classifiers' two inputs: the recorded snapshot, or its inherent structure.
@@ -103,6 +104,17 @@ def quench_datasets(
         records = {k: np.asarray(getattr(done, k))[rows] for k in QUENCH_FIELDS}
         out[i] = InherentInputs(scaled, records, float(done.ftol), int(profile.is_fire_maxiter))
     return out
+
+
+def build_with_inherent(profile: Profile, run_dir: Path, scheduler: Any = None, progress: bool = True) -> dict[int, Dataset]:
+    """:func:`glasslib.data.datasets.build_datasets`, then quench the configurations of every data set whose stored
+    file has no current inherent inputs and store them beside it (chapter 03)."""
+    datasets = build_datasets(profile, run_dir)
+    expected = product_hash(profile, "datasets")
+    missing = {i: d for i, d in datasets.items() if not has_inherent(run_dir, i, expected)}
+    for dataset, inputs in quench_datasets(profile, missing, scheduler, progress).items():
+        save_dataset(run_dir, datasets[dataset], profile, inputs)
+    return datasets
 
 
 def read_inherent(run_dir: Path, dataset: int, expected_hash: str) -> InherentInputs:

@@ -236,7 +236,7 @@ def test_live_explorer_of_chapter_06_in_jupyterlab_follows_the_slider_and_the_pi
     started = time.monotonic()
     _, _, run_dir = smoke_book
     profile = get_profile("smoke")
-    every = fold_attention_graphs(profile, run_dir, dataset=1)
+    every = fold_attention_graphs(profile, run_dir, dataset=1, inputs="inherent")
     cutoff = fold_cutoffs(every)[0].cutoff
     graphs = [g for g in every if g.fold == 0 and g.label == 1]  # the live explorer's first fold and class, in order
     shutil.copy(ROOT / "notebooks" / "06_attention.ipynb", tmp_path)  # the copy, not the source, gets executed

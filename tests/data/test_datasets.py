@@ -53,7 +53,7 @@ def tiny_store(tmp_path_factory):
 @pytest.mark.slow
 def test_datasets_from_a_real_store(tiny_store):
     profile, run_dir, ensembles = tiny_store
-    built = datasets.build_datasets(profile, run_dir)
+    built = inherent_inputs.build_with_inherent(profile, run_dir)
     assert sorted(built) == [1, 2, 3, 4, 5, 6]
     for data in built.values():
         assert data.positions.shape == (20, 60, 2) and np.all((data.positions >= 0) & (data.positions < 1))
@@ -94,7 +94,7 @@ def test_datasets_from_a_real_store(tiny_store):
     assert np.array_equal(inherent_inputs.model_inputs(run_dir, 2, expected).positions, built[2].positions)
     with pytest.raises(rundir.ProductError, match="03_datasets"):
         inherent_inputs.model_inputs(run_dir, 2, expected, "inherent")
-    datasets.build_datasets(profile, run_dir)  # quenches what is missing
+    inherent_inputs.build_with_inherent(profile, run_dir)  # quenches what is missing
     assert inherent_inputs.has_inherent(run_dir, 2, expected)
 
 

@@ -35,6 +35,7 @@ def test_an_empty_run_directory_gives_valid_json_with_every_section_missing(tmp_
         "reading",
         "artificial_images",
         "structural_metrics",
+        "structural_metrics_inherent",
         "attention",
         "dynamics",
         "motion_readings",
