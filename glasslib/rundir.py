@@ -244,9 +244,10 @@ PRODUCTS: dict[str, Product] = {
             "readings",
             "readings/{variant}.json",
             _NOTEBOOK("09_dynamics"),
-            settings=("seed",),
+            settings=("fire_ftol", "is_fire_maxiter", "seed"),
             upstream=("ensembles", "model", "attention"),
             io="glasslib.chapters.ch09_readings",
+            inputs=lambda keys: QUENCH_RULE,  # it quenches the ensembles' starts as the data sets were
             legacy="readings.json",
         ),
         Product(

@@ -127,3 +127,14 @@ def test_no_notebook_and_no_module_outside_the_contract_spells_a_product_path():
         if spelled.search(text) or re.search(r"run_dir\s*/\s*[\"']", text):
             offenders.append(path.relative_to(ROOT))
     assert not offenders, f"product paths spelled outside glasslib/rundir.py: {offenders}"
+
+
+def test_the_quench_rule_enters_the_products_that_quench(monkeypatch):
+    from glasslib.data import quench
+
+    profile = get_profile("smoke")
+    names = ("datasets", "metrics", "readings", "simulations")
+    before = {name: rundir.product_hash(profile, name) for name in names}
+    monkeypatch.setattr(quench, "REARRANGED_TOLERANCE", 0.25)
+    after = {name: rundir.product_hash(profile, name) for name in names}
+    assert [name for name in names if after[name] != before[name]] == ["datasets", "metrics", "readings"]

@@ -33,6 +33,16 @@ sign*), includes zero (*not resolved at this scale*), or whether there is no dir
 with (the AUC interval includes 0.5). The paper reports glasses with fewer isolated A particles,
 fewer components and fewer attention pieces; this run measures its own direction.
 
+**On both inputs.** Chapter 05b showed that on thermal snapshots a thermometer separates the data
+sets, so a model trained on them may read vibrations rather than structure. Every reading is therefore
+also taken from the models trained on inherent structures (chapter 05b's CNN and attention D-MPNN,
+chapter 06's cutoff of that model), on the inherent structures of the same starting configurations:
+each is FIRE-quenched on the force criterion exactly as the data sets were
+(:func:`glasslib.data.quench.quench`); a quench that is capped or rearranges beyond
+:data:`glasslib.data.quench.REARRANGED_TOLERANCE` is left out and counted (:func:`quenched_starts`).
+The bond-graph readings are then those of chapter 07's metrics on inherent structures. Propensity is
+the same measured one.
+
 :func:`readings_study` computes all of it once per run and stores it as the ``readings`` product.
 """
 
@@ -45,7 +55,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from glasslib.chapters.ch09_dynamics import KINDS, displacements, interval_curve
 from glasslib.dynamics import propensity as prop
@@ -64,10 +73,12 @@ READINGS: dict[str, tuple[str, str]] = {
     "isolated_a": ("isolated A (no B chose it)", "07"),
     "component_size": ("size of its bond-graph component", "07"),
 }
+#: The inputs the classifiers are read on: the paper's thermal snapshots and inherent structures.
+READING_INPUTS = ("thermal", "inherent")
 #: Layout version of the ``readings`` product; another layout reads as stale.
-READINGS_FORMAT = 2
+READINGS_FORMAT = 3
 #: The notebooks whose models the readings need.
-CNN_PRODUCER, ATTENTION_PRODUCER = "notebooks/04_cnn.ipynb", "notebooks/05_dmpnn.ipynb"
+CNN_PRODUCER = {"thermal": "notebooks/04_cnn.ipynb", "inherent": "notebooks/05b_reading.ipynb"}
 
 
 @dataclass(frozen=True)
@@ -88,8 +99,9 @@ class ReadingModels:
     about: dict[str, Any]
 
 
-def load_reading_models(profile: Profile, run_dir: Path) -> ReadingModels:
-    """The reference CNN (fold 0 of its first data set, as Grad-CAM in chapter 04b) and the attention D-MPNN (fold 0, data set 1).
+def load_reading_models(profile: Profile, run_dir: Path, inputs: str = "thermal") -> ReadingModels:
+    """The reference CNN (fold 0 of its first data set, as Grad-CAM in chapter 04b) and the attention D-MPNN (fold 0,
+    data set 1), trained on ``inputs``: ``"thermal"`` (chapters 04 and 05) or ``"inherent"`` (chapter 05b).
 
     Raises
     ------
@@ -100,21 +112,27 @@ def load_reading_models(profile: Profile, run_dir: Path) -> ReadingModels:
     from glasslib.interpretation.attention_counts import load_attention_summary
     from glasslib.models import cnn, selection
 
-    spec = selection.spec_by_name(profile, profile.reference_cnn)
+    if inputs not in READING_INPUTS:
+        raise ValueError(f"readings are taken on {READING_INPUTS}, got {inputs!r}")
+    suffix = "" if inputs == "thermal" else selection.INHERENT_SUFFIX
+    spec = selection.spec_by_name(profile, profile.reference_cnn + suffix)
     first = selection.trained_ids(profile, spec.name)[0]
     fold = selection.load_results(profile, run_dir, spec, only=[first]).folds[(first, 0)]
     weights = selection.weights_path(profile, run_dir, spec, first, 0)
     if not weights.is_file():
-        raise ProductError(f"the CNN weights {weights} are missing: run {CNN_PRODUCER} first, with the same profile")
+        raise ProductError(f"the CNN weights {weights} are missing: run {CNN_PRODUCER[inputs]} first, with the same profile")
     try:
-        model, params, attention_fold = load_attention_model(profile, run_dir, dataset=1, fold=0)
+        model, params, attention_fold = load_attention_model(profile, run_dir, dataset=1, fold=0, inputs=inputs)
     except ValueError as err:
         raise ProductError(str(err)) from None
-    summary = load_attention_summary(run_dir, profile)  # the thermal model's own cutoffs (chapter 06 reads both)
-    choice = summary.get("by_input", {}).get("thermal", summary)["cutoffs"]["0"]
+    summary = load_attention_summary(run_dir, profile)  # chapter 06 stores the cutoffs of the models on both inputs
+    if inputs not in summary.get("by_input", {}):
+        raise ProductError(f"chapter 06's attention summary has no {inputs} model: rerun notebooks/06_attention.ipynb")
+    choice = summary["by_input"][inputs]["cutoffs"]["0"]
     about = {
+        "inputs": inputs,
         "cnn": {"model": spec.name, "dataset": int(first), "fold": 0, "auc": float(fold.auc)},
-        "attention": {"model": "dmpnn_attention", "dataset": 1, "fold": 0, "auc": float(attention_fold.auc), **choice},
+        "attention": {"model": "dmpnn_attention" + suffix, "dataset": 1, "fold": 0, "auc": float(attention_fold.auc), **choice},
     }
     held_out = np.asarray(attention_fold.test_indices, dtype=np.int64)
     if first == 1:
@@ -125,6 +143,35 @@ def load_reading_models(profile: Profile, run_dir: Path) -> ReadingModels:
 def scaled_positions(ensemble: IsoconfigurationalEnsemble) -> np.ndarray:
     """(N, 2) thermal starting positions of an ensemble in box lengths, wrapped into [0, 1)."""
     return np.mod(ensemble.start_positions / ensemble.box_length, 1.0)
+
+
+def quenched_starts(
+    profile: Profile, ensembles: Sequence[IsoconfigurationalEnsemble], scheduler: Any = None, progress: bool = True
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """The inherent structures of the ensembles' starting configurations, quenched as the data sets' were.
+
+    Returns
+    -------
+    positions : (C, N, 2) box lengths in [0, 1); the rows of unusable quenches (capped, or rearranged
+        beyond the tolerance) are NaN.
+    record : ``{"configurations", "usable", "rearranged_max", "fnorm_max"}`` — what the chapter counts.
+    """
+    from glasslib.data.quench import quench
+
+    types = np.stack([e.types for e in ensembles])
+    if not (types == types[0]).all():
+        raise ValueError("the ensembles' starting configurations do not share one particle order; quench them one by one")
+    box = float(ensembles[0].box_length)
+    done = quench(profile, np.stack([e.start_positions for e in ensembles]), types[0], scheduler, progress)
+    positions = np.mod(done.positions / box, 1.0)
+    positions[~done.usable] = np.nan
+    record = {
+        "configurations": len(ensembles),
+        "usable": int(done.usable.sum()),
+        "rearranged_max": float(done.rearranged.max()),
+        "fnorm_max": float(done.fnorm.max()),
+    }
+    return positions, record
 
 
 def particle_readings(positions: np.ndarray, types: np.ndarray, models: ReadingModels) -> dict[str, np.ndarray]:
@@ -185,11 +232,11 @@ def glass_direction(readings: Mapping[str, np.ndarray], types: np.ndarray, label
 
 
 def held_out_direction(profile: Profile, run_dir: Path, models: ReadingModels) -> dict[str, Any]:
-    """:func:`glass_direction` on data set 1's configurations that neither fold-0 model trained on."""
-    from glasslib.data.datasets import load_dataset
+    """:func:`glass_direction` on data set 1's configurations that neither fold-0 model trained on, as those models read them."""
+    from glasslib.data.inherent_inputs import model_inputs
     from glasslib.rundir import product_hash
 
-    data = load_dataset(run_dir, 1, product_hash(profile, "datasets"))
+    data = model_inputs(run_dir, 1, product_hash(profile, "datasets"), models.about["inputs"])
     chosen = models.held_out
     readings = particle_readings(np.asarray(data.positions)[chosen], data.types, models)
     labels = np.asarray(data.labels)[chosen]
@@ -213,9 +260,20 @@ def reading_scores(readings: Mapping[str, np.ndarray], measured: np.ndarray, mas
     return out
 
 
-def temperature_readings(ensembles: Sequence[IsoconfigurationalEnsemble], models: ReadingModels, seed: int) -> dict[str, Any]:
-    """Readings of one temperature's configurations scored against absolute and cage-relative propensity."""
-    readings = particle_readings(np.stack([scaled_positions(e) for e in ensembles]), np.stack([e.types for e in ensembles]), models)
+def temperature_readings(
+    ensembles: Sequence[IsoconfigurationalEnsemble], models: ReadingModels, seed: int, positions: np.ndarray | None = None
+) -> dict[str, Any]:
+    """Readings of one temperature's configurations scored against absolute and cage-relative propensity.
+
+    ``positions``: (C, N, 2) box lengths the models read (default: the thermal starts); configurations
+    whose rows are NaN (:func:`quenched_starts`) are left out.
+    """
+    positions = np.stack([scaled_positions(e) for e in ensembles]) if positions is None else np.asarray(positions, float)
+    keep = np.isfinite(positions).all(axis=(1, 2))
+    if not keep.any():
+        raise ValueError("no configuration of this temperature has usable positions to read")
+    ensembles = [e for e, kept in zip(ensembles, keep) if kept]
+    readings = particle_readings(positions[keep], np.stack([e.types for e in ensembles]), models)
     mask = np.stack([e.types == TYPE_A for e in ensembles])
     scores = {}
     for kind in KINDS:
@@ -229,11 +287,12 @@ def temperature_readings(ensembles: Sequence[IsoconfigurationalEnsemble], models
     }
 
 
-def readings_study(profile: Profile, run_dir: Path, progress: bool = True) -> dict[str, Any]:
-    """Every reading at every temperature of the profile (module docstring); read back if stored and current.
+def readings_study(profile: Profile, run_dir: Path, scheduler: Any = None, progress: bool = True) -> dict[str, Any]:
+    """Every reading at every temperature of the profile, on both inputs (module docstring); read back if stored and current.
 
-    Returns ``{"classifiers": ReadingModels.about, "direction": held_out_direction(…),
-    "temperatures": {"0.600": temperature_readings(…)}}``.
+    Returns the thermal readings ``{"classifiers": ReadingModels.about, "direction": held_out_direction(…),
+    "temperatures": {"0.600": temperature_readings(…)}}`` and the same under ``"inherent"``, each of
+    whose temperatures also carries its ``"quench"`` record (:func:`quenched_starts`).
     """
     from glasslib.progress import progress_bar
 
@@ -241,14 +300,27 @@ def readings_study(profile: Profile, run_dir: Path, progress: bool = True) -> di
         return load_readings(run_dir, profile)
     except ProductError:
         pass
-    models = load_reading_models(profile, run_dir)
-    temperatures = dynamics_temperatures(profile)
-    study = {}
-    for temperature in progress_bar(temperatures, desc="readings vs motion", unit="T", disable=not progress):
-        study[f"{temperature:.3f}"] = temperature_readings(load_ensembles(profile, run_dir, temperature), models, profile.seed)
-    payload = {"classifiers": models.about, "direction": held_out_direction(profile, run_dir, models), "temperatures": study}
+    models = {inputs: load_reading_models(profile, run_dir, inputs) for inputs in READING_INPUTS}
+    study: dict[str, dict[str, Any]] = {inputs: {} for inputs in READING_INPUTS}
+    for temperature in progress_bar(dynamics_temperatures(profile), desc="readings vs motion", unit="T", disable=not progress):
+        label, ensembles = f"{temperature:.3f}", load_ensembles(profile, run_dir, temperature)
+        study["thermal"][label] = temperature_readings(ensembles, models["thermal"], profile.seed)
+        positions, record = quenched_starts(profile, ensembles, scheduler, progress)
+        study["inherent"][label] = {**temperature_readings(ensembles, models["inherent"], profile.seed, positions), "quench": record}
+    by_input = {
+        inputs: {"classifiers": m.about, "direction": held_out_direction(profile, run_dir, m), "temperatures": study[inputs]}
+        for inputs, m in models.items()
+    }
+    payload = {**by_input["thermal"], "inherent": by_input["inherent"]}
     save_readings(run_dir, profile, payload)
     return payload
+
+
+def on_input(readings: Mapping[str, Any], inputs: str) -> Mapping[str, Any]:
+    """The readings of the models trained on ``inputs`` (``"thermal"`` or ``"inherent"``), in the thermal layout."""
+    if inputs not in READING_INPUTS:
+        raise ValueError(f"readings are taken on {READING_INPUTS}, got {inputs!r}")
+    return readings if inputs == "thermal" else readings["inherent"]
 
 
 def _keys(profile: Profile) -> dict[str, str]:
@@ -269,7 +341,7 @@ def load_readings(run_dir: Path, profile: Profile) -> dict[str, Any]:
             f"{product_path(run_dir, 'readings', profile, **_keys(profile))} has layout {payload.get('format')}, this glasslib writes "
             f"{READINGS_FORMAT}: rerun notebooks/09_dynamics.ipynb"
         )
-    return {key: payload[key] for key in ("classifiers", "direction", "temperatures")}
+    return {key: payload[key] for key in ("classifiers", "direction", "temperatures", "inherent")}
 
 
 def best_reading(result: Mapping[str, Any], kind: str, name: str, expected: int) -> dict[str, Any]:
@@ -311,67 +383,41 @@ def expected_signs(readings: Mapping[str, Any]) -> dict[str, int]:
     return {name: int(readings["direction"]["readings"][name]["sign"]) for name in READINGS}
 
 
-#: How each expected sign is printed.
-SIGN_NAMES = {-1: "−", 1: "+", 0: "none"}
-
-
-def direction_table(readings: Mapping[str, Any]) -> pd.DataFrame:
-    """Each reading's per-configuration mean (A particles) as a glass score on held-out data set 1: AUC [95 %] and the sign it implies."""
-    rows = []
-    for name, (printed, chapter) in READINGS.items():
-        found = readings["direction"]["readings"][name]
-        higher = {-1: "glasses", 1: "liquids", 0: "not resolved"}[found["sign"]]
-        rows.append(
-            {
-                "reading": printed,
-                "chapter": chapter,
-                "glass AUC [95 %]": f"{found['auc']:.2f} [{found['ci_low']:.2f}, {found['ci_high']:.2f}]",
-                "higher in": higher,
-                "expected sign of ρ": SIGN_NAMES[found["sign"]],
-            }
-        )
-    return pd.DataFrame(rows).set_index("reading")
-
-
-def readings_table(readings: Mapping[str, Any], study: Mapping[str, Any], kind: str = "cage-relative") -> pd.DataFrame:
-    """One row per temperature and reading: chapter, expected sign, best signed ρ [95 %], its time, the noise ceiling there, the verdict.
-
-    ``study``: the chapter's :func:`glasslib.chapters.ch09_dynamics.dynamics_study` (the ceiling; same ensembles, same times).
-    """
-    rows = []
-    signs = expected_signs(readings)
-    for label, result in readings["temperatures"].items():
-        for name, (printed, chapter) in READINGS.items():
-            best = best_reading(result, kind, name, signs[name])
-            ceiling = study[label]["scores"][kind]["noise_ceiling"]["mean"]
-            shown = "—" if best["rho"] is None else f"{best['rho']:+.2f} [{best['ci_low']:+.2f}, {best['ci_high']:+.2f}]"
-            rows.append(
-                {
-                    "T": float(label),
-                    "reading": printed,
-                    "chapter": chapter,
-                    "expected sign": SIGN_NAMES[signs[name]],
-                    "best ρ [95 %]": shown,
-                    "at t [τ]": "—" if best["time"] is None else f"{best['time']:.3g}",
-                    "noise ceiling there": "—" if best["time"] is None else f"{ceiling[best['time_index']]:.2f}",
-                    "verdict": best["verdict"],
-                }
-            )
-    return pd.DataFrame(rows).set_index(["T", "reading"])
-
-
 def strength_interval(best: Mapping[str, Any]) -> tuple[float, float]:
     """The 95 % interval of |ρ| at a reading's best time (ρ's interval reflected when ρ < 0)."""
     low, high = best["ci_low"], best["ci_high"]
     return (low, high) if best["rho"] >= 0 else (-high, -low)
 
 
-def glued_readings(readings: Mapping[str, Any], study: Mapping[str, Any], kind: str = "cage-relative") -> dict[str, Any]:
+def glued_readings(
+    readings: Mapping[str, Any], study: Mapping[str, Any], kind: str = "cage-relative", inputs: str = "thermal"
+) -> dict[str, Any]:
     """The numbers chapter 09's readings section quotes, by glue name (at the lowest temperature).
 
     ``study``: the chapter's :func:`glasslib.chapters.ch09_dynamics.dynamics_study`, for the
-    equivariant network the strongest reading is compared with (by their 95 % intervals).
+    equivariant network the strongest reading is compared with (by their 95 % intervals). With
+    ``inputs="inherent"`` the names carry ``_inherent`` after their first word
+    (``readings_inherent_cnn_auc``, ``reading_inherent_gradcam_rho``); the quench's counts are added, and
+    how many readings get the same verdict on both inputs (``readings_inherent_same_verdict``).
     """
+    chosen = on_input(readings, inputs)
+    numbers = _glued(chosen, study, kind)
+    if inputs == "thermal":
+        return numbers
+    records = [result["quench"] for result in chosen["temperatures"].values()]
+    thermal = _glued(readings, study, kind)
+    same = sum(numbers[f"reading_{name}_verdict"] == thermal[f"reading_{name}_verdict"] for name in READINGS)
+    numbers |= {
+        "readings_same_verdict": int(same),
+        "readings_quench_configurations": sum(r["configurations"] for r in records),
+        "readings_quench_usable": sum(r["usable"] for r in records),
+        "readings_quench_rearranged_max": max(r["rearranged_max"] for r in records),
+    }
+    return {name.replace("_", "_inherent_", 1): value for name, value in numbers.items()}
+
+
+def _glued(readings: Mapping[str, Any], study: Mapping[str, Any], kind: str) -> dict[str, Any]:
+    """:func:`glued_readings` of one input's readings (the thermal layout)."""
     from glasslib.chapters.ch09_dynamics import best_score
 
     lowest = min(readings["temperatures"], key=float)

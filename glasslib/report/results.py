@@ -28,7 +28,9 @@ leaves its keys out and is listed under ``"missing"`` with the reason, never an 
                          "direction": {"glasses": …, "liquids": …, "readings": {"gradcam": {"auc": …, "ci_low": …,
                                                                                 "ci_high": …, "sign": …}, …}},
                          "temperatures": {"0.600": {"cage-relative": {"gradcam": {"time": …, "rho": …, "ci_low": …,
-                                                                        "ci_high": …, "verdict": …}, …}}}},
+                                                                        "ci_high": …, "verdict": …}, …}}},
+                         "inherent": {the same, from the models trained on inherent structures; each temperature
+                                      also has "quench": {"configurations": …, "usable": …, …}}},
      "claims": [{"claim": "…", "this_run": "…", "verdict": "…"}],
      "missing": {"attention": "…/attention.json is missing: run notebooks/06_attention.ipynb first …"}}
 
@@ -276,15 +278,19 @@ def _dynamics_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
 
 def _readings_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
     from glasslib.chapters.ch09_dynamics import KINDS
-    from glasslib.chapters.ch09_readings import READINGS, best_reading, expected_signs, load_readings
+    from glasslib.chapters.ch09_readings import READINGS, best_reading, expected_signs, load_readings, on_input
+
+    def best_of(readings: dict[str, Any]) -> dict[str, Any]:
+        signs = expected_signs(readings)
+        temperatures = {
+            label: {kind: {name: best_reading(result, kind, name, signs[name]) for name in READINGS} for kind in KINDS}
+            | ({"quench": result["quench"]} if "quench" in result else {})
+            for label, result in readings["temperatures"].items()
+        }
+        return {"classifiers": readings["classifiers"], "direction": readings["direction"], "temperatures": temperatures}
 
     readings = load_readings(run_dir, profile)
-    signs = expected_signs(readings)
-    temperatures = {
-        label: {kind: {name: best_reading(result, kind, name, signs[name]) for name in READINGS} for kind in KINDS}
-        for label, result in readings["temperatures"].items()
-    }
-    return {"classifiers": readings["classifiers"], "direction": readings["direction"], "temperatures": temperatures}
+    return {**best_of(readings), "inherent": best_of(on_input(readings, "inherent"))}
 
 
 def _reading_section(profile: Profile, run_dir: Path) -> dict[str, Any]:

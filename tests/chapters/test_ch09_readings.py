@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from glasslib.chapters import ch09_reading_tables as tables
 from glasslib.chapters import ch09_readings as mr
 from glasslib.profiles import get_profile
 from glasslib.rundir import StaleProductError, product_path
@@ -90,16 +91,23 @@ def test_glass_direction_from_labelled_configurations():
     assert mr.glass_direction({"b": only_b + rng.normal(size=(20, 50))}, types, labels, seed=0)["b"]["sign"] == 0
 
 
-def payload(direction_signs: dict[str, int]) -> dict:
-    """A readings product for one temperature, with ρ(t) of each reading −0.2 ± 0.05 at every time."""
-    curve = {"mean": [-0.1, -0.2], "ci_low": [-0.15, -0.25], "ci_high": [-0.05, -0.15]}
+def one_input(direction_signs: dict[str, int], rho: float = -0.2, quench: dict | None = None) -> dict:
+    """One input's readings for one temperature, with ρ(t) of each reading ``rho`` ± 0.05 at its second time."""
+    curve = {"mean": [rho / 2, rho], "ci_low": [rho / 2 - 0.05, rho - 0.05], "ci_high": [rho / 2 + 0.05, rho + 0.05]}
     scores = {kind: {name: curve for name in mr.READINGS} for kind in ("absolute", "cage-relative")}
     direction = {name: {"auc": 0.5, "ci_low": 0.4, "ci_high": 0.6, "sign": direction_signs.get(name, 0)} for name in mr.READINGS}
+    result = {"times": [1.0, 10.0], "scores": scores, "isolated_fraction": {"attention": 0.5, "bond_graph": 0.3}}
     return {
         "classifiers": {"cnn": {"model": "cnn_pooled", "dataset": 1, "fold": 0, "auc": 1.0}, "attention": {"auc": 0.9, "cutoff": 0.01}},
         "direction": {"glasses": 8, "liquids": 8, "readings": direction},
-        "temperatures": {"0.600": {"times": [1.0, 10.0], "scores": scores, "isolated_fraction": {"attention": 0.5, "bond_graph": 0.3}}},
+        "temperatures": {"0.600": result | ({"quench": quench} if quench else {})},
     }
+
+
+def payload(direction_signs: dict[str, int], inherent_signs: dict[str, int] | None = None) -> dict:
+    """A readings product: thermal readings at ρ −0.2, inherent ones at +0.02 (not resolved from 0), with their quench record."""
+    quench = {"configurations": 4, "usable": 3, "rearranged_max": 0.1, "fnorm_max": 1e-6}
+    return {**one_input(direction_signs), "inherent": one_input(inherent_signs or {}, rho=0.02, quench=quench)}
 
 
 def dynamics(equivariant: tuple[float, float, float]) -> dict:
@@ -118,7 +126,7 @@ def dynamics(equivariant: tuple[float, float, float]) -> dict:
 
 def test_table_and_glued_numbers_follow_the_measured_directions():
     readings = payload({"gradcam": -1, "isolated_a": 1})
-    table = mr.readings_table(readings, dynamics((0.4, 0.3, 0.5)))
+    table = tables.readings_table(readings, dynamics((0.4, 0.3, 0.5)))
     rows = table.xs(0.6, level="T")
     assert rows.loc["Grad-CAM glass score", "verdict"] == "as expected"
     assert rows.loc["isolated A (no B chose it)", "verdict"] == "opposite sign"
@@ -129,7 +137,69 @@ def test_table_and_glued_numbers_follow_the_measured_directions():
     assert glued["readings_strongest_abs"] == pytest.approx(0.2) and glued["readings_versus_network"] == "below"
     assert mr.glued_readings(readings, dynamics((0.2, 0.1, 0.3)))["readings_versus_network"] == "not resolved from"
     assert mr.glued_readings(readings, dynamics((0.1, 0.05, 0.12)))["readings_versus_network"] == "above"
-    assert list(mr.direction_table(readings)["expected sign of ρ"]) == ["−", "none", "none", "none", "+", "none"]
+    assert list(tables.direction_table(readings)["expected sign of ρ"]) == ["−", "none", "none", "none", "+", "none"]
+
+
+def test_inherent_readings_have_their_own_table_glue_and_verdicts():
+    readings = payload({"gradcam": -1, "isolated_a": 1}, inherent_signs={"component_size": 1})
+    assert mr.on_input(readings, "thermal") is readings and mr.on_input(readings, "inherent") is readings["inherent"]
+    with pytest.raises(ValueError, match="thermal"):
+        mr.on_input(readings, "vibrations")
+    glued = mr.glued_readings(readings, dynamics((0.4, 0.3, 0.5)), inputs="inherent")
+    assert glued["readings_inherent_cnn_auc"] == 1.0 and glued["readings_inherent_unresolved"] == 6
+    assert glued["reading_inherent_gradcam_verdict"] == "not resolved at this scale"
+    assert (glued["readings_inherent_quench_usable"], glued["readings_inherent_quench_configurations"]) == (3, 4)
+    assert glued["readings_inherent_same_verdict"] == 0  # every thermal reading resolved, no inherent one
+    assert not any(name.startswith("readings_cnn") for name in glued)  # no thermal name is overwritten
+    table = tables.input_table(readings)
+    assert table.loc["Grad-CAM glass score", ("thermal", "verdict")] == "as expected"
+    assert table.loc["Grad-CAM glass score", ("inherent", "verdict")] == "not resolved at this scale"
+    assert table.loc["size of its bond-graph component", ("inherent", "higher in")] == "liquids"
+    inherent = tables.readings_table(readings, dynamics((0.4, 0.3, 0.5)), inputs="inherent")
+    assert inherent.xs(0.6, level="T").loc["isolated A (no B chose it)", "best ρ [95 %]"] == "+0.02 [-0.03, +0.07]"
+
+
+class _Models:
+    """What :func:`mr.temperature_readings` needs of the trained models, replaced by fixed readings."""
+
+
+def test_temperature_readings_leave_out_unusable_quenches(monkeypatch):
+    rng = np.random.default_rng(2)
+    n, runs, times = 40, 3, 2
+    types = np.where(np.arange(n) % 3 == 0, 2, 1)
+    ensembles = []
+    for c in range(3):
+        moves = rng.normal(size=(runs, times, n, 2)).astype(np.float32)
+        ensembles.append(
+            mr.IsoconfigurationalEnsemble(
+                temperature=0.6,
+                configuration=c,
+                times=np.array([1.0, 10.0]),
+                displacements=moves,
+                start_positions=rng.uniform(0, 10, (n, 2)),
+                types=types,
+                equilibration_times=np.array([1.0]),
+                equilibration_displacements=np.zeros((1, n, 2)),
+                inherent_positions=rng.uniform(0, 10, (n, 2)),
+                inherent_particle_energy=np.zeros(n),
+                box_length=10.0,
+            )
+        )
+    seen = []
+
+    def fixed(positions, types_, models):
+        seen.append(positions.shape[0])
+        values = np.asarray(positions)[..., 0]
+        return {name: values for name in mr.READINGS}
+
+    monkeypatch.setattr(mr, "particle_readings", fixed)
+    positions = np.stack([mr.scaled_positions(e) for e in ensembles])
+    positions[1] = np.nan
+    result = mr.temperature_readings(ensembles, _Models(), seed=0, positions=positions)
+    assert seen == [2] and len(result["scores"]["cage-relative"]["gradcam"]["mean"]) == 2
+    positions[:] = np.nan
+    with pytest.raises(ValueError, match="no configuration"):
+        mr.temperature_readings(ensembles, _Models(), seed=0, positions=positions)
 
 
 def test_readings_product_round_trip_and_stale_layout(tmp_path):
