@@ -31,7 +31,8 @@ def classifier_settings(keys: Mapping[str, Any]) -> tuple[str, ...]:
     windows = ("l_win_min", "l_win_max", "windows_per_epoch", "eval_windows")
     dmpnn = budgets + windows
     attention = ("attention_features",) if keys.get("model") == "dmpnn_attention" else ()
-    return (*common, *(f"dmpnn_{name}" for name in dmpnn), *attention)
+    radius = ("dmpnn_radius",) if keys.get("model") == "dmpnn_invariant_inherent" else ()  # selection.radius_option
+    return (*common, *(f"dmpnn_{name}" for name in dmpnn), *attention, *radius)
 
 
 def classifier_inputs(keys: Mapping[str, Any]) -> tuple[str, ...]:

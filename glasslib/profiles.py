@@ -156,6 +156,14 @@ class Profile:
     dmpnn_l_win_max: float = param(0.3, "D-MPNN: largest window side searched", "box lengths", 0.05, 0.95, group="classifiers")
     dmpnn_windows_per_epoch: int = param(1, "D-MPNN: fresh windows per training configuration and epoch", "", 1, 1000, group="classifiers")
     dmpnn_eval_windows: int = param(3, "D-MPNN: fixed windows averaged per configuration at evaluation", "", 1, 1000, group="classifiers")
+    dmpnn_radius: float = param(
+        0.0,
+        "D-MPNN on inherent structures (invariant features): radius-graph cut-off searched beside the kNN graph (0: kNN only)",
+        "σ",
+        0.0,
+        5.0,
+        group="classifiers",
+    )
     dmpnn_paper_datasets: tuple[int, ...] = param(
         (1, 2, 3, 4, 5, 6),
         "data sets the paper-feature D-MPNN trains on (those also in classifier_datasets)",
@@ -238,7 +246,7 @@ class Profile:
         stay valid; changing the physics or the ramp changes it, so stored runs become stale.
         """
         payload = json.dumps(
-            {k: getattr(self, k) for k in sorted(self.simulation_fields()) if not _neutral(k, getattr(self, k))}, sort_keys=True
+            {k: getattr(self, k) for k in sorted(self.simulation_fields()) if not is_neutral(k, getattr(self, k))}, sort_keys=True
         )
         return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -251,7 +259,7 @@ class Profile:
         payload = {
             f.name: _compact(getattr(self, f.name))
             for f in fields(self)
-            if f.name != "name" and not f.metadata.get("execution") and not _neutral(f.name, getattr(self, f.name))
+            if f.name != "name" and not f.metadata.get("execution") and not is_neutral(f.name, getattr(self, f.name))
         }
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -298,10 +306,10 @@ class Profile:
 
 #: Fields added after stored runs and results were hashed, with the value that keeps the earlier behaviour:
 #: at that value a field stays out of both hashes, so adding it made nothing stale.
-ADDED_FIELDS: dict[str, Any] = {"equilibration_steps": 0}
+ADDED_FIELDS: dict[str, Any] = {"equilibration_steps": 0, "dmpnn_radius": 0.0}
 
 
-def _neutral(key: str, value: Any) -> bool:
+def is_neutral(key: str, value: Any) -> bool:
     """Whether ``key`` holds the value it was added with (:data:`ADDED_FIELDS`), and so stays out of the hashes."""
     return key in ADDED_FIELDS and value == ADDED_FIELDS[key]
 

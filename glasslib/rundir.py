@@ -62,7 +62,7 @@ from typing import Any
 from glasslib import __version__
 from glasslib.atomic import remove_partial_files, write_json_atomic
 from glasslib.product_inputs import BASELINE_INPUTS, QUENCH_RULE, classifier_inputs, classifier_settings, every_setting
-from glasslib.profiles import Profile
+from glasslib.profiles import Profile, is_neutral
 from glasslib.variant_paths import PROVENANCE_FILE, VARIANT_CHARS, root_pattern, stored_variants
 
 #: Bump to make every stored product stale (a change of the contract itself). 2: products under their variant.
@@ -328,7 +328,8 @@ def provenance(profile: Profile, name: str, **keys: Any) -> dict[str, Any]:
     know which product it expects.
     """
     spec = product(name)
-    settings = {k: v for k, v in profile.as_dict().items() if k in spec.settings_for(keys)}  # JSON values, as recorded
+    wanted = spec.settings_for(keys)  # a field at the value it was added with stays out (profiles.ADDED_FIELDS)
+    settings = {k: v for k, v in profile.as_dict().items() if k in wanted and not is_neutral(k, getattr(profile, k))}
     upstream = {u: provenance(profile, u, **_upstream_keys(name, u, keys))["hash"] for u in spec.upstream}
     root = root_pattern(spec.pattern) if spec.has_variants else spec.pattern  # keys below the variant (a file in it) do not name it
     keyed = {k: v for k, v in keys.items() if "{" + k + "}" in root and k != "dataset"}

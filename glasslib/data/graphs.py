@@ -8,7 +8,10 @@ SPEC section 6, per configuration and fresh at every training step:
 2. **Graph.** Connect each particle to its ``k`` nearest neighbours inside the window. The
    connections are the *symmetrised* kNN relation (a pair is connected when either particle is
    among the other's k nearest), each unordered pair once, and every connection is two directed
-   edges v→w and w→v. Node features are ``(x, y, type)``: the particle's absolute scaled
+   edges v→w and w→v. Not in the paper: with a ``radius`` > 0 (scaled units), every pair closer
+   than it is connected as well, so a particle's degree counts its neighbours within the cut-off
+   (its coordination) instead of being near ``k`` — the *radius graph* option, searched beside the
+   plain kNN graph where a profile asks for it (:class:`~glasslib.models.dmpnn.params.DMPNNParams`). Node features are ``(x, y, type)``: the particle's absolute scaled
    coordinates, as in the paper (so the network is not exactly translation or rotation
    invariant; the invariant variant reads only the ``type`` column), and ``type`` 0 for A and 1
    for B. The edge feature is the distance in scaled units (box lengths).
@@ -164,6 +167,25 @@ def _symmetric_pairs(neighbours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.divmod(codes, n)
 
 
+def _with_radius_pairs(
+    lo: np.ndarray, hi: np.ndarray, points: np.ndarray, radius: float, boxsize: float | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs ``(lo, hi)`` united with every pair of ``points`` closer than ``radius`` (none added for 0), sorted by (lo, hi)."""
+    if radius <= 0:
+        return lo, hi
+    close = cKDTree(points, boxsize=boxsize, balanced_tree=False).query_pairs(radius, output_type="ndarray").astype(np.int64)
+    n = points.shape[0]
+    codes = np.unique(np.concatenate([lo * n + hi, close.min(axis=1) * n + close.max(axis=1)]))
+    return np.divmod(codes, n)
+
+
+def _check_radius(radius: float) -> float:
+    radius = float(radius)
+    if not 0.0 <= radius < 0.5:
+        raise GraphError(f"radius must lie in [0, 0.5) box lengths (0: the kNN graph alone), got {radius!r}")
+    return radius
+
+
 def _pair_distances(points: np.ndarray, lo: np.ndarray, hi: np.ndarray, periodic: bool) -> np.ndarray:
     delta = points[hi] - points[lo]
     if periodic:
@@ -248,14 +270,16 @@ def _assemble(
     k: int,
     periodic: bool,
     query_points: np.ndarray | None = None,
+    radius: float = 0.0,
 ) -> GraphBatch:
     """GraphBatch from node coordinates (n, 2), types (n,), particle ids and graph ids.
 
-    ``query_points`` (default ``points``) are the coordinates the kNN search sees; distances
-    are always taken from ``points``.
+    ``query_points`` (default ``points``) are the coordinates the neighbour search sees; distances
+    are always taken from ``points``. ``radius`` > 0 adds every pair closer than it (module docstring).
     """
     query = points if query_points is None else query_points
-    lo, hi = _symmetric_pairs(_knn_neighbours(query, k, 1.0 if periodic else None))
+    boxsize = 1.0 if periodic else None
+    lo, hi = _with_radius_pairs(*_symmetric_pairs(_knn_neighbours(query, k, boxsize)), query, radius, boxsize)
     distance = np.repeat(_pair_distances(points, lo, hi, periodic).astype(np.float32), 2)
     edge_src, edge_dst = _interleave(lo, hi), _interleave(hi, lo)
     node_features = np.empty((points.shape[0], 3), dtype=np.float32)
@@ -362,7 +386,9 @@ def periodic_knn_graph(positions: np.ndarray, types: np.ndarray, k: int) -> Grap
     return _assemble(positions, types, np.arange(n, dtype=np.int64), np.zeros(n, dtype=np.int64), 1, k, periodic=True)
 
 
-def random_window_batch(configurations: Sequence[Configuration], l_win: float, k: int, rng: np.random.Generator) -> GraphBatch:
+def random_window_batch(
+    configurations: Sequence[Configuration], l_win: float, k: int, rng: np.random.Generator, radius: float = 0.0
+) -> GraphBatch:
     """One random window per configuration, as one batch of kNN graphs (a D-MPNN training step).
 
     Parameters
@@ -376,6 +402,7 @@ def random_window_batch(configurations: Sequence[Configuration], l_win: float, k
         Nearest neighbours per particle inside its window, ≥ 1.
     rng : numpy.random.Generator
         Draws the corners, two numbers per configuration in order (:func:`sample_window`).
+    radius : float — with > 0, pairs closer than this (box lengths) are connected too (module docstring).
 
     Returns
     -------
@@ -393,7 +420,7 @@ def random_window_batch(configurations: Sequence[Configuration], l_win: float, k
     if len(configurations) == 0:
         raise GraphError("random_window_batch needs at least one configuration")
     corners = rng.uniform(0.0, 1.0 - l_win, size=(len(configurations), 2))
-    return window_batch(configurations, corners, l_win, k)
+    return window_batch(configurations, corners, l_win, k, radius)
 
 
 def covering_corners(l_win: float) -> np.ndarray:
@@ -413,7 +440,7 @@ def covering_corners(l_win: float) -> np.ndarray:
     return np.stack([x0.ravel(), y0.ravel()], axis=1)
 
 
-def window_batch(configurations: Sequence[Configuration], corners: np.ndarray, l_win: float, k: int) -> GraphBatch:
+def window_batch(configurations: Sequence[Configuration], corners: np.ndarray, l_win: float, k: int, radius: float = 0.0) -> GraphBatch:
     """The kNN graphs of given square windows, one per configuration, as one batch.
 
     Parameters
@@ -423,6 +450,7 @@ def window_batch(configurations: Sequence[Configuration], corners: np.ndarray, l
     corners : (G, 2) float — lower-left corner of each window, scaled units.
     l_win : float — window side in box lengths, in (0, 1).
     k : int — nearest neighbours per particle inside its window, ≥ 1.
+    radius : float — with > 0, every pair inside a window closer than this (box lengths) is connected too.
 
     Returns
     -------
@@ -434,7 +462,7 @@ def window_batch(configurations: Sequence[Configuration], corners: np.ndarray, l
     ConfigurationError, GraphError
         As :func:`random_window_batch`; a corner count other than one per configuration.
     """
-    l_win, k = _check_l_win(l_win), _check_k(k)
+    l_win, k, radius = _check_l_win(l_win), _check_k(k), _check_radius(radius)
     corners = np.asarray(corners, dtype=np.float64)
     if len(configurations) == 0 or corners.shape != (len(configurations), 2):
         raise GraphError(f"window_batch needs one (x0, y0) corner per configuration; got {corners.shape} for {len(configurations)}")
@@ -454,7 +482,15 @@ def window_batch(configurations: Sequence[Configuration], corners: np.ndarray, l
     query = points_all - corners[node_graph]
     query[:, 0] += _WINDOW_SPACING * node_graph
     return _assemble(
-        points_all, np.concatenate(type_values), np.concatenate(particles), node_graph, sizes.size, k, periodic=False, query_points=query
+        points_all,
+        np.concatenate(type_values),
+        np.concatenate(particles),
+        node_graph,
+        sizes.size,
+        k,
+        periodic=False,
+        query_points=query,
+        radius=radius,
     )
 
 

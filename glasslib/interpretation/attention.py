@@ -284,6 +284,8 @@ def particle_attention(
     check_attention_model(model)
     params = dmpnn_params.DMPNNParams.from_mapping(params)
     corners = covering_corners(params.l_win)
+    if params.radius:
+        raise ValueError("the attention readings build kNN graphs; a radius-graph model needs its box length to be read")
     batch = window_batch([(positions, types)] * len(corners), corners, params.l_win, params.k)
     sigma = fit.attention_weights(model, batch, step=step)
     largest = np.zeros(batch.n_nodes)

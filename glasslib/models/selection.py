@@ -79,7 +79,7 @@ def spec_by_name(profile: Profile, name: str) -> search_space.ModelSpec:
     if name == "dmpnn_attention_inherent":  # invariant features: see INHERENT_ATTENTION_FEATURES
         return inherent_spec(dmpnn_spec(profile, attention=True, features=INHERENT_ATTENTION_FEATURES, name="dmpnn_attention"))
     if name in INHERENT_NAMES:
-        return inherent_spec(spec_by_name(profile, name.removesuffix(INHERENT_SUFFIX)))
+        return inherent_spec(radius_option(profile, spec_by_name(profile, name.removesuffix(INHERENT_SUFFIX))))
     if name == "cnn":
         return cnn_spec(profile)
     if name == "cnn_pooled":
@@ -155,6 +155,17 @@ def dmpnn_spec(profile: Profile, attention: bool = False, features: str = "paper
         "eval_windows": profile.dmpnn_eval_windows,
     }
     return search_space.ModelSpec(name, train_dmpnn, predict_dmpnn, space, fixed, weights_suffix=".pt")
+
+
+def radius_option(profile: Profile, spec: search_space.ModelSpec) -> search_space.ModelSpec:
+    """``spec`` with the radius-graph option searched beside its kNN graph, for an invariant-feature D-MPNN
+    without attention when ``profile.dmpnn_radius`` > 0: the search picks ``radius`` 0 (the paper's kNN
+    graph) or ``dmpnn_radius`` σ (every pair closer than it connected too). Any other model is returned as is."""
+    fixed = spec.fixed
+    if profile.dmpnn_radius <= 0 or fixed.get("features") != "invariant" or fixed.get("attention", True):
+        return spec
+    option = search_space.SearchParam("radius", 0.0, float(profile.dmpnn_radius), float(profile.dmpnn_radius))
+    return dataclasses.replace(spec, space=(*spec.space, option))
 
 
 def inherent_spec(spec: search_space.ModelSpec) -> search_space.ModelSpec:

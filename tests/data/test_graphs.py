@@ -168,6 +168,30 @@ def test_window_graph_is_knn_inside_the_window():
     assert edge_set(graph, np.arange(graph.n_nodes)) == symmetrised_pairs(neighbours)
 
 
+def test_radius_graph_adds_every_pair_within_the_cut_off_to_the_knn_graph():
+    positions, types = random_configuration(1500, seed=4)
+    corners = np.array([[0.2, 0.3], [0.5, 0.1]])
+    radius = 0.04  # ≈ 1.5 mean spacings at this density
+    plain = graphs.window_batch([(positions, types)] * 2, corners, 0.3, 2)
+    batch = graphs.window_batch([(positions, types)] * 2, corners, 0.3, 2, radius=radius)
+    batch.validate()
+    for g in range(2):
+        nodes = np.flatnonzero(batch.node_graph == g)
+        points = positions[batch.node_particle[nodes]]
+        delta = points[:, None] - points[None]
+        close = {(v, w) for v, w in zip(*np.nonzero(np.hypot(delta[..., 0], delta[..., 1]) < radius)) if v != w}
+        expected = close | symmetrised_pairs(brute_force_knn(points, 2))
+        local = np.full(batch.n_nodes, -1)
+        local[nodes] = np.arange(nodes.size)
+        edges = batch.edge_graph == g
+        assert set(zip(local[batch.edge_src[edges]].tolist(), local[batch.edge_dst[edges]].tolist())) == expected
+    degrees = np.bincount(batch.edge_src, minlength=batch.n_nodes)
+    assert batch.n_edges > plain.n_edges and degrees.std() > np.bincount(plain.edge_src).std()  # degree now reads coordination
+    np.testing.assert_array_equal(plain.node_particle, graphs.window_batch([(positions, types)] * 2, corners, 0.3, 2, 0.0).node_particle)
+    with pytest.raises(GraphError, match="radius"):
+        graphs.window_batch([(positions, types)], corners[:1], 0.3, 2, radius=0.6)
+
+
 def test_windows_hold_about_l_win_squared_times_n():
     n, l_win = 4320, 0.2
     positions, _ = random_configuration(n, seed=6)

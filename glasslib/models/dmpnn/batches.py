@@ -21,6 +21,11 @@ from glasslib.system import ConfigurationError
 _TRAIN_STREAM, _EVAL_STREAM, _EDGE_STATS_STREAM = 1, 2, 3
 
 
+def _radius(dataset: Dataset, params: DMPNNParams) -> float:
+    """The radius-graph cut-off in box lengths (``params.radius`` is in σ; 0 keeps the kNN graph alone)."""
+    return float(params.radius) / float(dataset.box_length)
+
+
 def _configurations(dataset: Dataset, indices: Sequence[int]) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(dataset.positions[i], dataset.types) for i in indices]
 
@@ -43,7 +48,7 @@ def training_batch(dataset: Dataset, indices: Sequence[int], params: DMPNNParams
     ----------
     dataset : Dataset
     indices : (B,) int — configurations of the batch.
-    params : DMPNNParams — ``l_win`` and ``k``.
+    params : DMPNNParams — ``l_win``, ``k`` and ``radius``.
     rng : numpy Generator — draws the window corners.
 
     Raises
@@ -52,7 +57,7 @@ def training_batch(dataset: Dataset, indices: Sequence[int], params: DMPNNParams
         From :func:`glasslib.data.graphs.random_window_batch`, with the configurations named.
     """
     with _context(dataset, indices, "cannot build the training windows"):
-        return random_window_batch(_configurations(dataset, indices), params.l_win, params.k, rng)
+        return random_window_batch(_configurations(dataset, indices), params.l_win, params.k, rng, _radius(dataset, params))
 
 
 def evaluation_batches(
@@ -78,13 +83,13 @@ def evaluation_batches(
     windows = params.eval_windows
     per_batch = max(1, (graphs_per_batch or 2 * params.batch_size) // windows)
     indices = np.asarray(indices, dtype=np.int64)
-    batches = []
+    batches, radius = [], _radius(dataset, params)
     for start in range(0, indices.size, per_batch):
         chunk = indices[start : start + per_batch]
         graphs = []
         for i in chunk:  # one batched kNN query per configuration (its `windows` windows)
             rng = np.random.default_rng(np.random.SeedSequence((int(seed), _EVAL_STREAM, int(i))))
             with _context(dataset, [i] * windows, "cannot build the evaluation windows"):
-                graphs.append(random_window_batch(_configurations(dataset, [i]) * windows, params.l_win, params.k, rng))
+                graphs.append(random_window_batch(_configurations(dataset, [i]) * windows, params.l_win, params.k, rng, radius))
         batches.append(batch_graphs(graphs))
     return batches

@@ -19,7 +19,18 @@ CHECKPOINT_FORMAT = "glasslib.dmpnn/1"
 
 
 #: Hyperparameters a checkpoint must share with the parameters it is loaded for.
-CHECKED_KEYS = ("k", "hidden", "depth", "dropout", "ffn_layers", "attention", "features", "attention_rescale", "standardise_edges")
+CHECKED_KEYS = (
+    "k",
+    "hidden",
+    "depth",
+    "dropout",
+    "ffn_layers",
+    "attention",
+    "features",
+    "attention_rescale",
+    "standardise_edges",
+    "radius",
+)
 
 
 class CheckpointError(ValueError):

@@ -39,6 +39,9 @@ class DMPNNParams:
         ``σ`` (see :class:`~glasslib.models.dmpnn.network.DMPNN`).
     standardise_edges : bool — not in the paper: standardise edge lengths by their mean and
         standard deviation over the training windows (see :class:`~glasslib.models.dmpnn.network.DMPNN`).
+    radius : float — not in the paper: cut-off, σ, of the radius-graph option (every pair closer
+        than it connected as well as the k nearest, :mod:`glasslib.data.graphs`); 0, the default,
+        is the paper's kNN graph.
     """
 
     k: int = 3
@@ -54,6 +57,7 @@ class DMPNNParams:
     windows_per_epoch: int = 1
     attention_rescale: bool = False
     standardise_edges: bool = False
+    radius: float = 0.0
 
     @classmethod
     def from_mapping(cls, params: Mapping[str, Any] | DMPNNParams | None) -> DMPNNParams:
@@ -88,6 +92,8 @@ class DMPNNParams:
                 raise ParameterError(f"{name}={getattr(self, name)!r} must be ≥ 1")
         if not 0.0 < self.l_win < 1.0:
             raise ParameterError(f"l_win={self.l_win!r} must lie in (0, 1) box lengths")
+        if not 0.0 <= self.radius <= 5.0:
+            raise ParameterError(f"radius={self.radius!r} must lie in [0, 5] σ (0: the kNN graph alone)")
         if not 0.0 <= self.dropout < 1.0:
             raise ParameterError(f"dropout={self.dropout!r} must lie in [0, 1)")
         if self.features not in FEATURE_COLUMNS:

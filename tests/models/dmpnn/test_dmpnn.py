@@ -292,6 +292,16 @@ def test_parameters_are_validated():
         DMPNNParams.from_mapping({"features": "relative"})
     with pytest.raises(ParameterError, match="dropout"):
         DMPNNParams.from_mapping({"dropout": 1.0})
+    with pytest.raises(ParameterError, match="radius"):
+        DMPNNParams.from_mapping({"radius": -1.0})
+
+
+def test_the_radius_option_is_in_sigma_and_reads_the_coordination(toy):
+    """On the toy's lattices (spacing 1 σ), a 1.5 σ cut-off connects the nearest and diagonal sites of each (8 inside
+    a window, 5 on its side, 3 at its corner); 0.7 σ, below the spacing, adds nothing to the kNN graph."""
+    plain, short, wide = (DMPNNParams.from_mapping({**TOY_PARAMS, "radius": r}) for r in (0.0, 0.7, 1.5))
+    degree = [np.bincount(evaluation_batches(toy, [0], p, seed=0)[0].edge_src).mean() for p in (plain, short, wide)]
+    assert degree[0] == degree[1] < 4.5 and 5.0 < degree[2] < 8.0
 
 
 # ------------------------------------------------------------------------------------------ checkpoints
