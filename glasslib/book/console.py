@@ -2,7 +2,8 @@
 
 Kernels that papermill starts inherit the runner's standard error, so whatever they print there —
 progress bars (:mod:`glasslib.progress`) but also TensorFlow's C++ start-up notices, which
-``TF_CPP_MIN_LOG_LEVEL`` cannot silence — reaches the console. :func:`quiet_runtime_chatter`
+``TF_CPP_MIN_LOG_LEVEL`` cannot silence, and ipykernel's warning about its unencrypted local TCP
+connection — reaches the console. :func:`quiet_runtime_chatter`
 points file descriptor 2 at a pipe for its duration; a thread forwards what arrives to the real
 console, dropping lines that match :data:`RUNTIME_NOISE`. Progress bars redraw with carriage
 returns, so text up to the last ``\\r`` of an unfinished line is forwarded at once.
@@ -16,21 +17,19 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-#: Start-up chatter of TensorFlow's C++ runtime (absl logging before it is initialised, oneDNN and
-#: CPU-feature notices) that ``TF_CPP_MIN_LOG_LEVEL`` cannot silence; it says nothing to a reader.
-RUNTIME_NOISE = re.compile(
-    r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+#: Start-up chatter that says nothing to a reader: TensorFlow's C++ runtime (absl logging before it is
+#: initialised, oneDNN and CPU-feature notices), which ``TF_CPP_MIN_LOG_LEVEL`` cannot silence, and every
+#: kernel's notice that papermill's local TCP connection is not encrypted.
+_NOISE = (
+    r"WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
     r"|[IWE]\d{4} [\d:.]+\s+\d+ \S+:\d+\] .*"
-    r"|To enable the following instructions: .* in other operations, rebuild TensorFlow .*)$"
+    r"|To enable the following instructions: .* in other operations, rebuild TensorFlow .*"
+    r"|\[IPKernelApp\] WARNING \| Kernel is running over TCP without encryption\..*"
 )
-
-
+#: Whole lines of that chatter.
+RUNTIME_NOISE = re.compile(f"^({_NOISE})$")
 #: The same notices where they start mid-line: after a progress bar's last redraw on the console.
-RUNTIME_NOISE_TAIL = re.compile(
-    r"(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
-    r"|[IWE]\d{4} [\d:.]+\s+\d+ \S+:\d+\] .*"
-    r"|To enable the following instructions: .* in other operations, rebuild TensorFlow .*)$"
-)
+RUNTIME_NOISE_TAIL = re.compile(f"({_NOISE})$")
 
 
 def strip_runtime_noise(text: str) -> str:

@@ -16,11 +16,19 @@ def test_chatter_is_dropped_even_when_glued_to_a_progress_bar():
             os.write(2, b"\\r  04_cnn cells:  4%| | 1/26 [00:00<00:11]WARNING: All log messages before "
                         b"absl::InitializeLog() is called are written to STDERR\\n")
             os.write(2, b"I0000 00:00:1795251656.934949   11058 port.cc:153] oneDNN custom operations are on.\\n")
+            os.write(2, b"\\r  01_simulation cells:   0%| | 0/24 [00:00<?, ?cell/s][IPKernelApp] WARNING | Kernel is running "
+                        b"over TCP without encryption. All communication (including code and outputs) is sent in plain "
+                        b"text and is susceptible to eavesdropping. Use IPC transport or launch with kernel "
+                        b"manager-provisioned CurveZMQ keys to enable transport encryption.\\n")
             os.write(2, b"UserWarning: a warning the reader should see\\n")
         """
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
     console = done.stderr.decode()
     assert done.returncode == 0
-    assert "absl" not in console and "oneDNN" not in console
-    assert "04_cnn cells:  4%" in console and "UserWarning: a warning the reader should see" in console
+    assert "absl" not in console and "oneDNN" not in console and "encryption" not in console
+    assert (
+        "04_cnn cells:  4%" in console
+        and "01_simulation cells:   0%" in console
+        and "UserWarning: a warning the reader should see" in console
+    )
