@@ -156,14 +156,7 @@ class Profile:
     dmpnn_l_win_max: float = param(0.3, "D-MPNN: largest window side searched", "box lengths", 0.05, 0.95, group="classifiers")
     dmpnn_windows_per_epoch: int = param(1, "D-MPNN: fresh windows per training configuration and epoch", "", 1, 1000, group="classifiers")
     dmpnn_eval_windows: int = param(3, "D-MPNN: fixed windows averaged per configuration at evaluation", "", 1, 1000, group="classifiers")
-    dmpnn_radius: float = param(
-        0.0,
-        "D-MPNN on inherent structures (invariant features): radius-graph cut-off searched beside the kNN graph (0: kNN only)",
-        "σ",
-        0.0,
-        5.0,
-        group="classifiers",
-    )
+    dmpnn_radius: float = param(0.0, "inherent D-MPNN: radius cut-off searched beside kNN (0: kNN)", "σ", 0.0, 5.0, group="classifiers")
     dmpnn_paper_datasets: tuple[int, ...] = param(
         (1, 2, 3, 4, 5, 6),
         "data sets the paper-feature D-MPNN trains on (those also in classifier_datasets)",

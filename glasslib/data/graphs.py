@@ -481,17 +481,8 @@ def window_batch(configurations: Sequence[Configuration], corners: np.ndarray, l
     # Windows side by side, _WINDOW_SPACING apart: one kNN query finds every window's neighbours.
     query = points_all - corners[node_graph]
     query[:, 0] += _WINDOW_SPACING * node_graph
-    return _assemble(
-        points_all,
-        np.concatenate(type_values),
-        np.concatenate(particles),
-        node_graph,
-        sizes.size,
-        k,
-        periodic=False,
-        query_points=query,
-        radius=radius,
-    )
+    types_all, particles_all = np.concatenate(type_values), np.concatenate(particles)
+    return _assemble(points_all, types_all, particles_all, node_graph, sizes.size, k, periodic=False, query_points=query, radius=radius)
 
 
 def connected_pieces(graph: GraphBatch) -> int:
