@@ -19,12 +19,14 @@ from contextlib import contextmanager
 
 #: Start-up chatter that says nothing to a reader: TensorFlow's C++ runtime (absl logging before it is
 #: initialised, oneDNN and CPU-feature notices), which ``TF_CPP_MIN_LOG_LEVEL`` cannot silence, and every
-#: kernel's notice that papermill's local TCP connection is not encrypted.
+#: kernel's notice that papermill's local TCP connection is not encrypted, and asyncio's report of a
+#: kernel control task cut off when papermill shuts the kernel down.
 _NOISE = (
     r"WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
     r"|[IWE]\d{4} [\d:.]+\s+\d+ \S+:\d+\] .*"
     r"|To enable the following instructions: .* in other operations, rebuild TensorFlow .*"
     r"|\[IPKernelApp\] WARNING \| Kernel is running over TCP without encryption\..*"
+    r"|Task was destroyed but it is pending!|task: <Task pending name='Task-\d+' coro=<Kernel\.dispatch_control\(\).*"
 )
 #: Whole lines of that chatter.
 RUNTIME_NOISE = re.compile(f"^({_NOISE})$")
