@@ -349,6 +349,11 @@ def stamp(profile: Profile, name: str, **keys: Any) -> dict[str, Any]:
     return {**provenance(profile, name, **keys), "profile": profile.label, "glasslib": __version__}
 
 
+def _json(value: Any) -> str:
+    """A value as its provenance record stores it (tuples read back as lists)."""
+    return json.dumps(value, sort_keys=True, default=str)
+
+
 def _changes(recorded: Mapping[str, Any], expected: Mapping[str, Any]) -> list[str]:
     """What differs between a recorded provenance and the expected one, in words."""
     changed = [
@@ -357,8 +362,10 @@ def _changes(recorded: Mapping[str, Any], expected: Mapping[str, Any]) -> list[s
         if recorded.get("settings", {}).get(k) != v
     ]
     changed += [f"upstream {u} rebuilt since" for u, h in expected["upstream"].items() if recorded.get("upstream", {}).get(u) != h]
-    if recorded.get("inputs") != expected.get("inputs"):
-        changed.append("the inputs the code reads (image colours, dot size or graph rules) changed")
+    before, now = recorded.get("inputs") or {}, expected.get("inputs") or {}
+    moved = sorted(k for k in {*before, *now} if _json(before.get(k)) != _json(now.get(k)))
+    if moved:  # JSON on both sides: a recorded tuple reads back as a list
+        changed.append(f"the code-level inputs it reads changed ({', '.join(moved)})")
     return changed
 
 

@@ -138,3 +138,8 @@ def test_the_quench_rule_enters_the_products_that_quench(monkeypatch):
     monkeypatch.setattr(quench, "REARRANGED_TOLERANCE", 0.25)
     after = {name: rundir.product_hash(profile, name) for name in names}
     assert [name for name in names if after[name] != before[name]] == ["datasets", "metrics", "readings"]
+    with pytest.raises(rundir.StaleProductError, match=r"code-level inputs it reads changed \(glasslib.data.quench:REARRANGED_TOLERANCE\)"):
+        monkeypatch.setattr(quench, "REARRANGED_TOLERANCE", 0.5)
+        recorded = json.loads(json.dumps(rundir.provenance(profile, "readings")))  # as stored: tuples become lists
+        monkeypatch.setattr(quench, "REARRANGED_TOLERANCE", 0.25)
+        rundir.check_provenance(recorded, profile, "readings", Path("readings.json"))
