@@ -22,7 +22,7 @@ leaves its keys out and is listed under ``"missing"`` with the reason, never an 
                            "kinds": {"random": {"n": 8, "called_glass": 0, "glass_fraction_ci95": [0, 0.37], …}}},
      "structural_metrics": {"components": {"alpha3": …, "alpha3_se": …, "alpha3_ci95": […], "p_value": …}},
      "attention": {"cutoffs": {"0": {"cutoff": …, "rule": …}}, "counts": {"disjoint_graphs": {"glass_mean": …, "liquid_mean": …, "p_value": …}}},
-     "dynamics": {"0.600": {"equilibration_tau_alpha": …, "cage-relative": {"tau_alpha": …,
+     "dynamics": {"0.600": {"equilibration_tau_alpha": …, "input": "thermal", "cage-relative": {"tau_alpha": …,
                   "linear_inherent": {"time": …, "rho": …, "ci_low": …, "ci_high": …, "ceiling": …}, …}, …}},
      "motion_readings": {"classifiers": {"cnn": {"model": …, "auc": …}, "attention": {…, "cutoff": …}},
                          "direction": {"glasses": …, "liquids": …, "readings": {"gradcam": {"auc": …, "ci_low": …,
@@ -31,7 +31,9 @@ leaves its keys out and is listed under ``"missing"`` with the reason, never an 
                                                                         "ci_high": …, "verdict": …}, …}}},
                          "inherent": {the same, from the models trained on inherent structures; each temperature
                                       also has "quench": {"configurations": …, "usable": …, …}}},
-     "claims": [{"claim": "…", "this_run": "…", "verdict": "…"}],
+     "claims": [{"claim": "…", "chapter": "05", "source": "…", "input": "thermal", "scale": "quick", "this_run": "…",
+                 "threshold": "> 0.98", "verdict": "…", "points": [{"label": …, "value": …, "low": …, "high": …,
+                                                                    "threshold": …, "verdict": …}, …]}],
      "missing": {"attention": "…/attention.json is missing: run notebooks/06_attention.ipynb first …"}}
 
 Intervals (95 %): ``auc_ci95`` is the bootstrap over folds and outer-test configurations of
@@ -267,6 +269,7 @@ def _dynamics_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
         out[label] = {
             "configurations": result["configurations"],
             "runs": result["runs"],
+            "input": profile.propensity_input,
             "equilibration_tau_alpha": result["equilibration_tau_alpha"],
             **{
                 kind: {"tau_alpha": result["relaxation"][kind]["tau_alpha"], **{model: best_score(result, kind, model) for model in models}}
