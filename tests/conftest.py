@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fcntl
 import html as html_lib
+import json
 import os
 import re
 import shutil
@@ -173,6 +174,26 @@ def smoke_book(tmp_path_factory) -> tuple[Path, Path, Path]:
 CHROMIUM = "/usr/bin/chromium"
 
 
+#: A page that measures the tables of another (loaded in its frame) and writes the result into its own DOM.
+TABLE_PROBE = """<!doctype html><html><body style="margin:0">
+<iframe id="page" style="width:WIDTHpx;height:900px;border:0" src="PAGE"></iframe><pre id="report">pending</pre>
+<script>
+document.getElementById("page").addEventListener("load", () => {
+  const doc = document.getElementById("page").contentDocument, out = [];
+  for (const table of doc.querySelectorAll("table")) {
+    const column = table.closest("article") || doc.body, style = doc.defaultView.getComputedStyle(column);
+    out.push({
+      width: table.getBoundingClientRect().width,
+      column: column.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight),
+      labels: [...table.querySelectorAll("thead th")].map(th => th.textContent.trim()),
+      cut: [...table.querySelectorAll("td, th")].map(c => c.textContent.trim()).filter(t => /(…|\\.\\.\\.)$/.test(t)),
+    });
+  }
+  document.getElementById("report").textContent = JSON.stringify(out);
+});
+</script></body></html>"""
+
+
 class HeadlessChromium:
     """Loads a page in headless Chromium and reads what the attention explorer shows."""
 
@@ -188,10 +209,11 @@ class HeadlessChromium:
         "--disable-sync",
     )
 
-    def dump_dom(self, path: Path, fragment: str = "", wait_ms: int = 0) -> str:
+    def dump_dom(self, path: Path, fragment: str = "", wait_ms: int = 0, extra: tuple[str, ...] = ()) -> str:
         """The page's DOM after its scripts ran, opened with URL ``fragment`` (e.g. ``"#cutoff=2"``).
 
-        ``wait_ms`` lets timers and loaded scripts (MathJax) run for that much virtual time first.
+        ``wait_ms`` lets timers and loaded scripts (MathJax) run for that much virtual time first;
+        ``extra`` are more Chromium flags.
         """
         with tempfile.TemporaryDirectory() as profile:
             result = subprocess.run(
@@ -201,6 +223,7 @@ class HeadlessChromium:
                     *self.flags,
                     f"--user-data-dir={profile}",
                     *([f"--virtual-time-budget={wait_ms}"] if wait_ms else []),
+                    *extra,
                     "--dump-dom",
                     path.as_uri() + fragment,
                 ],
@@ -211,6 +234,21 @@ class HeadlessChromium:
             )
         assert result.returncode == 0, result.stderr[-2000:]
         return result.stdout
+
+    def tables(self, page: Path, width: int = 1280) -> list[dict]:
+        """Every table of ``page`` as laid out in a ``width``-pixel window: its width, its text column's width,
+        its header labels and the cells whose text ends in an ellipsis.
+
+        The page loads in a same-origin frame of a small measuring page (file URLs, so Chromium runs
+        with ``--allow-file-access-from-files``), whose script writes what it measured into its DOM.
+        """
+        with tempfile.TemporaryDirectory() as folder:
+            wrapper = Path(folder) / "measure.html"
+            wrapper.write_text(TABLE_PROBE.replace("PAGE", page.as_uri()).replace("WIDTH", str(width)))
+            dom = self.dump_dom(wrapper, wait_ms=8000, extra=("--allow-file-access-from-files", f"--window-size={width + 100},1000"))
+        found = re.search(r'<pre id="report">(.*?)</pre>', dom, flags=re.S).group(1)
+        assert found != "pending", f"{page.name}: the measuring script did not run"
+        return json.loads(html_lib.unescape(found))
 
     @staticmethod
     def shown(dom: str) -> tuple[str, str, list[int], str]:

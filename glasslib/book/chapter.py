@@ -27,7 +27,16 @@ def open_chapter(
 
     profile, run_dir = session_defaults(profile, overrides, run_dir)
     prof = get_profile(profile, overrides)
+    _show_tables_in_full()
     return prof, rundir.resolve(prof, run_dir)
+
+
+def _show_tables_in_full() -> None:
+    """Tables print every cell in full (pandas cuts text at 50 characters with "…"); the book's CSS wraps them."""
+    import pandas as pd
+
+    pd.set_option("display.max_colwidth", None)
+    pd.set_option("display.max_columns", None)
 
 
 def glue_numbers(values: Mapping[str, Any]) -> None:

@@ -23,7 +23,7 @@ from glasslib.console_scripts import console_script
 from glasslib.profiles import Profile
 from glasslib.progress import CONSOLE_ENV
 
-BOOK_FILES = ("_config.yml", "_toc.yml", "book")
+BOOK_FILES = ("_config.yml", "_toc.yml", "book", "_static")
 
 
 def project_root() -> Path:
@@ -35,12 +35,28 @@ def project_root() -> Path:
     raise FileNotFoundError("cannot find the book (a folder with _toc.yml and notebooks/); run from the project")
 
 
+#: Pages that read every chapter's results (``glasslib results``): they run after all the others, in this order.
+READS_EVERY_CHAPTER = ("08_conclusion", "00_abstract")
+#: The landing page: not a chapter (no exercises).
+ABSTRACT = "00_abstract"
+
+
 def notebook_paths(root: Path | None = None, only: list[str] | None = None) -> list[Path]:
-    """Source notebooks in book order (``notebooks/NN_*.ipynb``), optionally those whose name starts with ``only``."""
+    """Source notebooks in the order they run (``notebooks/NN_*.ipynb``), optionally those whose name starts with ``only``.
+
+    Chapters run in book order; the conclusion and the abstract (:data:`READS_EVERY_CHAPTER`) run last,
+    since they read every chapter's results.
+    """
     paths = sorted((root or project_root()).joinpath("notebooks").glob("[0-9][0-9]*.ipynb"))
+    paths.sort(key=lambda p: READS_EVERY_CHAPTER.index(p.stem) + 1 if p.stem in READS_EVERY_CHAPTER else 0)
     if only:
         paths = [p for p in paths if any(p.name.startswith(prefix) for prefix in only)]
     return paths
+
+
+def chapter_paths(root: Path | None = None) -> list[Path]:
+    """The chapters among :func:`notebook_paths`: every notebook but the abstract (a landing page has no exercises)."""
+    return [p for p in notebook_paths(root) if p.stem != ABSTRACT]
 
 
 def notebook_parameters(

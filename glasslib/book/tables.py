@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -150,10 +150,52 @@ def probe_table(probabilities: Mapping[str, np.ndarray]) -> pd.DataFrame:
     ).rename_axis("images")
 
 
-def claims_table(claims: list[Mapping[str, str]], label: str) -> pd.DataFrame:
-    """The conclusion's table: claim, what this run measured, verdict (chapter 08)."""
-    frame = pd.DataFrame(claims, columns=["claim", "this_run", "verdict"])
-    return frame.rename(columns={"this_run": f"this run ({label})"}).set_index("claim")
+def claims_table(claims: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """The conclusion's table, grouped by chapter: every claim row of ``glasslib results`` (chapter 08).
+
+    Rows are indexed by (chapter, claim) in book order; the columns hold what this run measured with
+    every interval in full, the threshold, the verdict, the input and scale it was judged at
+    (``judged on``: ``inherent, quick``), and whose claim it is. A new claim in :data:`glasslib.report.claims.CLAIMS` appears without editing.
+    """
+    columns = {"this_run": "this run, with 95 % intervals", "threshold": "threshold", "verdict": "verdict"}
+    rows = [
+        {
+            "chapter": _chapter_label(c.get("chapter", "—")),
+            "claim": c["claim"],
+            **{label: c.get(key, "—") for key, label in columns.items()},
+            "judged on": ", ".join(str(c[k]) for k in ("input", "scale") if c.get(k, "—") != "—") or "—",
+            "claim of": c.get("source", "—"),
+        }
+        for c in claims
+    ]
+    frame = pd.DataFrame(rows, columns=["chapter", "claim", *columns.values(), "judged on", "claim of"])
+    return frame.set_index(["chapter", "claim"])
+
+
+def _chapter_label(chapter: str) -> str:
+    """``"05b"`` → ``"5b"``: a chapter as the book numbers it."""
+    return chapter.lstrip("0") or chapter
+
+
+def count_comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
+    """Glasses vs liquids per attention count, for reading (chapters 06 and 08).
+
+    ``comparison``: :func:`glasslib.interpretation.attention_counts.compare_classes`' frame (columns
+    ``label``, ``mean_glass``, ``sem_glass``, ``mean_liquid``, ``sem_liquid``, ``n_glass``, ``n_liquid``,
+    ``p_value``). One row per count, named as printed; means ± standard errors per configuration, the
+    liquid − glass gap with its 95 % interval (±1.96 combined standard errors) and the one-sided test.
+    """
+    rows = {}
+    for _, c in comparison.iterrows():
+        gap, se = c["mean_liquid"] - c["mean_glass"], float(np.hypot(c["sem_glass"], c["sem_liquid"]))
+        rows[c["label"]] = {
+            "glasses, mean ± s.e.": f"{c['mean_glass']:.2f} ± {c['sem_glass']:.2f}",
+            "liquids, mean ± s.e.": f"{c['mean_liquid']:.2f} ± {c['sem_liquid']:.2f}",
+            "liquid − glass [95 %]": f"{gap:+.2f} [{gap - 1.96 * se:+.2f}, {gap + 1.96 * se:+.2f}]",
+            "configurations (glass / liquid)": f"{int(c['n_glass'])} / {int(c['n_liquid'])}",
+            "p, fewer in glasses (Mann–Whitney)": f"{c['p_value']:.3f}",
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("count per configuration")
 
 
 def throughput_table(throughput: Mapping[str, float]) -> pd.DataFrame:

@@ -29,8 +29,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from glasslib.interpretation.attention_counts import COUNT_LABELS
 from glasslib.report.verdicts import FAILS, HOLDS, NOT_MEASURED, UNRESOLVED, combine, point, verdict_within
 from glasslib.stats import t_interval
+from glasslib.structure.bond_metrics import METRIC_LABELS
 
 __all__ = ["CLAIMS", "Claim", "evaluate_claims", "FAILS", "HOLDS", "NOT_MEASURED", "UNRESOLVED"]
 
@@ -111,7 +113,7 @@ def _dmpnn_at_least_cnn(r: Mapping[str, Any]) -> Judged:
         # "at least as good": the difference is not below 0 (equal AUCs in every fold give [0, 0], which holds)
         points.append(point(f"data set {d}", float(difference.mean()), interval, -1e-12))
         parts.append(f"{d}: {difference.mean():+.3f} {_interval(interval)}")
-    return _judged(f"{ref['dmpnn']} − {ref['cnn']} AUC, " + "; ".join(parts), points)
+    return _judged(f"D-MPNN − CNN AUC ({ref['dmpnn']} − {ref['cnn']}), paired by fold, " + "; ".join(parts), points)
 
 
 def _dmpnn_generalises(r: Mapping[str, Any]) -> Judged:
@@ -122,10 +124,10 @@ def _dmpnn_generalises(r: Mapping[str, Any]) -> Judged:
     difference = np.asarray(dmpnn["off_diagonal_folds"]) - np.asarray(cnn["off_diagonal_folds"])
     interval = t_interval(difference, low=-1.0, high=1.0)
     text = (
-        f"off-diagonal mean AUC {ref['dmpnn']} {dmpnn['off_diagonal_mean']:.3f} vs {ref['cnn']} {cnn['off_diagonal_mean']:.3f}; "
+        f"off-diagonal mean AUC D-MPNN {dmpnn['off_diagonal_mean']:.3f} vs CNN {cnn['off_diagonal_mean']:.3f}; "
         f"difference 95 % {_interval(interval)}"
     )
-    return _judged(text, [point(f"{ref['dmpnn']} − {ref['cnn']}", float(difference.mean()), interval, 0.0)])
+    return _judged(text, [point("D-MPNN − CNN", float(difference.mean()), interval, 0.0)])
 
 
 def _beats(network: str, baseline: str) -> Callable[[Mapping[str, Any]], Judged]:
@@ -151,7 +153,7 @@ def _equal_energy_floor(kind: str) -> Callable[[Mapping[str, Any]], Judged]:
         found = r.get("classifiers", {}).get(name, {}).get("6")
         if found is None:
             return _judged(f"{name} did not train on data set 6", [])
-        text = f"{name}: AUC {found['auc_mean']:.3f} {_interval(found['auc_ci95'])}"
+        text = f"AUC {found['auc_mean']:.3f} {_interval(found['auc_ci95'])}"
         return _judged(text, [point("data set 6", found["auc_mean"], found["auc_ci95"], 0.98)])
 
     return claim
@@ -178,8 +180,8 @@ def _artificial_liquid(r: Mapping[str, Any]) -> Judged:
 def _kink(section: str) -> Callable[[Mapping[str, Any]], Judged]:
     def claim(r: Mapping[str, Any]) -> Judged:
         metrics = r[section]
-        text = "; ".join(f"{name} α3 {_interval(m['alpha3_ci95'])}" for name, m in metrics.items())
-        return _judged(text, [point(name, m["alpha3"], m["alpha3_ci95"], 0.0) for name, m in metrics.items()])
+        text = "; ".join(f"{METRIC_LABELS.get(name, name)} α3 {_interval(m['alpha3_ci95'])}" for name, m in metrics.items())
+        return _judged(text, [point(METRIC_LABELS.get(name, name), m["alpha3"], m["alpha3_ci95"], 0.0) for name, m in metrics.items()])
 
     return claim
 
@@ -199,8 +201,9 @@ def _fewer_in_glasses(kind: str) -> Callable[[Mapping[str, Any]], Judged]:
         for name in FEWER_IN_GLASSES:
             c = counts[name]
             gap, se = c["liquid_mean"] - c["glass_mean"], math.hypot(c["liquid_sem"], c["glass_sem"])
-            points.append(point(name.replace("_", " "), gap, [gap - 1.96 * se, gap + 1.96 * se], 0.0))
-            parts.append(f"{name.replace('_', ' ')} {gap:+.2f} [{gap - 1.96 * se:.2f}, {gap + 1.96 * se:.2f}]")
+            label = COUNT_LABELS.get(name, name)
+            points.append(point(label, gap, [gap - 1.96 * se, gap + 1.96 * se], 0.0))
+            parts.append(f"{label} {gap:+.2f} [{gap - 1.96 * se:.2f}, {gap + 1.96 * se:.2f}]")
         return _judged("liquid − glass per configuration, " + "; ".join(parts), points)
 
     return claim

@@ -36,6 +36,8 @@ def test_every_chapter_is_rendered_with_glued_numbers(built):
         text = page.read_text()
         assert "Traceback" not in text
         assert "absl::InitializeLog" not in text and "oneDNN custom operations" not in text, page
+        if source.stem == runner.ABSTRACT:
+            continue  # the landing page: no exercises
         exercises = text[text.index('id="try-it-yourself"') :]  # each chapter's exercises, answers behind a toggle
         assert exercises.count('class="dropdown admonition"') >= 2 and "Worked answer" in exercises, page
     tg_page = (html / "notebooks" / "02_tg.html").read_text()
@@ -126,3 +128,30 @@ def test_pages_read_like_a_paper_in_a_browser(built, chromium):
         for plumbing in PLUMBING:
             assert plumbing not in chapter, f"{page.name}: plumbing {plumbing!r} on the page"
     assert typeset > 0, "no formula was typeset: MathJax did not run"
+
+
+def test_tables_fit_their_column_and_show_every_cell_at_1280_px(built, chromium):
+    """No table wider than the text column, no cell cut off with an ellipsis, no column label that reads like code."""
+    _, html = built
+    for source in runner.notebook_paths():
+        page = html / "notebooks" / (source.stem + ".html")
+        for table in chromium.tables(page):
+            assert table["width"] <= table["column"] + 1, (
+                f"{page.name}: a table {table['width']:.0f} px wide in a {table['column']:.0f} px column"
+            )
+            assert not table["cut"], f"{page.name}: cells cut off {table['cut'][:3]}"
+            coded = [label for label in table["labels"] if re.search(r"[a-z]_[a-z]", label)]
+            assert not coded, f"{page.name}: column labels {coded}"
+
+
+def test_the_abstract_quotes_the_run_s_own_results(smoke_book):
+    """The abstract's numbers, in order, are those its text recomputed from ``glasslib results`` of the run gives."""
+    from glasslib.chapters.ch00_abstract import abstract_markdown
+    from glasslib.report.results import collect_results
+
+    _, html, run_dir = smoke_book
+    results = collect_results(get_profile("smoke"), run_dir)
+    expected = re.findall(r"-?\d+\.\d+", abstract_markdown(results, results["claims"]))
+    assert expected, "the abstract quotes no number"
+    page = visible_text((html / "notebooks" / f"{runner.ABSTRACT}.html").read_text())
+    assert re.findall(r"-?\d+\.\d+", page)[: len(expected)] == expected

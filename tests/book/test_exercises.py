@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from glasslib.book import exercises as ex
-from glasslib.book.runner import notebook_paths
+from glasslib.book.runner import chapter_paths
 
-CHAPTERS = notebook_paths()
+CHAPTERS = chapter_paths()
 #: The longest an exercise may take at the profile it names (the issue: under two minutes).
 EXERCISE_SECONDS = 120
 

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from matplotlib.axes import Axes
 
-from glasslib.book.figures import attention, classifiers, cnn, data, dynamics, metrics, simulation
+from glasslib.book.figures import attention, claims, classifiers, cnn, data, dynamics, metrics, simulation
 from glasslib.data.memory_decay import MemoryDecay
 
 #: A label naming a dimensional quantity: temperature, energy, time, a distance, a window side, a propensity; or x, y, r, t first.
@@ -238,6 +238,36 @@ FIGURES = {
     ),
 }
 
+
+def _claim_rows():
+    """Two claim rows as ``glasslib results`` gives them: AUCs with one point not measured, and an equivalence claim."""
+    auc = [
+        {"label": "data set 1", "value": 0.99, "low": 0.95, "high": 1.0, "threshold": 0.98, "verdict": "not resolved at this scale"},
+        {"label": "data set 2", "value": None, "low": None, "high": None, "threshold": 0.98, "verdict": "not measured"},
+    ]
+    within = [
+        {
+            "label": "glass − liquid E_IS [ε]",
+            "value": 0.0,
+            "low": -0.001,
+            "high": 0.001,
+            "threshold": 0.005,
+            "verdict": "holds",
+            "kind": "within",
+        }
+    ]
+    return [
+        {"claim": "AUC > 0.98", "chapter": "05", "input": "thermal", "verdict": "not resolved at this scale", "points": auc},
+        {"claim": "equal energy", "chapter": "03", "input": "—", "verdict": "holds", "points": within},
+        {"claim": "not run", "chapter": "09", "input": "—", "verdict": "not measured", "points": []},
+    ]
+
+
+FIGURES["claims.figure_claims"] = lambda: claims.figure_claims(_claim_rows())
+
+#: Figures whose panels name their rows by tick labels (one per measured point), so they need no y label.
+TICK_LABELLED = {"claims.figure_claims"}
+
 #: Figures with no axes to label: grids of pixel maps (checked by the feature-map test instead).
 WITHOUT_AXES = {"cnn.figure_feature_maps"}
 
@@ -283,7 +313,7 @@ def _cases(defects: dict[str, str]) -> list:
 def test_every_public_figure_function_is_drawn_here():
     public = {
         f"{module.__name__.rsplit('.', 1)[1]}.{name}"
-        for module in (attention, classifiers, cnn, data, dynamics, metrics, simulation)
+        for module in (attention, claims, classifiers, cnn, data, dynamics, metrics, simulation)
         for name, value in vars(module).items()
         if callable(value) and getattr(value, "__module__", None) == module.__name__ and not name.startswith("_")
     }
@@ -297,7 +327,7 @@ def test_every_panel_showing_data_names_its_x_and_y_axes(name):
     assert panels, f"{name}: no panel shows data"
     for i, ax in enumerate(panels):
         assert _label(ax, "x", fig).strip(), f"{name}: panel {i} ({ax.get_title()!r}) has no x label"
-        assert _label(ax, "y", fig).strip(), f"{name}: panel {i} ({ax.get_title()!r}) has no y label"
+        assert name in TICK_LABELLED or _label(ax, "y", fig).strip(), f"{name}: panel {i} ({ax.get_title()!r}) has no y label"
 
 
 @pytest.mark.parametrize("name", FIGURES)
@@ -324,3 +354,14 @@ def test_feature_maps_are_titled_images_without_axes():
     shown = [ax for ax in fig.axes if ax.images]
     assert [ax.get_title() for ax in shown] == [title for title, _ in maps]
     assert not any(ax.axison for ax in fig.axes)  # pixel maps carry no axes, so no labels are owed
+
+
+def test_the_forest_plot_has_one_panel_per_measured_claim_and_names_what_was_not_measured():
+    fig = claims.figure_claims(_claim_rows())
+    panels = [ax for ax in fig.axes if ax.axison]
+    assert len(panels) == 2  # the claim without points has no panel
+    assert any("not measured" in t.get_text() for t in panels[0].texts)
+    assert [t.get_text() for t in panels[0].get_yticklabels()] == ["data set 1", "data set 2"]
+    empty = claims.figure_claims([])
+    assert any("no claim measured yet" in t.get_text() for ax in empty.axes for t in ax.texts)
+    plt.close("all")

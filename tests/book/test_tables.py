@@ -45,9 +45,14 @@ def _nested_cv_result(aucs: dict[int, list[float]]) -> SimpleNamespace:
 PROFILE = get_profile("smoke")
 TG_RESULTS = {"slow": _tg_result(0.40, -2.62), "fast": _tg_result(0.43, -2.60)}
 CLAIMS = [
-    {"claim": "Slower cooling gives a lower Tg", "this_run": "0.40 < 0.43", "verdict": "reproduced"},
-    {"claim": "The D-MPNN beats the CNN", "this_run": "AUC 0.91 vs 0.88", "verdict": "not resolved at this scale"},
+    {"claim": "Slower cooling gives a lower Tg", "chapter": "02", "this_run": "0.40 < 0.43", "verdict": "holds", "threshold": "> 0"},
+    {"claim": "The D-MPNN beats the CNN", "chapter": "05b", "this_run": "AUC 0.91 vs 0.88", "verdict": "not resolved at this scale"},
 ]
+COMPARISON = pd.DataFrame(
+    {"label": ["disjoint graphs"], "mean_glass": [1.0], "sem_glass": [0.1], "mean_liquid": [2.0], "sem_liquid": [0.1]}
+    | {"n_glass": [8], "n_liquid": [8], "p_value": [0.01]},
+    index=["disjoint_graphs"],
+)
 
 #: table → (how to build it from small inputs, its columns holding a dimensional quantity).
 TABLES = {
@@ -71,7 +76,8 @@ TABLES = {
     ),
     "dmpnn_budget_table": (lambda: tables.dmpnn_budget_table(PROFILE), ()),
     "probe_table": (lambda: tables.probe_table({"five-fold motifs": np.array([0.2, 0.9, 0.7]), "random": np.array([0.1, 0.3])}), ()),
-    "claims_table": (lambda: tables.claims_table(CLAIMS, "smoke"), ()),
+    "claims_table": (lambda: tables.claims_table(CLAIMS), ()),
+    "count_comparison_table": (lambda: tables.count_comparison_table(COMPARISON), ()),
     "throughput_table": (lambda: tables.throughput_table({"slow": 2.1e6, "fast": 2.3e6}), ("M atom-steps/s per worker",)),
 }
 
@@ -99,8 +105,9 @@ def test_every_table_function_of_the_module_is_checked_here():
 def test_rows_sit_under_a_named_index_not_a_range_of_integers(name):
     index = _build(name).index
     assert not isinstance(index, pd.RangeIndex), f"{name}: rows numbered 0, 1, 2 …"
-    assert isinstance(index.name, str) and index.name.strip(), f"{name}: the index has no name"
-    assert not _identifiers(index.name), f"{name}: index named {index.name!r}"
+    for level in index.names:  # one name, or one per level of a grouped index (chapter, claim)
+        assert isinstance(level, str) and level.strip(), f"{name}: an index level has no name"
+        assert not _identifiers(level), f"{name}: index named {level!r}"
     assert index.is_unique, f"{name}: repeated row labels"
 
 
@@ -154,3 +161,11 @@ def test_a_model_that_did_not_train_on_a_data_set_shows_a_dash_not_nan():
     table = _build("classifier_auc_table")
     assert table.loc[2, "CNN: AUC [95 %]"] == "—"
     assert table.loc[1, "CNN: AUC [95 %]"] == "0.850 [0.800, 0.900]"
+
+
+def test_the_claims_table_groups_by_chapter_and_keeps_every_interval_in_full():
+    long = "; ".join(f"{d}: 0.990 [0.940, 1.000]" for d in range(1, 7))
+    table = tables.claims_table([{**CLAIMS[0], "this_run": long}, CLAIMS[1]])
+    assert list(table.index) == [("2", "Slower cooling gives a lower Tg"), ("5b", "The D-MPNN beats the CNN")]
+    assert table.iloc[0]["this run, with 95 % intervals"] == long
+    assert table.iloc[1]["threshold"] == "—"  # a row without a field shows a dash
