@@ -32,11 +32,12 @@ def open_chapter(
 
 
 def _show_tables_in_full() -> None:
-    """Tables print every cell in full (pandas cuts text at 50 characters with "…"); the book's CSS wraps them."""
+    """Tables print every cell, row and column in full (pandas cuts text at 50 characters and rows after 60 with "…"); the book's CSS wraps them."""
     import pandas as pd
 
     pd.set_option("display.max_colwidth", None)
     pd.set_option("display.max_columns", None)
+    pd.set_option("display.max_rows", None)
 
 
 def glue_numbers(values: Mapping[str, Any]) -> None:

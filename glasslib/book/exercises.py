@@ -91,7 +91,7 @@ def run_exercise(exercise: Exercise, profile: str, run_dir: Path) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     """Run every exercise of the chapters against a run directory; print times, a JSON summary; 1 if any failed."""
-    from glasslib.book.runner import notebook_paths
+    from glasslib.book.runner import chapter_paths
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="smoke")
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=None, help="notebook name prefixes")
     args = parser.parse_args(argv)
     summary = {}
-    for path in notebook_paths(only=args.only):
+    for path in chapter_paths(only=args.only):
         for exercise in exercises(path):
             name = f"{exercise.chapter} {exercise.number}"
             try:

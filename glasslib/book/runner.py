@@ -54,9 +54,9 @@ def notebook_paths(root: Path | None = None, only: list[str] | None = None) -> l
     return paths
 
 
-def chapter_paths(root: Path | None = None) -> list[Path]:
+def chapter_paths(root: Path | None = None, only: list[str] | None = None) -> list[Path]:
     """The chapters among :func:`notebook_paths`: every notebook but the abstract (a landing page has no exercises)."""
-    return [p for p in notebook_paths(root) if p.stem != ABSTRACT]
+    return [p for p in notebook_paths(root, only) if p.stem != ABSTRACT]
 
 
 def notebook_parameters(

@@ -14,7 +14,10 @@ from glasslib.profiles import PROFILES, Profile
 
 def pair_table(pair_coeffs: Mapping[tuple[int, int], tuple[float, float, float]]) -> pd.DataFrame:
     """The Kob–Andersen pair coefficients, one row per pair (chapter 01)."""
-    rows = {"AB"[a - 1] + "AB"[b - 1]: {"ε": e, "σ": s, "r_cut [σ]": c} for (a, b), (e, s, c) in pair_coeffs.items()}
+    rows = {
+        "AB"[a - 1] + "AB"[b - 1]: {"well depth [ε]": e, "diameter [σ]": s, "cut-off radius [σ]": c}
+        for (a, b), (e, s, c) in pair_coeffs.items()
+    }
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("pair")
 
 
@@ -25,12 +28,12 @@ def tg_table(results: Mapping[str, Any], profile: Profile) -> pd.DataFrame:
         low, high = res.tg_interval()
         energy, sem = res.glass_energy()
         rows[name] = {
-            "t_cool [steps]": profile.schedules[name].t_cool,
-            "Tg": round(res.tg, 3),
-            "± (bootstrap std)": round(res.tg_std, 3),
-            "95 % interval": f"[{low:.3f}, {high:.3f}]",
+            "cooling time [steps]": profile.schedules[name].t_cool,
+            "Tg [ε/k_B]": round(res.tg, 3),
+            "± (bootstrap std) [ε/k_B]": round(res.tg_std, 3),
+            "95 % interval [ε/k_B]": f"[{low:.3f}, {high:.3f}]",
             "glass E_IS at T=0.05 [ε]": f"{energy:.4f} ± {sem:.4f}",
-            "slope liquid / glass": f"{res.fit.slope_liquid:.4f} / {res.fit.slope_glass:.4f}",
+            "slope liquid / glass [k_B]": f"{res.fit.slope_liquid:.4f} / {res.fit.slope_glass:.4f}",
         }
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("schedule")
 
@@ -57,8 +60,8 @@ def tg_versus_paper(results: Mapping[str, Any], label: str) -> pd.DataFrame:
     slow, fast = results["slow"], results["fast"]
     run = f"this run ({label})"
     rows = {
-        "Tg, slow schedule": (f"{slow.tg:.3f} ± {slow.tg_std:.3f}", published.TG_SLOW),
-        "Tg, fast schedule": (f"{fast.tg:.3f} ± {fast.tg_std:.3f}", published.TG_FAST),
+        "Tg, slow schedule [ε/k_B]": (f"{slow.tg:.3f} ± {slow.tg_std:.3f}", published.TG_SLOW),
+        "Tg, fast schedule [ε/k_B]": (f"{fast.tg:.3f} ± {fast.tg_std:.3f}", published.TG_FAST),
         "glass E_IS, slow [ε]": (f"{slow.glass_energy()[0]:.4f}", published.GLASS_ENERGY_SLOW),
         "glass E_IS, fast [ε]": (f"{fast.glass_energy()[0]:.4f}", published.GLASS_ENERGY_FAST),
     }
@@ -198,6 +201,45 @@ def count_comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("count per configuration")
 
 
+def fold_results_table(result: Any) -> pd.DataFrame:
+    """One row per (data set, fold) of a nested-CV result: its scores and, in one cell, the hyperparameters chosen (chapters 04, 05).
+
+    ``result``: a :class:`~glasslib.models.fold_results.NestedCVResult` (its ``fold_table()``).
+    """
+    table = result.fold_table()
+    scores = ["AUC", "accuracy", "inner AUC", "best epoch"]
+    chosen = [c for c in table.columns if c not in scores]
+    frame = table[scores].round(3)
+    frame["hyperparameters chosen"] = [", ".join(f"{c} {_short(row[c])}" for c in chosen) for _, row in table.iterrows()]
+    return frame
+
+
+def _short(value: Any) -> str:
+    """A hyperparameter as printed: floats to three significant figures."""
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+#: The kink regression's coefficients, as printed (chapter 07).
+ALPHAS = ("α0", "α1", "α2", "α3")
+
+
+def kink_fit_table(table: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataFrame:
+    """The kink regression per metric, for reading: each αi ± its standard error, the one-sided p of α3 > 0, R² (chapter 07).
+
+    ``table``: :func:`glasslib.structure.kink.kink_table`'s frame (``alpha0`` … ``alpha3``, ``se_alpha*``,
+    ``p_alpha3_positive``, ``r_squared``), indexed by metric; ``labels``: metric → printed name.
+    """
+    rows = {}
+    for metric, fit in table.iterrows():
+        row = {f"{name} ± s.e.": f"{fit[f'alpha{i}']:.3g} ± {fit[f'se_alpha{i}']:.2g}" for i, name in enumerate(ALPHAS)}
+        rows[labels.get(str(metric), str(metric))] = {
+            **row,
+            "p, α3 > 0 (one-sided)": f"{fit['p_alpha3_positive']:.3g}",
+            "R²": f"{fit['r_squared']:.3f}",
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("metric")
+
+
 def throughput_table(throughput: Mapping[str, float]) -> pd.DataFrame:
     """LAMMPS throughput per worker, million atom-steps per second, per schedule (chapter 01)."""
-    return pd.DataFrame({"M atom-steps/s per worker": {k: v / 1e6 for k, v in throughput.items()}}).rename_axis("schedule")
+    return pd.DataFrame({"throughput per worker [M atom-steps/s]": {k: v / 1e6 for k, v in throughput.items()}}).rename_axis("schedule")

@@ -326,8 +326,8 @@ def training_plan(profile: Profile, figures: dict[str, Any]) -> pd.DataFrame:
         else:
             low, high = (counts["samples"] / dmpnn[model] / 3600 for model in ("I", "III"))
             device = figures["dmpnn"]["device"]
-        rows[name] = {**counts, "hours (smallest model)": low, "hours (largest model)": high, "device": device}
-    return pd.DataFrame(rows).T
+        rows[name.replace("_", " ")] = {**counts, "hours (smallest model)": low, "hours (largest model)": high, "device": device}
+    return pd.DataFrame(rows).T.rename_axis("model")
 
 
 def run_file_bytes(profile: Profile, schedule: str) -> int:

@@ -187,13 +187,13 @@ def check_table(rows: list[Mapping[str, Any]]) -> pd.DataFrame:
     columns = {
         "schedule": "schedule",
         "T": "T [ε/k_B]",
-        "iterations": "iterations, energy criterion",
-        "iterations_force_only": "iterations, force only",
-        "fnorm": "final ‖F‖, energy criterion [ε/σ]",
-        "fnorm_force_only": "final ‖F‖, force only [ε/σ]",
-        "energy_excess": "energy, energy criterion − force only [ε]",
-        "displacement_rms": "RMS displacement [σ]",
-        "displacement_max": "largest displacement [σ]",
+        "iterations": "iterations (energy criterion)",
+        "iterations_force_only": "iterations (force only)",
+        "fnorm": "final ‖F‖ (energy) [ε/σ]",
+        "fnorm_force_only": "final ‖F‖ (force) [ε/σ]",
+        "energy_excess": "E(energy) − E(force) [ε]",
+        "displacement_rms": "RMS shift [σ]",
+        "displacement_max": "largest shift [σ]",
     }
     shown = table[list(columns)].copy()
     for name in ("fnorm", "fnorm_force_only", "energy_excess", "displacement_rms", "displacement_max"):
