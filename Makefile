@@ -12,7 +12,7 @@ TORCH_INDEX ?=
 PROFILE ?= quick
 BENCHES := sim campaign render graphs cnn dmpnn metrics equivariant
 
-.PHONY: book lab test env lint format unit bench clean
+.PHONY: book pdf publish lab test env lint format unit bench clean
 
 env: $(STAMP)
 
@@ -35,6 +35,15 @@ endif
 
 book: env
 	$(VENV)/bin/glasslib book --profile $(PROFILE)
+
+# The built book as one PDF (_build/glasslib-book.pdf), printed by Debian's headless Chromium: run `make book` first.
+pdf: env
+	$(VENV)/bin/glasslib pdf
+
+# The built HTML onto the gh-pages branch of REMOTE (ghp-import), pushed; README, "Putting the book online".
+REMOTE ?= origin
+publish: env
+	$(VENV)/bin/glasslib publish --remote $(REMOTE)
 
 # JupyterLab on notebooks/, its kernels wired to runs/$(PROFILE); Ctrl-C stops it.
 lab: env

@@ -1,4 +1,4 @@
-"""The ``glasslib`` command: ``book``, ``lab``, ``explore``, ``simulate``, ``results``, ``runs``, ``bench``, ``devices`` and ``profiles``.
+"""The ``glasslib`` command: ``book``, ``pdf``, ``publish``, ``lab``, ``explore``, ``simulate``, ``results``, ``runs``, ``bench``, ``devices`` and ``profiles``.
 
 Every subcommand resolves its profile first, so a wrong profile name, key or value stops with a
 message listing the valid choices before anything is started.
@@ -12,6 +12,8 @@ from pathlib import Path
 
 from glasslib.bench import BENCHES
 from glasslib.book.interactive import EXPLORE_PORT, LAB_PORT, SessionError
+from glasslib.book.pdf import PdfError
+from glasslib.book.publish import PublishError
 from glasslib.cluster import ClusterError
 from glasslib.models.devices import DeviceError
 from glasslib.profiles import DEFAULT_PROFILE, PROFILES, ProfileError, get_profile, parse_overrides
@@ -80,6 +82,28 @@ def cmd_book(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
     )
     print(f"book: {html / 'index.html'}")
+    return 0
+
+
+def cmd_pdf(args: argparse.Namespace) -> int:
+    """Print the built HTML book to one PDF."""
+    from glasslib.book.pdf import build_pdf
+    from glasslib.book.runner import project_root
+
+    print(f"pdf: {build_pdf(args.build_dir or project_root() / '_build', args.out)}")
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Commit the built HTML book to a gh-pages branch and push it."""
+    from glasslib.book.publish import publish
+    from glasslib.book.runner import project_root
+
+    root = project_root()
+    html = (args.build_dir or root / "_build") / "html"
+    commit = publish(html, root, remote=None if args.no_push else args.remote, branch=args.branch)
+    where = "committed" if args.no_push else f"pushed to {args.remote}"
+    print(f"published: {html} as {args.branch} {commit[:12]} ({where})")
     return 0
 
 
@@ -203,6 +227,18 @@ def build_parser() -> argparse.ArgumentParser:
     _scheduler_argument(book)
     book.set_defaults(func=cmd_book)
 
+    pdf = sub.add_parser("pdf", help="print the built HTML book to one PDF (headless Chromium; no downloads)")
+    pdf.add_argument("--build-dir", type=Path, default=None, help="the book's build folder (default: project _build)")
+    pdf.add_argument("--out", type=Path, default=None, help="the PDF (default <build-dir>/glasslib-book.pdf)")
+    pdf.set_defaults(func=cmd_pdf)
+
+    publish = sub.add_parser("publish", help="commit the built HTML book to a gh-pages branch (ghp-import) and push it")
+    publish.add_argument("--build-dir", type=Path, default=None, help="the book's build folder (default: project _build)")
+    publish.add_argument("--remote", default="origin", help="git remote to push to (default origin)")
+    publish.add_argument("--branch", default="gh-pages", help="branch the HTML goes to (default gh-pages)")
+    publish.add_argument("--no-push", action="store_true", help="commit the branch only")
+    publish.set_defaults(func=cmd_publish)
+
     lab = _server_parser(sub, "lab", "JupyterLab on the chapters, wired to the profile's run directory (Ctrl-C stops it)", LAB_PORT)
     lab.add_argument("--browser", action="store_true", help="also open a web browser on it")
     lab.set_defaults(func=cmd_lab)
@@ -264,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     except ProfileError as err:
         print(f"glasslib: error: {err}", file=sys.stderr)
         return 2
-    except (SessionError, ClusterError, DeviceError) as err:
+    except (SessionError, ClusterError, DeviceError, PdfError, PublishError) as err:
         print(f"glasslib: error: {err}", file=sys.stderr)
         return 2
 

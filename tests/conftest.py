@@ -156,17 +156,28 @@ def tensorflow_threads(request) -> int:
 # --------------------------------------------------------------------------- the smoke book
 @pytest.fixture(scope="session")
 def smoke_book(tmp_path_factory) -> tuple[Path, Path, Path]:
-    """(folder, built HTML folder, run directory) of the smoke book, executed and built once per session."""
+    """(folder, built HTML folder, run directory) of the smoke book, executed and built once per session.
+
+    Under ``make test`` (``GLASSLIB_TEST_RUN_DIR``) the book goes to a folder beside its run directory that
+    every pytest-xdist worker of the session shares: the first worker to need it builds it under a file
+    lock, the others wait and then read it (a stamp names the session, so a later session never reads an
+    older book). Without that variable, each session builds its own in a temporary folder.
+    """
     from glasslib.book import runner
 
-    root = tmp_path_factory.mktemp("book")
-    run_dir = Path(os.environ.get("GLASSLIB_TEST_RUN_DIR", root / "runs"))
+    shared = os.environ.get("GLASSLIB_TEST_RUN_DIR")
+    run_dir = Path(shared) if shared else tmp_path_factory.mktemp("book") / "runs"
+    root = run_dir.parent / f"{run_dir.name}-book" if shared else run_dir.parent
     run_dir.parent.mkdir(parents=True, exist_ok=True)
-    # One writer at a time: should two pytest-xdist workers ever both need the book (their group marks
-    # lost), the second waits and then reuses the first one's products instead of writing beside it.
+    session = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))
+    stamp = root / "built-by-session"
     with open(run_dir.parent / f".{run_dir.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        html = runner.build_book(get_profile("smoke"), run_dir=run_dir, build_dir=root / "build")
+        html = root / "build" / "html"
+        if not (stamp.is_file() and stamp.read_text() == session and (html / "index.html").is_file()):
+            stamp.unlink(missing_ok=True)
+            html = runner.build_book(get_profile("smoke"), run_dir=run_dir, build_dir=root / "build")
+            stamp.write_text(session)
     return root, html, run_dir
 
 
@@ -291,34 +302,45 @@ def make_fold_result() -> Callable[..., object]:
 
 
 # --------------------------------------------------------------------------- parallel runs (pytest-xdist)
-#: The xdist group of everything that reads the smoke book: the tests that ask for it and nbval's cells,
-#: which re-execute the notebooks against its run directory, so they must follow it on the same worker.
+#: The xdist group that builds the smoke book and re-executes the notebooks against its run directory:
+#: the book's own tests (the first one builds it) and nbval's cells, which must follow it on one worker.
 SMOKE_GROUP = "smoke-book"
+#: The other tests that read the smoke book (exercises, browser tests, the PDF, results): they go last, to
+#: whichever worker is free first, and wait for the book under :func:`smoke_book`'s lock if it is not built yet.
+READERS_GROUP = "smoke-book-readers"
+#: The module whose tests build the smoke book first.
+BOOK_TESTS = "test_book.py"
 #: Session fixtures too costly to build on two workers: the tests that use one share a worker.
-SHARED_FIXTURES = ("smoke_book", "dynamics_store")
+SHARED_FIXTURES = ("dynamics_store",)
 
 
 def xdist_group(item: pytest.Item) -> str:
-    """The worker group of a test: the smoke book's, a costly session fixture's, or else its module's.
+    """The worker group of a test: the smoke book's, its readers', a costly session fixture's, or else its module's.
 
     Grouping by module keeps module-scoped fixtures (a trained network, a LAMMPS campaign) on one worker.
     """
-    if "nbval" in item.path.parts or "smoke_book" in getattr(item, "fixturenames", ()):
+    names = getattr(item, "fixturenames", ())
+    if "nbval" in item.path.parts or ("smoke_book" in names and item.path.name == BOOK_TESTS):
         return SMOKE_GROUP
+    if "smoke_book" in names:
+        return READERS_GROUP
     for name in SHARED_FIXTURES:
-        if name in getattr(item, "fixturenames", ()):
+        if name in names:
             return name
     return str(item.path)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Group the tests for ``pytest -n auto --dist loadgroup`` and put the smoke book's group first.
+    """Group the tests for ``pytest -n auto --dist loadgroup``: the smoke book's group first, its readers last.
 
-    The smoke book is the longest chain (about two thirds of the suite), so it starts at once on one worker
-    while the other workers take the modules; without xdist the marks do nothing and only the order changes.
+    Building the smoke book is the longest chain (about two thirds of the suite), so it starts at once on one
+    worker while the other workers take the modules; the readers come last, so that a worker done with the
+    modules takes them while the first still runs nbval. Without xdist the marks do nothing and only the
+    order changes.
     """
     groups = {id(item): xdist_group(item) for item in items}
-    items.sort(key=lambda item: groups[id(item)] != SMOKE_GROUP)  # stable: collection order within each part
+    rank = {SMOKE_GROUP: 0, READERS_GROUP: 2}
+    items.sort(key=lambda item: rank.get(groups[id(item)], 1))  # stable: collection order within each part
     for item in items:
         item.add_marker(pytest.mark.xdist_group(groups[id(item)]))

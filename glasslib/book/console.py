@@ -34,6 +34,16 @@ RUNTIME_NOISE = re.compile(f"^({_NOISE})$")
 RUNTIME_NOISE_TAIL = re.compile(f"({_NOISE})$")
 
 
+#: A progress bar's line as tqdm draws it (``label:  56%|█████▋    | 18/32 [00:05<00:03,  3.58run/s]``).
+PROGRESS_BAR = re.compile(r"^.*\d+%\|.*\| *\d+/\d+ \[.*\]\s*$")
+
+
+def strip_progress_bars(text: str) -> str:
+    """``text`` without progress-bar lines or redraws (a page shows results, not how long they took to draw)."""
+    lines = re.split(r"(?<=\n)|\r", text)
+    return "".join(line for line in lines if not PROGRESS_BAR.match(line.rstrip("\n")))
+
+
 def strip_runtime_noise(text: str) -> str:
     """``text`` without the lines matching :data:`RUNTIME_NOISE`."""
     return "".join(line for line in text.splitlines(keepends=True) if not RUNTIME_NOISE.match(line.rstrip("\n")))

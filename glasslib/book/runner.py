@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from glasslib.atomic import write_json_atomic
-from glasslib.book.console import quiet_runtime_chatter, strip_runtime_noise
+from glasslib.book.console import quiet_runtime_chatter, strip_progress_bars, strip_runtime_noise
 from glasslib.console_scripts import console_script
 from glasslib.profiles import Profile
 from glasslib.progress import CONSOLE_ENV
@@ -138,8 +138,8 @@ def tidy_executed_notebook(path: Path) -> None:
     """Prepare an executed notebook for the book, in place.
 
     Tags the ``parameters`` cell and the one papermill injects ``remove-cell`` (plumbing: each chapter's
-    tables name the profile beside the paper's values) and removes TensorFlow's runtime start-up chatter from stderr outputs (streams left empty are
-    dropped); every other output, warnings included, stays.
+    tables name the profile beside the paper's values) and removes TensorFlow's runtime start-up chatter and progress bars from stderr outputs (streams left
+    empty are dropped); every other output, warnings included, stays.
     """
     import nbformat
 
@@ -153,7 +153,7 @@ def tidy_executed_notebook(path: Path) -> None:
         outputs = []
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
-                output["text"] = strip_runtime_noise(output["text"])
+                output["text"] = strip_progress_bars(strip_runtime_noise(output["text"]))
                 if not output["text"].strip():
                     continue
             outputs.append(output)

@@ -63,6 +63,12 @@ def test_runtime_noise_is_stripped_and_nothing_else(line, noise):
     assert kept == ("before\nafter\n" if noise else "before\n" + line + "after\n")
 
 
+def test_pages_keep_stderr_text_but_not_progress_bars():
+    bars = "runs:   0%|          | 0/32 [00:00<?, ?run/s]\rruns: 100%|██████████| 32/32 [00:08<00:00,  3.81run/s]\n"
+    warning = "UserWarning: 5 % | of the fits did not converge\n"
+    assert console.strip_progress_bars("before\n" + bars + warning) == "before\n" + warning
+
+
 def test_smoke_book_fits_its_time_budget(built):
     root, _ = built
     timings = json.loads((root / "build" / "timings.json").read_text())
