@@ -80,6 +80,7 @@ def cmd_book(args: argparse.Namespace) -> int:
         only=args.only,
         execute=not args.no_execute,
         scheduler=args.scheduler,
+        verbose=args.verbose,
     )
     print(f"book: {html / 'index.html'}")
     return 0
@@ -224,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     book.add_argument("--build-dir", type=Path, default=None, help="where _build/html goes (default: project _build)")
     book.add_argument("--only", nargs="*", default=None, help="notebook name prefixes to execute, e.g. 01 02")
     book.add_argument("--no-execute", action="store_true", help="build from the last executed notebooks")
+    book.add_argument("--verbose", action="store_true", help="show every heavy step's progress bar, not only each chapter's")
     _scheduler_argument(book)
     book.set_defaults(func=cmd_book)
 

@@ -1,10 +1,11 @@
 """Progress bars for long steps: on the console, never as text in a book page.
 
 Inside ``glasslib book`` (papermill), a notebook's captured output becomes the page, so a tqdm bar
-written there would be printed into the book. :func:`progress_bar` therefore writes to the
-process's own standard error (``sys.__stderr__``) when :data:`CONSOLE_ENV` is set — the runner
-sets it, and its kernels inherit the console — and otherwise lets ``tqdm.auto`` choose (a widget
-in JupyterLab, text in a terminal).
+written there would be printed into the book. :data:`CONSOLE_ENV` tells :func:`progress_bar` what the
+runner wants, and its kernels inherit it: ``off`` (the default ``glasslib book``: the console shows
+one bar per chapter, the runner's, and no step's), or any other value (``glasslib book --verbose``):
+the bar goes to the process's own standard error (``sys.__stderr__``). Unset (JupyterLab, a script),
+``tqdm.auto`` chooses: a widget in JupyterLab, text in a terminal.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 
 #: Set (to anything) by the book runner: bars go to the console, not into the executed notebook.
 CONSOLE_ENV = "GLASSLIB_CONSOLE_PROGRESS"
+#: Its value for "no step's bar at all" (the book runner's default verbosity).
+QUIET = "off"
 
 
 def progress_bar(iterable: Iterable[Any] | None = None, **kwargs: Any) -> Any:
@@ -23,6 +26,10 @@ def progress_bar(iterable: Iterable[Any] | None = None, **kwargs: Any) -> Any:
 
     ``kwargs`` go to tqdm (``desc``, ``total``, ``unit``, ``disable``, ``mininterval`` …).
     """
+    if os.environ.get(CONSOLE_ENV) == QUIET:
+        from tqdm import tqdm
+
+        return tqdm(iterable, **{**kwargs, "disable": True})
     if os.environ.get(CONSOLE_ENV):
         from tqdm import tqdm
 

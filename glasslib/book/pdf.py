@@ -132,7 +132,7 @@ def build_pdf(build_dir: Path, out: Path | None = None, workers: int = 2) -> Pat
         for html, pdf in zip(pages, printed):
             first = len(writer.pages)
             writer.append(str(pdf))
-            writer.add_outline_item(page_title(html), first)
+            writer.add_outline_item(title=page_title(html), page_number=first)
         writer.add_metadata({"/Title": book_title(build_dir / "stage" / "_config.yml")})
         out.parent.mkdir(parents=True, exist_ok=True)
         partial = out.with_suffix(".pdf.partial")

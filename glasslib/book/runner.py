@@ -21,7 +21,7 @@ from glasslib.atomic import write_json_atomic
 from glasslib.book.console import quiet_runtime_chatter, strip_progress_bars, strip_runtime_noise
 from glasslib.console_scripts import console_script
 from glasslib.profiles import Profile
-from glasslib.progress import CONSOLE_ENV
+from glasslib.progress import CONSOLE_ENV, QUIET
 
 BOOK_FILES = ("_config.yml", "_toc.yml", "book", "_static")
 
@@ -104,28 +104,30 @@ def execute_notebooks(
     run_dir: Path | None = None,
     only: list[str] | None = None,
     scheduler: str | None = None,
+    verbose: bool = False,
 ) -> list[tuple[str, float]]:
     """Execute the notebooks in order with papermill into ``stage/notebooks``; return (name, seconds).
 
     With ``scheduler`` the chapters' heavy steps run on that Dask cluster (see :func:`notebook_parameters`).
+    The console shows one bar (the chapter's cells) and one time per chapter; ``verbose`` adds every heavy
+    step's own bar (simulations, folds, ensembles).
     """
     import papermill
 
     root = project_root()
     (stage / "notebooks").mkdir(parents=True, exist_ok=True)
     timings = []
-    os.environ[CONSOLE_ENV] = "1"  # kernels inherit it: progress bars go to the console, not into pages
+    os.environ[CONSOLE_ENV] = "1" if verbose else QUIET  # kernels inherit it: bars on the console, never in pages
     with quiet_runtime_chatter():
         for source in notebook_paths(root, only):
             started = time.perf_counter()
-            print(f"[glasslib book] {source.stem} at profile {profile.label} ...", flush=True)
             papermill.execute_notebook(
                 str(source),
                 str(stage / "notebooks" / source.name),
                 parameters=notebook_parameters(profile, overrides, run_dir, scheduler),
                 cwd=str(root / "notebooks"),
                 kernel_name="python3",
-                progress_bar={"desc": f"  {source.stem} cells"},
+                progress_bar={"desc": f"[glasslib book] {source.stem} ({profile.label})", "unit": "cell"},
             )
             tidy_executed_notebook(stage / "notebooks" / source.name)
             seconds = time.perf_counter() - started
@@ -207,6 +209,7 @@ def build_book(
     only: list[str] | None = None,
     execute: bool = True,
     scheduler: str | None = None,
+    verbose: bool = False,
 ) -> Path:
     """Execute the notebooks (unless ``execute=False``) and build the HTML book; return the HTML folder.
 
@@ -223,12 +226,14 @@ def build_book(
     scheduler : str, optional
         A Dask scheduler address (``tcp://host:8786``) or scheduler file: the simulations, the
         nested-CV searches and the ensembles run there (default: a LocalCluster per heavy step).
+    verbose : bool
+        Show every heavy step's progress bar on the console, not only each chapter's.
     """
     build_dir = Path(build_dir or project_root() / "_build").resolve()
     stage = build_dir / "stage"
     stage_book_files(stage)
     if execute:
-        timings = execute_notebooks(profile, stage, overrides, run_dir, only, scheduler)
+        timings = execute_notebooks(profile, stage, overrides, run_dir, only, scheduler, verbose)
         record_timings(build_dir / "timings.json", profile.label, dict(timings))
     missing = [p.name for p in notebook_paths() if not (stage / "notebooks" / p.name).exists()]
     if missing:

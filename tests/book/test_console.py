@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
+
+from glasslib.progress import CONSOLE_ENV, QUIET
 
 
 def test_chatter_is_dropped_even_when_glued_to_a_progress_bar():
@@ -35,3 +38,22 @@ def test_chatter_is_dropped_even_when_glued_to_a_progress_bar():
         and "27/27" in console
         and "UserWarning: a warning the reader should see" in console
     )
+
+
+def test_a_step_s_bar_is_silent_at_the_book_s_default_verbosity_and_on_the_console_when_verbose():
+    code = textwrap.dedent(
+        """
+        from glasslib.progress import progress_bar
+        for _ in progress_bar(range(3), desc="nested CV (cnn)", mininterval=0):
+            pass
+        """
+    )
+
+    def console(value: str) -> str:
+        env = {**os.environ, CONSOLE_ENV: value}
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60, env=env)
+        assert done.returncode == 0, done.stderr
+        return done.stderr.decode()
+
+    assert "nested CV" not in console(QUIET)
+    assert "nested CV (cnn): 100%" in console("1")
