@@ -12,13 +12,17 @@ at the same path (a shared file system).
 
 A scheduler that does not answer is a :class:`ClusterError` within :data:`CONNECT_SECONDS`, before
 anything is computed; one without workers is an error after :data:`WORKER_WAIT_SECONDS`, never a
-hang. Trainings take :func:`training_slot`: one at a time per worker process, whatever the worker's
+hang. Inside ``glasslib book`` (:data:`SHARED_LOCAL_ENV`, which the runner sets and its kernels inherit) every
+heavy step of a chapter uses one ``LocalCluster``, started by its first step and closed when the kernel
+exits, instead of starting one and its workers' imports (TensorFlow, torch) again for every step.
+Trainings take :func:`training_slot`: one at a time per worker process, whatever the worker's
 thread count, so that a worker with one GPU trains one network on it and the frameworks' global
 seeds are never shared by two trainings.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -29,6 +33,10 @@ from typing import Any
 
 from glasslib.progress import progress_bar
 
+#: Set (to anything) by the book runner: one LocalCluster per process for every step (closed at exit).
+SHARED_LOCAL_ENV = "GLASSLIB_SHARED_LOCAL_CLUSTER"
+#: The shared LocalClusters of this process: (workers, processes) → (cluster, client).
+_SHARED: dict[tuple[int, bool], tuple[Any, Any]] = {}
 #: Seconds to wait for a scheduler to answer before :class:`ClusterError`.
 CONNECT_SECONDS = 5
 #: Seconds to wait for the first worker of a scheduler given by address or file.
@@ -120,25 +128,48 @@ def dask_client(profile: Any, scheduler: Any = None) -> Iterator[Any]:
         in ``.json`` → a scheduler file; an object with a ``scheduler_address`` (e.g.
         ``dask_jobqueue.SLURMCluster``, ``dask_cuda.LocalCUDACluster``) → that cluster.
     """
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
 
     if scheduler is None:
         workers = profile.workers or os.cpu_count() or 1
-        with (
-            LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=profile.dask_processes,
-                dashboard_address=":0",
-                memory_limit=0,
-                silence_logs=40,
-            ) as cluster,
-            Client(cluster) as client,
-        ):
+        if os.environ.get(SHARED_LOCAL_ENV):
+            yield shared_local_client(workers, profile.dask_processes)
+            return
+        with _local_cluster(workers, profile.dask_processes) as cluster, Client(cluster) as client:
             yield client
     else:
         with connect(scheduler) as client:
             yield client
+
+
+def _local_cluster(workers: int, processes: bool) -> Any:
+    """A LocalCluster of ``workers`` single-threaded workers (processes or threads), quiet, no memory limit."""
+    from dask.distributed import LocalCluster
+
+    return LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=":0", memory_limit=0, silence_logs=40
+    )
+
+
+def shared_local_client(workers: int, processes: bool) -> Any:
+    """This process's client of its one LocalCluster of that shape, started on first use and closed at exit."""
+    from dask.distributed import Client
+
+    key = (workers, processes)
+    if key not in _SHARED or _SHARED[key][1].status != "running":
+        cluster = _local_cluster(workers, processes)
+        _SHARED[key] = (cluster, Client(cluster))
+        atexit.register(close_shared, key)
+    return _SHARED[key][1]
+
+
+def close_shared(key: tuple[int, bool] | None = None) -> None:
+    """Close this process's shared LocalCluster of shape ``key`` (every one if ``None``) and its workers."""
+    for shape in [key] if key is not None else list(_SHARED):
+        if shape in _SHARED:
+            cluster, client = _SHARED.pop(shape)
+            client.close()
+            cluster.close()
 
 
 def run_tasks(client: Any, tasks: list[tuple[str, Any, tuple[Any, ...]]], description: str, unit: str, progress: bool = True) -> list[Any]:

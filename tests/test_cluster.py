@@ -37,6 +37,37 @@ def test_a_scheduler_that_does_not_answer_is_a_clear_error_within_seconds():
     assert time.perf_counter() - started < cluster.CONNECT_SECONDS + 5
 
 
+@pytest.mark.slow
+def test_inside_the_book_every_step_of_a_kernel_shares_one_local_cluster_closed_at_exit():
+    code = """
+import os, sys
+from glasslib import cluster
+from glasslib.profiles import get_profile
+profile = get_profile("smoke")
+seen = []
+for _ in range(2):
+    with cluster.dask_client(profile) as client:
+        seen.append((id(client), sorted(client.run(os.getpid).values())))
+assert seen[0] == seen[1], seen
+print(" ".join(map(str, seen[0][1])))
+"""
+    env = {**os.environ, cluster.SHARED_LOCAL_ENV: "1"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    pids = [int(p) for p in done.stdout.split()]
+    assert pids and os.getpid() not in pids
+
+    def alive(pid: int) -> bool:
+        with contextlib.suppress(FileNotFoundError):
+            return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+        return False
+
+    deadline = time.monotonic() + 30
+    while any(map(alive, pids)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not any(map(alive, pids)), "the shared cluster's workers outlived the process that started them"
+
+
 def test_a_missing_or_broken_scheduler_file_and_a_wrong_address_are_clear_errors_at_once(tmp_path):
     with pytest.raises(cluster.ClusterError, match="no scheduler file at .*missing.json: start one with `dask scheduler --scheduler-file"):
         cluster.connect(tmp_path / "missing.json")

@@ -19,6 +19,7 @@ from typing import Any
 
 from glasslib.atomic import write_json_atomic
 from glasslib.book.console import quiet_runtime_chatter, strip_progress_bars, strip_runtime_noise
+from glasslib.cluster import SHARED_LOCAL_ENV
 from glasslib.console_scripts import console_script
 from glasslib.profiles import Profile
 from glasslib.progress import CONSOLE_ENV, QUIET
@@ -118,6 +119,7 @@ def execute_notebooks(
     (stage / "notebooks").mkdir(parents=True, exist_ok=True)
     timings = []
     os.environ[CONSOLE_ENV] = "1" if verbose else QUIET  # kernels inherit it: bars on the console, never in pages
+    os.environ[SHARED_LOCAL_ENV] = "1"  # and one LocalCluster per chapter, not one per heavy step
     with quiet_runtime_chatter():
         for source in notebook_paths(root, only):
             started = time.perf_counter()
@@ -225,7 +227,7 @@ def build_book(
         Execute only the notebooks whose names start with these prefixes (others keep their last executed copy).
     scheduler : str, optional
         A Dask scheduler address (``tcp://host:8786``) or scheduler file: the simulations, the
-        nested-CV searches and the ensembles run there (default: a LocalCluster per heavy step).
+        nested-CV searches and the ensembles run there (default: one LocalCluster per chapter, shared by its steps).
     verbose : bool
         Show every heavy step's progress bar on the console, not only each chapter's.
     """
