@@ -8,12 +8,13 @@ Finished work is reused: every chapter caches its products in the run directory.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -118,9 +119,9 @@ def execute_notebooks(
     root = project_root()
     (stage / "notebooks").mkdir(parents=True, exist_ok=True)
     timings = []
-    os.environ[CONSOLE_ENV] = "1" if verbose else QUIET  # kernels inherit it: bars on the console, never in pages
-    os.environ[SHARED_LOCAL_ENV] = "1"  # and one LocalCluster per chapter, not one per heavy step
-    with quiet_runtime_chatter():
+    # The kernels inherit these: step bars on the console (verbose) or nowhere, never in pages; one LocalCluster per chapter.
+    kernel_environment = {CONSOLE_ENV: "1" if verbose else QUIET, SHARED_LOCAL_ENV: "1"}
+    with quiet_runtime_chatter(), environment(kernel_environment):
         for source in notebook_paths(root, only):
             started = time.perf_counter()
             papermill.execute_notebook(
@@ -136,6 +137,21 @@ def execute_notebooks(
             timings.append((source.name, seconds))
             print(f"[glasslib book] {source.stem}: {seconds:.1f} s", flush=True)
     return timings
+
+
+@contextlib.contextmanager
+def environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set these environment variables (inherited by the kernels started meanwhile), restoring the previous ones after."""
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def tidy_executed_notebook(path: Path) -> None:
