@@ -11,6 +11,7 @@ returns, so text up to the last ``\\r`` of an unfinished line is forwarded at on
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
@@ -89,3 +90,29 @@ def quiet_runtime_chatter() -> Iterator[None]:
         thread.join(timeout=10)
         os.close(read_fd)
         os.close(console)
+
+
+@contextmanager
+def ticking_bars(every: float = 5.0) -> Iterator[None]:
+    """Redraw this process's progress bars every ``every`` s while active.
+
+    A chapter's bar advances when a cell finishes; a cell that computes for ten minutes would
+    otherwise leave the console still, as if the book had hung. Redrawn, its elapsed time moves.
+    """
+    from tqdm import tqdm
+
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(every):
+            for bar in list(getattr(tqdm, "_instances", ())):
+                with contextlib.suppress(Exception):  # a bar closing meanwhile
+                    bar.refresh()
+
+    thread = threading.Thread(target=tick, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=every + 1)

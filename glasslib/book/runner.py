@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from glasslib.atomic import write_json_atomic
-from glasslib.book.console import quiet_runtime_chatter, strip_progress_bars, strip_runtime_noise
+from glasslib.book.console import quiet_runtime_chatter, strip_progress_bars, strip_runtime_noise, ticking_bars
 from glasslib.cluster import SHARED_LOCAL_ENV
 from glasslib.console_scripts import console_script
 from glasslib.profiles import Profile
@@ -121,7 +121,7 @@ def execute_notebooks(
     timings = []
     # The kernels inherit these: step bars on the console (verbose) or nowhere, never in pages; one LocalCluster per chapter.
     kernel_environment = {CONSOLE_ENV: "1" if verbose else QUIET, SHARED_LOCAL_ENV: "1"}
-    with quiet_runtime_chatter(), environment(kernel_environment):
+    with quiet_runtime_chatter(), environment(kernel_environment), ticking_bars():
         for source in notebook_paths(root, only):
             started = time.perf_counter()
             papermill.execute_notebook(

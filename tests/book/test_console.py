@@ -57,3 +57,20 @@ def test_a_step_s_bar_is_silent_at_the_book_s_default_verbosity_and_on_the_conso
 
     assert "nested CV" not in console(QUIET)
     assert "nested CV (cnn): 100%" in console("1")
+
+
+def test_a_chapter_bar_is_redrawn_while_a_long_cell_computes():
+    code = textwrap.dedent(
+        """
+        import time
+        from tqdm import tqdm
+        from glasslib.book.console import ticking_bars
+        with ticking_bars(every=0.1):
+            bar = tqdm(total=3, desc="02_tg cells")
+            time.sleep(0.75)  # one long cell: no update
+            bar.close()
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.decode().count("02_tg cells") >= 4  # drawn at the start and close, and redrawn meanwhile
