@@ -28,6 +28,9 @@ _NOISE = (
     r"|To enable the following instructions: .* in other operations, rebuild TensorFlow .*"
     r"|\[IPKernelApp\] WARNING \| Kernel is running over TCP without encryption\..*"
     r"|Task was destroyed but it is pending!|task: <Task pending name='Task-\d+' coro=<Kernel\.dispatch_control\(\).*"
+    # a Dask worker that trains one new CNN after another traces each network's own step function once:
+    # TensorFlow counts those as retracing, but no network is traced twice
+    r"|WARNING:tensorflow:\d+ out of the last \d+ calls to <function .*> triggered tf\.function retracing\..*"
 )
 #: Whole lines of that chatter.
 RUNTIME_NOISE = re.compile(f"^({_NOISE})$")

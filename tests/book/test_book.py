@@ -54,6 +54,12 @@ def test_every_chapter_is_rendered_with_glued_numbers(built):
         ("I0000 00:00:1795251656.934949   11058 port.cc:153] oneDNN custom operations are on.\n", True),
         ("E0000 00:00:1795249595.969395    2839 util.cc:131] oneDNN supports DT_UINT8 only on AVX-512.\n", True),
         ("To enable the following instructions: AVX2 FMA, in other operations, rebuild TensorFlow with flags.\n", True),
+        (
+            "WARNING:tensorflow:5 out of the last 13 calls to <function TensorFlowTrainer._make_function.<locals>."
+            "multi_step_on_iterator at 0x7f51b723c4a0> triggered tf.function retracing. Tracing is expensive and the "
+            "excessive number of tracings could be due to (1) creating @tf.function repeatedly in a loop.\n",
+            True,
+        ),
         ("UserWarning: the fit did not converge\n", False),
         ("100%|██████████| 18/18 [00:10<00:00]\n", False),
     ],
