@@ -14,7 +14,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -42,20 +41,25 @@ def find_chromium() -> str:
 
 
 def toc_pages(toc: Path) -> list[str]:
-    """The book's documents in reading order (root first, then every part's chapters and their sections), as in ``_toc.yml``."""
-    spec = yaml.safe_load(toc.read_text())
-    pages = [spec["root"]]
+    """The book's documents in reading order (root first, then each part's chapters and their sections), as in ``_toc.yml``.
 
-    def walk(entries: Sequence[dict]) -> None:
-        for entry in entries:
-            if "file" in entry:
-                pages.append(entry["file"])
-            walk(entry.get("sections", []))
+    Read with sphinx-external-toc, the parser jupyter-book builds the book with.
+    """
+    from sphinx_external_toc.api import FileItem
+    from sphinx_external_toc.parsing import parse_toc_yaml
 
-    for part in spec.get("parts", []):
-        walk(part.get("chapters", []))
-    walk(spec.get("chapters", []))
-    return [re.sub(r"\.(ipynb|md)$", "", page) for page in pages]
+    site_map = parse_toc_yaml(str(toc))
+    pages: list[str] = []
+
+    def walk(docname: str) -> None:
+        pages.append(re.sub(r"\.(ipynb|md)$", "", docname))  # a file named with its suffix is the same page
+        for subtree in site_map[docname].subtrees:
+            for item in subtree.items:
+                if isinstance(item, FileItem):
+                    walk(str(item))
+
+    walk(site_map.root.docname)
+    return pages
 
 
 def page_title(html: Path) -> str:

@@ -3,7 +3,7 @@
 `ghp-import <https://github.com/c-w/ghp-import>`_ writes the HTML folder as the whole tree of one new
 commit on the branch (with ``.nojekyll``, so GitHub Pages serves ``_static/`` as is) and pushes that
 branch to the remote; the working tree and the current branch are never touched. Any static host that
-serves a git branch works the same way (README, "Putting the book online").
+serves a git branch works the same way (README, "A PDF, and putting the book online").
 """
 
 from __future__ import annotations
