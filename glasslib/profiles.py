@@ -409,7 +409,7 @@ PROFILES: dict[str, Profile] = {
         dynamics_configurations=3,
         dynamics_runs=4,
         dynamics_equilibration=6_000,  # 30 τ: ≈ 6 τ_α at T = 0.9 (N = 200)
-        dynamics_t_max=2_000,
+        dynamics_t_max=3_000,  # 15 τ: past the cage-relative τ_α at T = 0.9 (≈ 11 τ), where chapter 09 compares its models
         dynamics_records=8,
         propensity_epochs=2,
         propensity_folds=3,

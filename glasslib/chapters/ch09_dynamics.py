@@ -11,8 +11,9 @@ Per temperature of the profile (:func:`temperature_study`):
   cage-relative, A particles scored.
 - **Descriptor baseline.** The linear model of :mod:`glasslib.dynamics.linear_baseline` on the
   descriptors of :mod:`glasslib.structure.descriptors`, computed on thermal positions and
-  on inherent structures, each configuration predicted by a model fitted on the others; its Pearson
-  ρ per configuration at every time, mean with a bootstrap interval over configurations.
+  on inherent structures, each configuration predicted by a model fitted on the other folds (the
+  networks' splits); its Pearson ρ per configuration at every time, stored per configuration, mean
+  with a bootstrap interval over configurations.
 
 :func:`dynamics_study` runs all temperatures and :func:`save_dynamics` / :func:`load_dynamics`
 store the result as the ``dynamics`` product that ``glasslib results`` reads.
@@ -25,17 +26,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from glasslib.chapters.ch07_metrics import slow_tg
 from glasslib.dynamics import propensity as prop
-from glasslib.dynamics.linear_baseline import leave_one_out_predictions
+from glasslib.dynamics.at_times import stored_curve
+from glasslib.dynamics.linear_baseline import fold_predictions
 from glasslib.dynamics.relaxation import RelaxationError, cage_relative, relaxation_time, self_intermediate_scattering
 from glasslib.profiles import Profile, dynamics_temperatures
 from glasslib.published import PROPENSITY_3D
 from glasslib.rundir import read_json_product, write_json_product
 from glasslib.simulation.isoconfigurational import IsoconfigurationalEnsemble, load_ensembles
-from glasslib.stats import interval_curve
 from glasslib.structure.descriptors import particle_descriptors
 from glasslib.system import TYPE_A
 
@@ -97,18 +97,19 @@ def descriptor_features(ensembles: Sequence[IsoconfigurationalEnsemble], positio
 
 
 def propensity_scores(
-    moves: Sequence[np.ndarray], measured: np.ndarray, features: dict[str, np.ndarray], mask: np.ndarray, seed: int
+    moves: Sequence[np.ndarray], measured: np.ndarray, features: dict[str, np.ndarray], mask: np.ndarray, seed: int, folds: int
 ) -> dict[str, Any]:
     """Noise ceiling and descriptor-baseline ρ(t) of one displacement kind, each with intervals over configurations.
 
     ``moves``: each configuration's (R, T, N, 2) displacements; ``measured``: their propensity (C, T, N);
-    ``features``: descriptors (C, N, D) by positions (:data:`INPUTS`); ``mask``: the A particles (C, N).
+    ``features``: descriptors (C, N, D) by positions (:data:`INPUTS`); ``mask``: the A particles (C, N);
+    ``folds``: the cross-validation folds the networks use (``propensity_folds``), so every model sees the same splits.
     """
     ceilings = np.stack([prop.noise_ceiling(prop.split_half_reliability(m, a, seed=seed)) for m, a in zip(moves, mask)])
-    out: dict[str, Any] = {"noise_ceiling": interval_curve(ceilings, seed)}
+    out: dict[str, Any] = {"noise_ceiling": stored_curve(ceilings, seed)}
     for positions, table in features.items():
-        predicted = leave_one_out_predictions(table, measured, mask)
-        out[f"linear_{positions}"] = interval_curve(prop.correlation_over_time(predicted, measured, mask), seed)
+        predicted = fold_predictions(table, measured, mask, folds)
+        out[f"linear_{positions}"] = stored_curve(prop.correlation_over_time(predicted, measured, mask), seed)
     return out
 
 
@@ -129,7 +130,7 @@ def temperature_study(
         moves = [displacements(e, kind) for e in ensembles]
         measured[kind] = np.stack([prop.propensity(m) for m in moves])
         relax[kind] = relaxation(ensembles, moves)
-        scores[kind] = propensity_scores(moves, measured[kind], features, mask, profile.seed)
+        scores[kind] = propensity_scores(moves, measured[kind], features, mask, profile.seed, profile.propensity_folds)
     result = {
         "temperature": temperature,
         "configurations": len(ensembles),
@@ -159,7 +160,8 @@ def dynamics_study(profile: Profile, run_dir: Path, progress: bool = True) -> di
     study, measured = {}, {}
     for label, group in ensembles.items():
         study[label], measured[label] = temperature_study(profile, float(label), group)
-    for label, networks in network_study(profile, ensembles, measured, progress).items():
+    tau_alpha = {label: {kind: result["relaxation"][kind]["tau_alpha"] for kind in KINDS} for label, result in study.items()}
+    for label, networks in network_study(profile, ensembles, measured, tau_alpha, progress).items():
         for kind in KINDS:
             for name, curves in networks["scores"].items():
                 study[label]["scores"][kind][name] = curves[kind]
@@ -168,13 +170,14 @@ def dynamics_study(profile: Profile, run_dir: Path, progress: bool = True) -> di
             for source, by_name in networks["transfer"].items()
         }
         study[label]["parameters"] = networks["parameters"]
+        study[label]["training"] = networks["training"]
         study[label]["example"] = networks["example"]
     save_dynamics(run_dir, profile, study)
     return study
 
 
 #: Layout version of the ``dynamics`` product; a file of another layout reads as stale and is recomputed.
-DYNAMICS_FORMAT = 2
+DYNAMICS_FORMAT = 3
 
 
 def save_dynamics(run_dir: Path, profile: Profile, study: dict[str, Any]) -> Path:
@@ -193,83 +196,6 @@ def load_dynamics(run_dir: Path, profile: Profile) -> dict[str, Any]:
             f"{DYNAMICS_FORMAT}): rerun notebooks/09_dynamics.ipynb"
         )
     return payload["temperatures"]
-
-
-def best_score(result: dict[str, Any], kind: str, model: str) -> dict[str, float]:
-    """A model's ρ at the recorded time where its mean over configurations peaks, with that time's interval and ceiling."""
-    curve = result["scores"][kind][model]
-    best = int(np.nanargmax(curve["mean"]))
-    ceiling = result["scores"][kind]["noise_ceiling"]
-    return {
-        "time": result["relaxation"][kind]["times"][best],
-        "rho": curve["mean"][best],
-        "ci_low": curve["ci_low"][best],
-        "ci_high": curve["ci_high"][best],
-        "ceiling": ceiling["mean"][best],
-    }
-
-
-#: Every scored model, in the order the book shows them, with its label.
-MODEL_LABELS = {
-    "linear_thermal": "linear, thermal positions",
-    "linear_inherent": "linear, inherent structure",
-    "plain": "plain graph network",
-    "equivariant": "equivariant graph network",
-}
-
-
-def headline_table(study: dict[str, Any]) -> pd.DataFrame:
-    """One row per temperature, displacement kind and model: its best ρ with 95 % interval, the time, the ceiling there."""
-    rows = []
-    for label, result in study.items():
-        for kind in KINDS:
-            for model, name in MODEL_LABELS.items():
-                if model not in result["scores"][kind]:
-                    continue
-                best = best_score(result, kind, model)
-                rows.append(
-                    {
-                        "T": float(label),
-                        "displacements": kind,
-                        "model": name,
-                        "best ρ [95 %]": f"{best['rho']:.2f} [{best['ci_low']:.2f}, {best['ci_high']:.2f}]",
-                        "at t [τ]": f"{best['time']:.3g}",
-                        "noise ceiling there": f"{best['ceiling']:.2f}",
-                    }
-                )
-    return pd.DataFrame(rows).set_index(["T", "displacements", "model"])
-
-
-def transfer_table(study: dict[str, Any], kind: str = "cage-relative") -> pd.DataFrame:
-    """Each network tested at each temperature: trained there (cross-validated) or at another one; best ρ [95 %]."""
-    rows = []
-    for label, result in study.items():
-        for name in ("equivariant", "plain"):
-            if name not in result["scores"][kind]:
-                continue
-            sources = {label: result["scores"][kind][name], **{s: t[kind][name] for s, t in result.get("transfer", {}).items()}}
-            for source, curve in sources.items():
-                best = int(np.nanargmax(curve["mean"]))
-                rows.append(
-                    {
-                        "tested at T": float(label),
-                        "network": MODEL_LABELS[name],
-                        "trained at T": float(source),
-                        "best ρ [95 %]": f"{curve['mean'][best]:.2f} [{curve['ci_low'][best]:.2f}, {curve['ci_high'][best]:.2f}]",
-                    }
-                )
-    return pd.DataFrame(rows).set_index(["tested at T", "network", "trained at T"])
-
-
-def comparison_verdict(result: dict[str, Any], kind: str = "cage-relative") -> str:
-    """Whether the equivariant network beats the plain one and the best linear baseline, judged by the intervals at their best times."""
-    equivariant = best_score(result, kind, "equivariant")
-    others = [best_score(result, kind, m) for m in ("plain", "linear_thermal", "linear_inherent")]
-    if all(equivariant["ci_low"] > o["ci_high"] for o in others):
-        return "holds"
-    if any(equivariant["ci_high"] < o["ci_low"] for o in others):
-        return "fails"
-    return "not resolved at this scale"
 
 
 def example_map(profile: Profile, run_dir: Path, study: dict[str, Any], temperature: float, network: str = "equivariant") -> dict[str, Any]:
@@ -321,12 +247,17 @@ def _listing(values: Sequence[str]) -> str:
 
 
 def glued_numbers(profile: Profile, study: dict[str, Any], tg: float) -> dict[str, Any]:
-    """The numbers chapter 09's prose quotes, by glue name."""
+    """The numbers chapter 09's prose quotes, by glue name; every score at τ_α of the lowest temperature (cage-relative)."""
+    from glasslib.chapters.ch09_comparison import MODEL_LABELS, headline, training_summary
+
     lowest = min(study, key=float)
     result = study[lowest]
-    best = {model: best_score(result, "cage-relative", model) for model in MODEL_LABELS}
+    found = headline(result, seed=profile.seed)
+    scores, differences = found["scores"], found["differences"]
     published = [f"{name} {ref.value:.2f}" for name, ref in PROPENSITY_3D.items()]
-    ci = {model: f"[{b['ci_low']:.2f}, {b['ci_high']:.2f}]" for model, b in best.items()}
+    highest = max(study, key=float)
+    high = headline(study[highest], seed=profile.seed)
+    trained = training_summary(result)
     return {
         "tg_slow": tg,
         "temperatures": "T = " + _listing([f"{float(t):g}" for t in study]),
@@ -338,20 +269,47 @@ def glued_numbers(profile: Profile, study: dict[str, Any], tg: float) -> dict[st
         "equilibration_min": min(r["equilibration_tau_alpha"] for r in study.values()),
         "equilibration_required": EQUILIBRATION_TAUS,
         "t_low": float(lowest),
+        "t_high": float(highest),
+        "tau_low": found["time"],
+        "tau_high": high["time"],
         "folds": profile.propensity_folds,
         "epochs": profile.propensity_epochs,
+        "best_epochs_equivariant": _listing([str(e) for e in trained.get("equivariant", {}).get("best_epochs", [])] or ["—"]),
+        "best_epochs_plain": _listing([str(e) for e in trained.get("plain", {}).get("best_epochs", [])] or ["—"]),
         "network_input": "inherent structures" if profile.propensity_input == "inherent" else "thermal positions",
         "parameters_equivariant": result["parameters"]["equivariant"],
         "parameters_plain": result["parameters"]["plain"],
-        **{f"rho_{model}": b["rho"] for model, b in best.items()},
-        **{f"rho_{model}_ci": ci[model] for model in best},
-        "ceiling_low": best["equivariant"]["ceiling"],
-        "verdict_equivariant": comparison_verdict(result),
+        **{f"rho_{model}": scores[model]["mean"] for model in MODEL_LABELS},
+        **{f"rho_{model}_ci": _interval(scores[model]) for model in MODEL_LABELS},
+        **{f"delta_{model}": f"{differences[model]['mean']:+.2f} {_interval(differences[model], signed=True)}" for model in differences},
+        "best_other": MODEL_LABELS[found["best_other"]],
+        "delta_best": f"{found['difference']['mean']:+.2f} {_interval(found['difference'], signed=True)}",
+        "ceiling_low": found["ceiling"],
+        "ceiling_fraction_low": found["ceiling_fraction"],
+        "ceiling_fraction_high": high["ceiling_fraction"],
+        "rho_equivariant_high": high["scores"]["equivariant"]["mean"],
+        "ceiling_high": high["ceiling"],
+        "verdict_equivariant": found["verdict"],
+        "verdict_equivariant_high": high["verdict"],
+        "best_other_high": MODEL_LABELS[high["best_other"]],
+        "delta_best_high": f"{high['difference']['mean']:+.2f} {_interval(high['difference'], signed=True)}",
+        "decide_low": _count(found["configurations_to_decide"]),
+        "decide_high": _count(high["configurations_to_decide"]),
+        "compared_configurations": found["configurations"],
         "published_3d": _listing(published),
         "published_3d_source": next(iter(PROPENSITY_3D.values())).source,
         **method_constants(),
         **paper_scale(),
     }
+
+
+def _count(value: int | None) -> str:
+    return "no finite number (a zero gap)" if value is None else f"about {value}"
+
+
+def _interval(score: dict[str, float], signed: bool = False) -> str:
+    f = "{:+.2f}" if signed else "{:.2f}"
+    return f"[{f.format(score['ci_low'])}, {f.format(score['ci_high'])}]"
 
 
 def paper_scale() -> dict[str, Any]:

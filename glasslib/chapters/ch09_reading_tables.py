@@ -1,7 +1,7 @@
 """Chapter 09's tables of the classifiers' readings against motion (:mod:`glasslib.chapters.ch09_readings`).
 
 Three tables: the glass direction of each reading on held-out data set 1 (:func:`direction_table`), each
-reading's best signed ρ with propensity and its verdict by temperature (:func:`readings_table`), and the
+reading's signed ρ with propensity at τ_α and its verdict by temperature (:func:`readings_table`), and the
 two inputs side by side at the lowest temperature (:func:`input_table`).
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from glasslib.chapters.ch09_readings import READING_INPUTS, READINGS, best_reading, expected_signs, on_input
+from glasslib.chapters.ch09_readings import READING_INPUTS, READINGS, expected_signs, on_input, reading_at, tau_alpha_of
 
 #: How each expected sign is printed.
 SIGN_NAMES = {-1: "−", 1: "+", 0: "none"}
@@ -38,49 +38,53 @@ def direction_table(readings: Mapping[str, Any], inputs: str = "thermal") -> pd.
 
 
 def _shown(best: Mapping[str, Any]) -> str:
-    """A best reading's signed ρ and its interval, or a dash when no configuration gave one."""
+    """A reading's signed ρ and its interval, or a dash when no configuration gave one."""
     return "—" if best["rho"] is None else f"{best['rho']:+.2f} [{best['ci_low']:+.2f}, {best['ci_high']:+.2f}]"
 
 
 def readings_table(
     readings: Mapping[str, Any], study: Mapping[str, Any], kind: str = "cage-relative", inputs: str = "thermal"
 ) -> pd.DataFrame:
-    """One row per temperature and reading: chapter, expected sign, best signed ρ [95 %], its time, the noise ceiling there, the verdict.
+    """One row per temperature and reading: chapter, expected sign, signed ρ [95 %] at τ_α, the noise ceiling there, the verdict.
 
-    ``study``: the chapter's :func:`glasslib.chapters.ch09_dynamics.dynamics_study` (the ceiling; same ensembles, same times).
+    ``study``: the chapter's :func:`glasslib.chapters.ch09_dynamics.dynamics_study` (τ_α and the ceiling; same ensembles, same times).
     """
+    from glasslib.dynamics.at_times import score_at
+
     chosen = on_input(readings, inputs)
     rows = []
     signs = expected_signs(chosen)
     for label, result in chosen["temperatures"].items():
-        ceiling = study[label]["scores"][kind]["noise_ceiling"]["mean"]
+        tau = tau_alpha_of(study, label, kind)
+        ceiling = score_at(study[label]["scores"][kind]["noise_ceiling"], result["times"], tau, 0)["mean"]
         for name, (printed, chapter) in READINGS.items():
-            best = best_reading(result, kind, name, signs[name])
+            best = reading_at(result, kind, name, signs[name], tau)
             rows.append(
                 {
                     "T": float(label),
                     "reading": printed,
                     "chapter": chapter,
                     "expected sign": SIGN_NAMES[signs[name]],
-                    "best ρ [95 %]": _shown(best),
-                    "at t [τ]": "—" if best["time"] is None else f"{best['time']:.3g}",
-                    "noise ceiling there": "—" if best["time"] is None else f"{ceiling[best['time_index']]:.2f}",
+                    "τ_α [τ]": f"{tau:.3g}",
+                    "ρ at τ_α [95 %]": _shown(best),
+                    "noise ceiling there": f"{ceiling:.2f}",
                     "verdict": best["verdict"],
                 }
             )
     return pd.DataFrame(rows).set_index(["T", "reading"])
 
 
-def input_table(readings: Mapping[str, Any], kind: str = "cage-relative") -> pd.DataFrame:
-    """Each reading at the lowest temperature, from the models trained on each input: where it is higher, best ρ [95 %], verdict."""
+def input_table(readings: Mapping[str, Any], study: Mapping[str, Any], kind: str = "cage-relative") -> pd.DataFrame:
+    """Each reading at the lowest temperature, from the models trained on each input: where it is higher, ρ at τ_α [95 %], verdict."""
     columns = {}
     for inputs in READING_INPUTS:
         chosen = on_input(readings, inputs)
         lowest = min(chosen["temperatures"], key=float)
         signs = expected_signs(chosen)
-        best = {name: best_reading(chosen["temperatures"][lowest], kind, name, signs[name]) for name in READINGS}
+        tau = tau_alpha_of(study, lowest, kind)
+        best = {name: reading_at(chosen["temperatures"][lowest], kind, name, signs[name], tau) for name in READINGS}
         columns[(inputs, "higher in")] = [HIGHER_IN[signs[name]] for name in READINGS]
-        columns[(inputs, "best ρ [95 %]")] = [_shown(best[name]) for name in READINGS]
+        columns[(inputs, "ρ at τ_α [95 %]")] = [_shown(best[name]) for name in READINGS]
         columns[(inputs, "verdict")] = [best[name]["verdict"] for name in READINGS]
     index = pd.Index([printed for printed, _ in READINGS.values()], name="reading")
     return pd.DataFrame(columns, index=index)

@@ -56,8 +56,9 @@ from typing import Any
 
 import numpy as np
 
-from glasslib.chapters.ch09_dynamics import KINDS, displacements, interval_curve
+from glasslib.chapters.ch09_dynamics import KINDS, displacements
 from glasslib.dynamics import propensity as prop
+from glasslib.dynamics.at_times import BOOTSTRAP, stored_curve, values_at
 from glasslib.profiles import Profile, dynamics_temperatures
 from glasslib.rundir import ProductError, StaleProductError, product_path, read_json_product, write_json_product
 from glasslib.simulation.isoconfigurational import IsoconfigurationalEnsemble, load_ensembles
@@ -76,7 +77,7 @@ READINGS: dict[str, tuple[str, str]] = {
 #: The inputs the classifiers are read on: the paper's thermal snapshots and inherent structures.
 READING_INPUTS = ("thermal", "inherent")
 #: Layout version of the ``readings`` product; another layout reads as stale.
-READINGS_FORMAT = 3
+READINGS_FORMAT = 4
 #: The notebooks whose models the readings need.
 CNN_PRODUCER = {"thermal": "notebooks/04_cnn.ipynb", "inherent": "notebooks/05b_reading.ipynb"}
 
@@ -256,7 +257,7 @@ def reading_scores(readings: Mapping[str, np.ndarray], measured: np.ndarray, mas
     out = {}
     for name, values in readings.items():
         predicted = np.broadcast_to(values[:, None, :], measured.shape)
-        out[name] = interval_curve(prop.correlation_over_time(predicted, measured, mask), seed)
+        out[name] = stored_curve(prop.correlation_over_time(predicted, measured, mask), seed)
     return out
 
 
@@ -344,25 +345,31 @@ def load_readings(run_dir: Path, profile: Profile) -> dict[str, Any]:
     return {key: payload[key] for key in ("classifiers", "direction", "temperatures", "inherent")}
 
 
-def best_reading(result: Mapping[str, Any], kind: str, name: str, expected: int) -> dict[str, Any]:
-    """A reading's signed ρ at the time where |mean ρ| peaks, its interval, and the verdict against the ``expected`` sign.
+def tau_alpha_of(study: Mapping[str, Any], label: str, kind: str) -> float:
+    """τ_α (τ) of temperature ``label`` and displacement kind from chapter 09's study: the time every reading is scored at."""
+    from glasslib.dynamics.at_times import HEADLINE, comparison_times
+
+    return comparison_times(study[label]["relaxation"][kind]["tau_alpha"])[HEADLINE]
+
+
+def reading_at(result: Mapping[str, Any], kind: str, name: str, expected: int, t: float, seed: int = 0) -> dict[str, Any]:
+    """A reading's signed ρ at time ``t`` (τ; interpolated in log t, never extrapolated), its interval, and the verdict.
 
     ``expected``: −1, +1, or 0 for no direction (:func:`glass_direction`). Every value is ``None``
     when no configuration gave the reading a ρ.
     """
-    curve = result["scores"][kind][name]
-    means = np.array([np.nan if m is None else m for m in curve["mean"]], dtype=np.float64)
-    if not np.isfinite(means).any():
-        return {"time": None, "time_index": None, "rho": None, "ci_low": None, "ci_high": None, "verdict": "no ρ (constant reading)"}
-    best = int(np.nanargmax(np.abs(means)))
-    low, high = curve["ci_low"][best], curve["ci_high"][best]
+    from glasslib.stats import mean_with_ci
+
+    values = values_at(result["times"], np.asarray(result["scores"][kind][name]["values"], dtype=np.float64), t)
+    if not np.isfinite(values).any():
+        return {"time": t, "rho": None, "ci_low": None, "ci_high": None, "verdict": "no ρ (constant reading)"}
+    found = mean_with_ci(values, BOOTSTRAP, seed)
     return {
-        "time": result["times"][best],
-        "time_index": best,
-        "rho": float(means[best]),
-        "ci_low": low,
-        "ci_high": high,
-        "verdict": sign_verdict(low, high, expected),
+        "time": float(t),
+        "rho": found["mean"],
+        "ci_low": found["ci_low"],
+        "ci_high": found["ci_high"],
+        "verdict": sign_verdict(found["ci_low"], found["ci_high"], expected),
     }
 
 
@@ -384,7 +391,7 @@ def expected_signs(readings: Mapping[str, Any]) -> dict[str, int]:
 
 
 def strength_interval(best: Mapping[str, Any]) -> tuple[float, float]:
-    """The 95 % interval of |ρ| at a reading's best time (ρ's interval reflected when ρ < 0)."""
+    """The 95 % interval of |ρ| of a reading at its time (ρ's interval reflected when ρ < 0)."""
     low, high = best["ci_low"], best["ci_high"]
     return (low, high) if best["rho"] >= 0 else (-high, -low)
 
@@ -418,19 +425,20 @@ def glued_readings(
 
 def _glued(readings: Mapping[str, Any], study: Mapping[str, Any], kind: str) -> dict[str, Any]:
     """:func:`glued_readings` of one input's readings (the thermal layout)."""
-    from glasslib.chapters.ch09_dynamics import best_score
+    from glasslib.chapters.ch09_comparison import compared_at
 
     lowest = min(readings["temperatures"], key=float)
     result = readings["temperatures"][lowest]
     signs = expected_signs(readings)
-    best = {name: best_reading(result, kind, name, signs[name]) for name in READINGS}
+    tau = tau_alpha_of(study, lowest, kind)
+    best = {name: reading_at(result, kind, name, signs[name], tau) for name in READINGS}
     verdicts = [b["verdict"] for b in best.values()]
     resolved = [name for name in READINGS if signs[name] != 0]
     scored = {name: b for name, b in best.items() if b["rho"] is not None}
     if not scored:
         raise ValueError(f"no reading gave a correlation at T = {lowest} (every reading constant over the A particles)")
     strongest = max(scored, key=lambda name: abs(scored[name]["rho"]))
-    network = best_score(study[lowest], kind, "equivariant")
+    network = compared_at(study[lowest], kind)["models"]["equivariant"]["score"]
     low, high = strength_interval(scored[strongest])
     if not all(math.isfinite(v) for v in (low, high, network["ci_low"], network["ci_high"])):
         versus = "not resolved from"

@@ -5,9 +5,10 @@ particles of the training configurations. Features are standardised with the tra
 mean and standard deviation; the ridge penalty ``alpha`` acts on the standardised weights (no
 penalty on the intercept). The closed form (XᵀX + αI) W = XᵀY is solved once for all times.
 
-:func:`leave_one_out_predictions` predicts each configuration with a model fitted on all the
-others — every configuration is a test configuration once, which is what a per-configuration
-score with an interval over configurations needs when there are only a few of them.
+:func:`fold_predictions` predicts each configuration with a model fitted on the other folds of
+:func:`glasslib.dynamics.folds.fold_groups` — the same splits the graph networks train on, so the
+baseline sees exactly the configurations they see, and every configuration is a test
+configuration once.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+
+from glasslib.dynamics.folds import fold_groups
 
 #: Default ridge penalty on standardised weights (a small one: the baseline has 6 features).
 RIDGE = 1e-3
@@ -65,15 +68,12 @@ def predict_linear(model: LinearPropensityModel, features: np.ndarray) -> np.nda
     return np.moveaxis(z @ model.weights + model.intercept, 2, 1)
 
 
-def leave_one_out_predictions(features: np.ndarray, targets: np.ndarray, mask: np.ndarray, alpha: float = RIDGE) -> np.ndarray:
-    """Predictions (C, T, N) of each configuration by a model fitted on the other C − 1 (C ≥ 2)."""
-    count = len(features)
-    if count < 2:
-        raise ValueError(f"leave-one-out needs at least 2 configurations, got {count}")
-    mask = np.broadcast_to(np.asarray(mask, bool), np.asarray(features).shape[:2])
+def fold_predictions(features: np.ndarray, targets: np.ndarray, mask: np.ndarray, folds: int, alpha: float = RIDGE) -> np.ndarray:
+    """Predictions (C, T, N) of each configuration by a model fitted on the configurations of the other ``folds`` − 1 folds."""
+    features = np.asarray(features, float)
+    mask = np.broadcast_to(np.asarray(mask, bool), features.shape[:2])
     out = np.empty(np.asarray(targets).shape)
-    for held in range(count):  # a loop over configurations, each fit vectorised over particles and times
-        keep = np.arange(count) != held
-        model = fit_linear(features[keep], targets[keep], mask[keep], alpha)
-        out[held] = predict_linear(model, features[held : held + 1])[0]
+    for held in fold_groups(len(features), folds):  # a loop over folds, each fit vectorised over particles and times
+        keep = np.setdiff1d(np.arange(len(features)), held)
+        out[held] = predict_linear(fit_linear(features[keep], targets[keep], mask[keep], alpha), features[held])
     return out

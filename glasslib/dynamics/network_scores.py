@@ -6,7 +6,9 @@ configurations' positions (``propensity_input``: thermal or inherent structure),
 ``propensity_folds``-fold cross-validation over configurations
 (:func:`glasslib.dynamics.networks.fit.cross_validated_predictions`): every configuration is scored by
 a network that never saw it. The plain network trains on randomly rotated configurations; the
-equivariant one needs no augmentation. **Transfer:** the fold networks trained at one temperature,
+equivariant one needs no augmentation. Each fold stops early at the epoch whose ρ at the recorded
+times nearest τ_α (of each displacement kind) is best on a validation configuration of its own
+training part, and its training curves are kept (:mod:`glasslib.dynamics.networks.fit`). **Transfer:** the fold networks trained at one temperature,
 averaged, predict every configuration of each other temperature.
 
 Scores are Pearson ρ per configuration over its A particles at every time, with bootstrap intervals
@@ -22,12 +24,12 @@ from typing import Any
 import numpy as np
 
 from glasslib.dynamics import propensity as prop
+from glasslib.dynamics.at_times import stored_curve
 from glasslib.dynamics.networks.fit import cross_validated_predictions, parameter_count, predict
 from glasslib.dynamics.networks.graphs import RadiusGraph, radius_graph
 from glasslib.profiles import Profile
 from glasslib.progress import progress_bar
 from glasslib.simulation.isoconfigurational import IsoconfigurationalEnsemble
-from glasslib.stats import interval_curve
 from glasslib.system import TYPE_A
 
 #: Architecture of each network (similar parameter counts; :func:`parameter_count` reports them).
@@ -45,44 +47,59 @@ def graphs_of(ensembles: Sequence[IsoconfigurationalEnsemble], positions: str) -
 
 
 def score_curves(predicted: np.ndarray, measured: np.ndarray, mask: np.ndarray, kinds: Sequence[str], seed: int) -> dict[str, Any]:
-    """ρ(t) with intervals per kind, from stacked (C, len(kinds) · T, N) predictions and measurements."""
+    """ρ(t) with intervals and per-configuration values per kind, from stacked (C, len(kinds) · T, N) predictions and measurements."""
     times = measured.shape[1] // len(kinds)
     return {
-        kind: interval_curve(
+        kind: stored_curve(
             prop.correlation_over_time(predicted[:, k * times : (k + 1) * times], measured[:, k * times : (k + 1) * times], mask), seed
         )
         for k, kind in enumerate(kinds)
     }
 
 
-#: The displacement kind of the stored example map (configuration 0 at the network's best time).
+def nearest_columns(times: Sequence[float], tau_alpha: Mapping[str, float | None], kinds: Sequence[str]) -> list[int]:
+    """Output column of the recorded time nearest (in log t) each kind's τ_α, in the stacked (kinds × times) layout."""
+    from glasslib.dynamics.at_times import comparison_times
+
+    log_times = np.log(np.asarray(times, dtype=np.float64))
+    columns = []
+    for k, kind in enumerate(kinds):
+        tau = comparison_times(tau_alpha[kind], {"τ_α": 1.0})["τ_α"]
+        columns.append(k * len(log_times) + int(np.argmin(np.abs(log_times - np.log(tau)))))
+    return columns
+
+
+#: The displacement kind of the stored example map (configuration 0 at the recorded time nearest τ_α).
 EXAMPLE_KIND = "cage-relative"
 
 
-def example(predicted: np.ndarray, measured: np.ndarray, curves: Mapping[str, Any], kinds: Sequence[str], kind: str) -> dict[str, Any]:
-    """Configuration 0's predicted and measured propensity (N,) at the time where ``kind``'s mean ρ peaks, for a map."""
+def example(predicted: np.ndarray, measured: np.ndarray, column: int, kinds: Sequence[str], kind: str) -> dict[str, Any]:
+    """Configuration 0's predicted and measured propensity (N,) in output ``column`` (a time of ``kind``), for a map."""
     times = measured.shape[1] // len(kinds)
-    best = int(np.nanargmax(curves[kind]["mean"]))
-    column = list(kinds).index(kind) * times + best
-    return {"kind": kind, "time_index": best, "predicted": predicted[0, column].tolist(), "measured": measured[0, column].tolist()}
+    index = column - list(kinds).index(kind) * times
+    if not 0 <= index < times:
+        raise ValueError(f"column {column} is not a time of the {kind} block")
+    return {"kind": kind, "time_index": index, "predicted": predicted[0, column].tolist(), "measured": measured[0, column].tolist()}
 
 
 def network_study(
     profile: Profile,
     ensembles: Mapping[str, Sequence[IsoconfigurationalEnsemble]],
     measured: Mapping[str, Mapping[str, np.ndarray]],
+    tau_alpha: Mapping[str, Mapping[str, float | None]],
     progress: bool = True,
 ) -> dict[str, Any]:
-    """Per temperature label: cross-validated scores of every network, transfer scores from every other temperature, parameter counts.
+    """Per temperature label: cross-validated scores of every network, transfer scores, parameter counts, training curves.
 
     ``measured[label][kind]``: the propensity (C, T, N) of each displacement kind; the networks learn all kinds
-    at once (stacked along the outputs).
+    at once (stacked along the outputs). ``tau_alpha[label][kind]``: τ_α (τ), where early stopping looks.
     """
     graphs = {label: graphs_of(group, profile.propensity_input) for label, group in ensembles.items()}
     kinds = list(next(iter(measured.values())))
     targets = {label: np.concatenate([measured[label][kind] for kind in kinds], axis=1) for label in ensembles}
     masks = {label: np.stack([e.types == TYPE_A for e in group]) for label, group in ensembles.items()}
-    out: dict[str, Any] = {label: {"scores": {}, "transfer": {}, "parameters": {}} for label in ensembles}
+    out: dict[str, Any] = {label: {"scores": {}, "transfer": {}, "parameters": {}, "training": {}} for label in ensembles}
+    columns = {label: nearest_columns(group[0].times, tau_alpha[label], kinds) for label, group in ensembles.items()}
     trained: dict[tuple[str, str], list[Any]] = {}
     jobs = [(index, label, name) for index, label in enumerate(ensembles) for name in ARCHITECTURES]
     for index, label, name in progress_bar(jobs, desc="propensity networks (temperature × network)", disable=not progress):
@@ -96,12 +113,15 @@ def network_study(
             profile.seed + 1000 * index,
             ROTATE[name],
             threads=os.cpu_count() or 1,
+            columns=columns[label],
             **ARCHITECTURES[name],
         )
         trained[(label, name)] = networks
-        out[label]["scores"][name] = curves = score_curves(predicted, targets[label], masks[label], kinds, profile.seed)
+        out[label]["scores"][name] = score_curves(predicted, targets[label], masks[label], kinds, profile.seed)
         out[label]["parameters"][name] = parameter_count(networks[0].model)
-        out[label].setdefault("example", {})[name] = example(predicted, targets[label], curves, kinds, EXAMPLE_KIND)
+        out[label]["training"][name] = [network.history for network in networks]
+        column = columns[label][kinds.index(EXAMPLE_KIND)]
+        out[label].setdefault("example", {})[name] = example(predicted, targets[label], column, kinds, EXAMPLE_KIND)
     for (source, name), networks in trained.items():
         for label in ensembles:
             if label != source:

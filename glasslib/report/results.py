@@ -261,18 +261,33 @@ def _attention_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
 
 
 def _dynamics_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
-    from glasslib.chapters.ch09_dynamics import KINDS, best_score, load_dynamics
+    """Chapter 09 per temperature and kind: τ_α, every model's ρ at each comparison time within the recorded ones
+    (with its paired difference from the equivariant network), the headline at τ_α and the networks' best epochs."""
+    from glasslib.chapters.ch09_comparison import compared_at, headline, reachable_times, training_summary
+    from glasslib.chapters.ch09_dynamics import KINDS, load_dynamics
+
+    def at(result: dict[str, Any], kind: str, when: str) -> dict[str, Any]:
+        found = compared_at(result, kind, when, profile.seed)
+        models = {
+            name: {key: row["score"][key] for key in ("mean", "ci_low", "ci_high")} | {"equivariant_minus_this": row["difference"]}
+            for name, row in found["models"].items()
+        }
+        return {"time": found["time"], "models": models}
 
     out = {}
     for label, result in load_dynamics(run_dir, profile).items():
-        models = [m for m in result["scores"][KINDS[0]] if m != "noise_ceiling"]
         out[label] = {
             "configurations": result["configurations"],
             "runs": result["runs"],
             "input": profile.propensity_input,
             "equilibration_tau_alpha": result["equilibration_tau_alpha"],
+            "training": training_summary(result),
             **{
-                kind: {"tau_alpha": result["relaxation"][kind]["tau_alpha"], **{model: best_score(result, kind, model) for model in models}}
+                kind: {
+                    "tau_alpha": result["relaxation"][kind]["tau_alpha"],
+                    "at": {when: at(result, kind, when) for when in reachable_times(result, kind)},
+                    "headline": headline(result, kind, profile.seed),
+                }
                 for kind in KINDS
             },
         }
@@ -280,20 +295,26 @@ def _dynamics_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
 
 
 def _readings_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
-    from glasslib.chapters.ch09_dynamics import KINDS
-    from glasslib.chapters.ch09_readings import READINGS, best_reading, expected_signs, load_readings, on_input
+    """Chapter 09's readings of the classifiers, each at τ_α of its temperature and kind (thermal and inherent inputs)."""
+    from glasslib.chapters.ch09_dynamics import KINDS, load_dynamics
+    from glasslib.chapters.ch09_readings import READINGS, expected_signs, load_readings, on_input, reading_at, tau_alpha_of
 
-    def best_of(readings: dict[str, Any]) -> dict[str, Any]:
+    study = load_dynamics(run_dir, profile)
+
+    def at_tau(readings: dict[str, Any]) -> dict[str, Any]:
         signs = expected_signs(readings)
         temperatures = {
-            label: {kind: {name: best_reading(result, kind, name, signs[name]) for name in READINGS} for kind in KINDS}
+            label: {
+                kind: {name: reading_at(result, kind, name, signs[name], tau_alpha_of(study, label, kind)) for name in READINGS}
+                for kind in KINDS
+            }
             | ({"quench": result["quench"]} if "quench" in result else {})
             for label, result in readings["temperatures"].items()
         }
         return {"classifiers": readings["classifiers"], "direction": readings["direction"], "temperatures": temperatures}
 
     readings = load_readings(run_dir, profile)
-    return {**best_of(readings), "inherent": best_of(on_input(readings, "inherent"))}
+    return {**at_tau(readings), "inherent": at_tau(on_input(readings, "inherent"))}
 
 
 def _reading_section(profile: Profile, run_dir: Path) -> dict[str, Any]:

@@ -137,7 +137,8 @@ def _attention_graph(class_name: str) -> SimpleNamespace:
 
 def _curve(times: np.ndarray, level: float) -> dict[str, np.ndarray]:
     mean = level * np.ones_like(times)
-    return {"mean": mean, "ci_low": mean - 0.05, "ci_high": mean + 0.05}
+    values = mean + np.linspace(-0.05, 0.05, 5)[:, None]  # five configurations
+    return {"mean": mean, "ci_low": mean - 0.05, "ci_high": mean + 0.05, "values": values}
 
 
 TIMES = np.geomspace(0.1, 100, 8)
@@ -149,7 +150,10 @@ def _study() -> dict[str, dict]:
     for temperature in ("0.9", "0.6"):
         relaxation = {kind: {"times": TIMES, "fs": np.exp(-TIMES / 10), "tau_alpha": 10.0} for kind in dynamics.KINDS}
         scores = {kind: {key: _curve(TIMES, 0.3) for key in dynamics.SCORE_STYLES} for kind in dynamics.KINDS}
-        study[temperature] = {"relaxation": relaxation, "scores": scores}
+        epochs = np.arange(1, 11)
+        fold = {"loss": 1.0 / epochs, "validation_rho": 0.3 - 0.3 / epochs, "held_out_rho": 0.25 - 0.3 / epochs, "best_epoch": 9}
+        training = {name: [fold, fold] for name in ("equivariant", "plain")}
+        study[temperature] = {"relaxation": relaxation, "scores": scores, "training": training}
     return study
 
 
@@ -224,6 +228,8 @@ FIGURES = {
     ),
     "dynamics.figure_relaxation": lambda: dynamics.figure_relaxation(_study()),
     "dynamics.figure_propensity_scores": lambda: dynamics.figure_propensity_scores(_study(), dynamics.KINDS[-1]),
+    "dynamics.figure_scores_at_tau": lambda: dynamics.figure_scores_at_tau(_study()),
+    "dynamics.figure_training_curves": lambda: dynamics.figure_training_curves(_study()),
     "dynamics.figure_propensity_map": lambda: dynamics.figure_propensity_map(
         RNG.random((50, 2)) * 6.0, RNG.random(50), RNG.random(50), 6.0, "map"
     ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from glasslib.chapters import ch09_comparison as comparison
 from glasslib.chapters import ch09_dynamics as dyn
 from glasslib.dynamics.relaxation import RelaxationError
 from glasslib.profiles import get_profile
@@ -19,19 +20,26 @@ def test_the_study_has_every_model_with_ordered_intervals_and_is_stored(dynamics
         assert result["equilibration_tau_alpha"] >= dyn.EQUILIBRATION_TAUS
         assert result["relaxation"]["absolute"]["tau_alpha"] > 0
         for kind in dyn.KINDS:
-            for model in (*dyn.MODEL_LABELS, "noise_ceiling"):
+            for model in (*comparison.MODEL_LABELS, "noise_ceiling"):
                 curve = result["scores"][kind][model]
                 finite = np.isfinite(curve["ci_low"])
                 assert len(curve["mean"]) == len(result["relaxation"][kind]["times"])
+                assert np.shape(curve["values"]) == (result["configurations"], len(curve["mean"]))  # per configuration: paired comparisons
                 assert np.all(np.array(curve["ci_low"])[finite] <= np.array(curve["mean"])[finite] + 1e-12)
         other = "0.900" if label == "1.200" else "1.200"
         assert set(result["transfer"][other]["cage-relative"]) == {"equivariant", "plain"}
         assert result["parameters"]["equivariant"] > 0 and result["parameters"]["plain"] > 0
+        for folds in result["training"].values():  # training curves per fold; the kept epoch is the best on validation
+            assert len(folds) == profile.propensity_folds
+            for fold in folds:
+                assert len(fold["loss"]) == len(fold["held_out_rho"]) == profile.propensity_epochs and fold["validation_rho"] == []
+                assert fold["best_epoch"] == profile.propensity_epochs  # one training configuration per fold: no early stopping
     assert dyn.load_dynamics(run_dir, profile) == study
     assert dyn.dynamics_study(profile, run_dir, progress=False) == study  # read back, not recomputed
-    table = dyn.headline_table(study)
-    assert len(table) == 2 * len(dyn.KINDS) * len(dyn.MODEL_LABELS)
-    assert dyn.comparison_verdict(study["0.900"]) in ("holds", "fails", "not resolved at this scale")
+    table = comparison.headline_table(study)
+    assert len(table) == 2 * len(dyn.KINDS) * (len(comparison.MODEL_LABELS) + 1)
+    assert comparison.comparison_verdict(study["0.900"]) in ("holds", "fails", "not resolved at this scale")
+    assert len(comparison.transfer_table(study)) == 2 * 2 * 2 and len(comparison.time_table(study)) == 2 * len(dyn.KINDS)
     example = dyn.example_map(profile, run_dir, study, 0.9)
     assert example["measured"].shape == example["predicted"].shape == (profile.n_particles,) and -1 <= example["rho"] <= 1
     glued = dyn.glued_numbers(profile, study, tg=0.5)

@@ -11,6 +11,7 @@ import pytest
 
 from glasslib.chapters import ch09_reading_tables as tables
 from glasslib.chapters import ch09_readings as mr
+from glasslib.dynamics.at_times import UntrainedTimeError
 from glasslib.profiles import get_profile
 from glasslib.rundir import StaleProductError, product_path
 
@@ -65,15 +66,16 @@ def test_sign_verdict(low, high, expected, verdict):
     assert mr.sign_verdict(low, high, expected) == verdict
 
 
-def test_best_reading_takes_the_time_of_the_largest_magnitude():
-    result = {
-        "times": [0.1, 1.0, 10.0],
-        "scores": {"cage-relative": {"r": {"mean": [0.05, -0.3, 0.2], "ci_low": [-0.1, -0.4, 0.1], "ci_high": [0.2, -0.2, 0.3]}}},
-    }
-    best = mr.best_reading(result, "cage-relative", "r", expected=-1)
-    assert best["time"] == 1.0 and best["time_index"] == 1 and best["rho"] == -0.3 and best["verdict"] == "as expected"
-    result["scores"]["cage-relative"]["r"]["mean"] = [float("nan")] * 3
-    assert mr.best_reading(result, "cage-relative", "r", expected=-1)["rho"] is None
+def test_a_reading_is_scored_at_the_time_asked_for_not_at_its_best():
+    values = [[0.05, -0.3, 0.2], [0.05, -0.3, 0.4]]  # its largest |ρ| is at 1 τ; asked at 10 τ it is +0.3
+    result = {"times": [0.1, 1.0, 10.0], "scores": {"cage-relative": {"r": {"values": values}}}}
+    found = mr.reading_at(result, "cage-relative", "r", expected=-1, t=10.0)
+    assert found["time"] == 10.0 and found["rho"] == pytest.approx(0.3) and found["verdict"] == "opposite sign"
+    assert mr.reading_at(result, "cage-relative", "r", expected=-1, t=1.0)["verdict"] == "as expected"
+    result["scores"]["cage-relative"]["r"]["values"] = [[None] * 3, [None] * 3]
+    assert mr.reading_at(result, "cage-relative", "r", expected=-1, t=1.0)["rho"] is None
+    with pytest.raises(UntrainedTimeError, match="raise dynamics_t_max"):
+        mr.reading_at(result, "cage-relative", "r", expected=-1, t=30.0)
 
 
 def test_glass_direction_from_labelled_configurations():
@@ -92,8 +94,9 @@ def test_glass_direction_from_labelled_configurations():
 
 
 def one_input(direction_signs: dict[str, int], rho: float = -0.2, quench: dict | None = None) -> dict:
-    """One input's readings for one temperature, with ρ(t) of each reading ``rho`` ± 0.05 at its second time."""
-    curve = {"mean": [rho / 2, rho], "ci_low": [rho / 2 - 0.05, rho - 0.05], "ci_high": [rho / 2 + 0.05, rho + 0.05]}
+    """One input's readings for one temperature: ρ per configuration ``rho`` ± 0.05 (spread over 8 configurations) at its second time."""
+    spread = np.linspace(-0.05, 0.05, 8)
+    curve = {"values": np.stack([rho / 2 + spread, rho + spread], axis=1).tolist()}
     scores = {kind: {name: curve for name in mr.READINGS} for kind in ("absolute", "cage-relative")}
     direction = {name: {"auc": 0.5, "ci_low": 0.4, "ci_high": 0.6, "sign": direction_signs.get(name, 0)} for name in mr.READINGS}
     result = {"times": [1.0, 10.0], "scores": scores, "isolated_fraction": {"attention": 0.5, "bond_graph": 0.3}}
@@ -110,33 +113,33 @@ def payload(direction_signs: dict[str, int], inherent_signs: dict[str, int] | No
     return {**one_input(direction_signs), "inherent": one_input(inherent_signs or {}, rho=0.02, quench=quench)}
 
 
-def dynamics(equivariant: tuple[float, float, float]) -> dict:
-    mean, low, high = equivariant
-    ceiling = {"mean": [0.8, 0.7], "ci_low": [0.7, 0.6], "ci_high": [0.9, 0.8]}
+def dynamics(equivariant: tuple[float, float]) -> dict:
+    """Chapter 09's study at one temperature: τ_α = 10 τ; the equivariant network's ρ per configuration ``mean`` ± ``half`` there."""
+    mean, half = equivariant
+    spread = np.linspace(-half, half, 8)
+    ceiling = {"values": np.stack([np.full(8, 0.8), 0.7 + spread], axis=1).tolist()}
+    network = {"values": np.stack([np.zeros(8), mean + spread], axis=1).tolist()}
     return {
         "0.600": {
-            "relaxation": {kind: {"times": [1.0, 10.0]} for kind in ("absolute", "cage-relative")},
-            "scores": {
-                kind: {"noise_ceiling": ceiling, "equivariant": {"mean": [0.0, mean], "ci_low": [0.0, low], "ci_high": [0.0, high]}}
-                for kind in ("absolute", "cage-relative")
-            },
+            "relaxation": {kind: {"times": [1.0, 10.0], "tau_alpha": 10.0} for kind in ("absolute", "cage-relative")},
+            "scores": {kind: {"noise_ceiling": ceiling, "equivariant": network} for kind in ("absolute", "cage-relative")},
         }
     }
 
 
 def test_table_and_glued_numbers_follow_the_measured_directions():
     readings = payload({"gradcam": -1, "isolated_a": 1})
-    table = tables.readings_table(readings, dynamics((0.4, 0.3, 0.5)))
+    table = tables.readings_table(readings, dynamics((0.4, 0.1)))
     rows = table.xs(0.6, level="T")
     assert rows.loc["Grad-CAM glass score", "verdict"] == "as expected"
     assert rows.loc["isolated A (no B chose it)", "verdict"] == "opposite sign"
     assert rows.loc["largest attention weight", "verdict"] == "correlated, no glass direction to compare"
     assert rows.loc["Grad-CAM glass score", "noise ceiling there"] == "0.70"
-    glued = mr.glued_readings(readings, dynamics((0.4, 0.3, 0.5)))
+    glued = mr.glued_readings(readings, dynamics((0.4, 0.1)))
     assert (glued["readings_as_expected"], glued["readings_opposite"], glued["readings_no_direction"]) == (1, 1, 4)
     assert glued["readings_strongest_abs"] == pytest.approx(0.2) and glued["readings_versus_network"] == "below"
-    assert mr.glued_readings(readings, dynamics((0.2, 0.1, 0.3)))["readings_versus_network"] == "not resolved from"
-    assert mr.glued_readings(readings, dynamics((0.1, 0.05, 0.12)))["readings_versus_network"] == "above"
+    assert mr.glued_readings(readings, dynamics((0.2, 0.1)))["readings_versus_network"] == "not resolved from"
+    assert mr.glued_readings(readings, dynamics((0.1, 0.02)))["readings_versus_network"] == "above"
     assert list(tables.direction_table(readings)["expected sign of ρ"]) == ["−", "none", "none", "none", "+", "none"]
 
 
@@ -145,18 +148,18 @@ def test_inherent_readings_have_their_own_table_glue_and_verdicts():
     assert mr.on_input(readings, "thermal") is readings and mr.on_input(readings, "inherent") is readings["inherent"]
     with pytest.raises(ValueError, match="thermal"):
         mr.on_input(readings, "vibrations")
-    glued = mr.glued_readings(readings, dynamics((0.4, 0.3, 0.5)), inputs="inherent")
+    glued = mr.glued_readings(readings, dynamics((0.4, 0.1)), inputs="inherent")
     assert glued["readings_inherent_cnn_auc"] == 1.0 and glued["readings_inherent_unresolved"] == 6
     assert glued["reading_inherent_gradcam_verdict"] == "not resolved at this scale"
     assert (glued["readings_inherent_quench_usable"], glued["readings_inherent_quench_configurations"]) == (3, 4)
     assert glued["readings_inherent_same_verdict"] == 0  # every thermal reading resolved, no inherent one
     assert not any(name.startswith("readings_cnn") for name in glued)  # no thermal name is overwritten
-    table = tables.input_table(readings)
+    table = tables.input_table(readings, dynamics((0.4, 0.1)))
     assert table.loc["Grad-CAM glass score", ("thermal", "verdict")] == "as expected"
     assert table.loc["Grad-CAM glass score", ("inherent", "verdict")] == "not resolved at this scale"
     assert table.loc["size of its bond-graph component", ("inherent", "higher in")] == "liquids"
-    inherent = tables.readings_table(readings, dynamics((0.4, 0.3, 0.5)), inputs="inherent")
-    assert inherent.xs(0.6, level="T").loc["isolated A (no B chose it)", "best ρ [95 %]"] == "+0.02 [-0.03, +0.07]"
+    inherent = tables.readings_table(readings, dynamics((0.4, 0.1)), inputs="inherent")
+    assert inherent.xs(0.6, level="T").loc["isolated A (no B chose it)", "ρ at τ_α [95 %]"] == "+0.02 [-0.00, +0.04]"
 
 
 class _Models:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from glasslib.dynamics.linear_baseline import fit_linear, leave_one_out_predictions, predict_linear
+from glasslib.dynamics.linear_baseline import fit_linear, fold_predictions, predict_linear
 
 
 def linear_world(configurations: int = 5, n: int = 200, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -21,8 +21,8 @@ def test_a_linear_law_is_recovered_at_every_time():
     features, targets, mask = linear_world()
     model = fit_linear(features, targets, mask, alpha=0.0)
     np.testing.assert_allclose(predict_linear(model, features), targets, atol=1e-9)
-    loo = leave_one_out_predictions(features, targets, mask, alpha=0.0)
-    np.testing.assert_allclose(loo, targets, atol=1e-9)  # the law is the same in every configuration
+    held_out = fold_predictions(features, targets, mask, folds=2, alpha=0.0)
+    np.testing.assert_allclose(held_out, targets, atol=1e-9)  # the law is the same in every configuration
 
 
 def test_only_masked_particles_are_fitted():
@@ -41,5 +41,14 @@ def test_a_constant_feature_gets_no_weight_and_errors_are_clear():
     assert np.all(np.isfinite(model.weights))
     with pytest.raises(ValueError, match="cannot determine"):
         fit_linear(features[:1, :3], targets[:1, :, :3], mask[:1, :3])  # 3 particles, 3 weights
-    with pytest.raises(ValueError, match="at least 2 configurations"):
-        leave_one_out_predictions(features[:1], targets[:1], mask[:1])
+    with pytest.raises(ValueError, match="set propensity_folds"):
+        fold_predictions(features[:1], targets[:1], mask[:1], folds=2)
+
+
+def test_each_fold_is_predicted_by_a_model_that_never_saw_it():
+    features, targets, mask = linear_world(configurations=4)
+    spoiled = targets.copy()
+    spoiled[0] += 100.0  # configuration 0 follows another law: only the fold that trains on it can be spoiled by it
+    predicted = fold_predictions(features, spoiled, mask, folds=2, alpha=0.0)
+    np.testing.assert_allclose(predicted[[0, 2]], targets[[0, 2]], atol=1e-9)  # fitted on 1 and 3
+    assert np.abs(predicted[[1, 3]] - targets[[1, 3]]).max() > 1.0

@@ -39,13 +39,16 @@ def test_each_kind_is_scored_on_its_own_block_of_outputs():
     assert max(abs(v) for v in curves["cage-relative"]["mean"]) < 0.5
 
 
-def test_the_example_map_is_configuration_zero_at_the_best_time_of_its_kind():
+def test_the_example_map_is_configuration_zero_at_the_time_nearest_tau_alpha_of_its_kind():
     rng = np.random.default_rng(2)
     measured = _measured(rng)
-    curves = {"absolute": {"mean": [0.1, 0.2, 0.3]}, "cage-relative": {"mean": [0.4, 0.9, 0.1]}}
-    shown = network_scores.example(measured + 1, measured, curves, KINDS, "cage-relative")
-    assert shown["time_index"] == 1
-    assert shown["measured"] == measured[0, 3 + 1].tolist() and shown["predicted"] == (measured[0, 4] + 1).tolist()
+    columns = network_scores.nearest_columns([0.1, 1.0, 10.0], {"absolute": 0.2, "cage-relative": 4.0}, KINDS)
+    assert columns == [0, 3 + 2]  # 0.2 τ is nearest 0.1 τ in log t; 4 τ nearest 10 τ
+    shown = network_scores.example(measured + 1, measured, columns[1], KINDS, "cage-relative")
+    assert shown["time_index"] == 2
+    assert shown["measured"] == measured[0, 5].tolist() and shown["predicted"] == (measured[0, 5] + 1).tolist()
+    with pytest.raises(ValueError, match="not a time of the absolute block"):
+        network_scores.example(measured, measured, 4, KINDS, "absolute")
 
 
 def _ensemble(rng: np.random.Generator, temperature: float, configuration: int, n: int = 36) -> IsoconfigurationalEnsemble:
@@ -66,10 +69,12 @@ def test_the_study_scores_both_networks_and_transfers_them_between_temperatures(
     ensembles = {label: [_ensemble(rng, float(label), c) for c in range(4)] for label in ("0.700", "0.600")}
     measured = {label: {kind: rng.random((4, 3, 36)) for kind in KINDS} for label in ensembles}
     profile = get_profile("smoke", propensity_folds=2, propensity_epochs=1, propensity_input="thermal")
-    study = network_scores.network_study(profile, ensembles, measured, progress=False)
+    tau_alpha = {label: {"absolute": 1.0, "cage-relative": 5.0} for label in ensembles}
+    study = network_scores.network_study(profile, ensembles, measured, tau_alpha, progress=False)
     for label, other in (("0.700", "0.600"), ("0.600", "0.700")):
         assert set(study[label]["scores"]) == set(network_scores.ARCHITECTURES)
         assert set(study[label]["transfer"]) == {other}
         assert all(count > 100 for count in study[label]["parameters"].values())
+        assert all(len(folds) == 2 and folds[0]["best_epoch"] == 1 for folds in study[label]["training"].values())
         for curves in study[label]["scores"].values():
             assert set(curves) == set(KINDS) and all(np.isfinite(curves[kind]["mean"]).all() for kind in KINDS)

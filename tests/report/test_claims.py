@@ -90,30 +90,27 @@ def test_fewer_in_glasses_reads_the_liquid_minus_glass_gap_of_each_count_per_inp
     assert verdict(-1.0, 0.1) == FAILS
 
 
-def _dynamics(equivariant, other):
-    def score(rho, low, high):
-        return {"rho": rho, "ci_low": low, "ci_high": high}
-
-    return {
-        "0.7": {
-            "input": "inherent",
-            "cage-relative": {"equivariant": score(*equivariant), "plain": score(*other), "linear_thermal": score(*other)},
-        }
+def _dynamics(difference):
+    mean, low, high = difference
+    verdict = HOLDS if low > 0 else FAILS if high < 0 else UNRESOLVED
+    found = {
+        "time": 30.0,
+        "scores": {"equivariant": {"mean": 0.5}, "plain": {"mean": 0.5 - mean}},
+        "best_other": "plain",
+        "difference": {"mean": mean, "ci_low": low, "ci_high": high},
+        "verdict": verdict,
     }
+    return {"0.7": {"input": "inherent", "cage-relative": {"headline": found}}}
 
 
 @pytest.mark.parametrize(
-    ("equivariant", "other", "expected"),
-    [
-        ((0.5, 0.45, 0.55), (0.3, 0.25, 0.35), HOLDS),
-        ((0.5, 0.3, 0.6), (0.3, 0.25, 0.35), UNRESOLVED),
-        ((0.1, 0.05, 0.15), (0.3, 0.25, 0.35), FAILS),
-    ],
+    ("difference", "expected"), [((0.2, 0.1, 0.3), HOLDS), ((0.1, -0.05, 0.25), UNRESOLVED), ((-0.2, -0.3, -0.1), FAILS)]
 )
-def test_the_equivariant_claim_compares_intervals_and_states_the_input_its_networks_read(equivariant, other, expected):
-    row = next(r for r in evaluate_claims({"dynamics": _dynamics(equivariant, other)}) if r["chapter"] == "09")
+def test_the_equivariant_claim_reads_the_paired_difference_at_tau_alpha_and_states_its_input(difference, expected):
+    row = next(r for r in evaluate_claims({"dynamics": _dynamics(difference)}) if r["chapter"] == "09")
     assert row["verdict"] == expected and row["input"] == "inherent" and row["source"].startswith("Pezzicoli")
-    assert row["points"][0]["threshold"] == pytest.approx(0.35)
+    assert row["points"][0]["threshold"] == 0.0 and row["points"][0]["value"] == pytest.approx(difference[0])
+    assert "τ_α = 30 τ" in row["this_run"]
 
 
 def test_every_claim_is_registered_once_with_a_known_source_and_a_verdict_vocabulary():

@@ -1,4 +1,4 @@
-"""Figures of chapter 09: relaxation functions, propensity scores against the noise ceiling, propensity maps."""
+"""Figures of chapter 09: relaxation, propensity scores against the noise ceiling and at τ_α, training curves, propensity maps."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from glasslib.chapters.ch09_dynamics import KINDS
+from glasslib.dynamics.at_times import TIME_FACTORS
 from glasslib.dynamics.relaxation import RELAXED_LEVEL
 
 #: Colours of the temperatures (Okabe–Ito, hottest first) and of the curves of a score panel.
@@ -54,12 +55,69 @@ def figure_propensity_scores(study: Mapping[str, Any], kind: str) -> Figure:
             ax.fill_between(times, curve["ci_low"], curve["ci_high"], color=colour, alpha=0.2, lw=0)
         tau = result["relaxation"][kind]["tau_alpha"]
         if tau is not None:
-            ax.axvline(tau, color="grey", ls="--", lw=1, label="τ$_α$")
+            ax.axvline(tau, color="grey", ls="--", lw=1, label="τ$_α$ (the comparison time)")
+            for factor in (f for f in TIME_FACTORS.values() if f != 1.0 and f * tau <= times[-1] * (1 + 1e-9)):
+                ax.axvline(factor * tau, color="grey", ls=":", lw=1)
         ax.set_xscale("log")
         ax.set_xlabel("time t [τ]")
         ax.set_title(f"T = {float(label):g}, {kind}")
     axes[0, 0].set_ylabel("Pearson ρ per configuration (A particles)")
     axes[0, 0].legend(fontsize=8)
+    return fig
+
+
+def figure_scores_at_tau(study: Mapping[str, Any], kind: str = "cage-relative") -> Figure:
+    """Every model's ρ at τ_α of each temperature with its 95 % interval over configurations, beside the noise ceiling."""
+    from glasslib.chapters.ch09_comparison import compared_at
+
+    fig, ax = plt.subplots(figsize=(7.5, 1.1 + 0.9 * len(study)), constrained_layout=True)
+    names = [k for k in SCORE_STYLES if k != "noise_ceiling"]
+    for row, result in enumerate(study.values()):
+        found = compared_at(result, kind)
+        for offset, key in enumerate(names):
+            if key not in found["models"]:
+                continue
+            score = found["models"][key]["score"]
+            y = row + (offset - (len(names) - 1) / 2) * 0.16
+            name, colour = SCORE_STYLES[key]
+            error = [[score["mean"] - score["ci_low"]], [score["ci_high"] - score["mean"]]]
+            ax.errorbar(score["mean"], y, xerr=error, fmt="o", color=colour, capsize=3, label=name if row == 0 else None)
+        ceiling = found["models"]["noise_ceiling"]["score"]["mean"]
+        ax.plot([ceiling, ceiling], [row - 0.4, row + 0.4], color="k", lw=2, label="noise ceiling √ρ$_R$" if row == 0 else None)
+    ax.set_yticks(
+        range(len(study)), [f"T = {float(label):g}\nτ$_α$ = {study[label]['relaxation'][kind]['tau_alpha']:.3g} τ" for label in study]
+    )
+    ax.axvline(0.0, color="grey", lw=0.8)
+    ax.set_ylabel("temperature T [ε/k$_B$]")
+    ax.set_xlabel(f"Pearson ρ with {kind} propensity at t = τ$_α$ (A particles, mean over configurations)")
+    ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(1.0, 0.0))
+    return fig
+
+
+def figure_training_curves(study: Mapping[str, Any]) -> Figure:
+    """Per temperature and network: training loss and ρ at τ_α on validation and held-out configurations, per epoch (mean over folds)."""
+    fig, axes = plt.subplots(2, len(study), figsize=(5.5 * len(study), 5.6), sharex=True, constrained_layout=True, squeeze=False)
+    for column, (label, result) in enumerate(study.items()):
+        for name, folds in result.get("training", {}).items():
+            colour = SCORE_STYLES[name][1]
+            loss = np.mean([fold["loss"] for fold in folds], axis=0)
+            epochs = np.arange(1, loss.size + 1)
+            axes[0, column].plot(epochs, loss, color=colour, label=f"{name}, training loss")
+            held = [fold["held_out_rho"] for fold in folds if len(fold["held_out_rho"])]
+            if held:
+                axes[1, column].plot(epochs, np.mean(held, axis=0), color=colour, label=f"{name}, held-out configurations")
+            validation = [fold["validation_rho"] for fold in folds if len(fold["validation_rho"])]
+            if validation:
+                axes[1, column].plot(epochs, np.mean(validation, axis=0), color=colour, ls="--", label=f"{name}, validation (stops)")
+            for fold in folds:
+                axes[1, column].axvline(fold["best_epoch"], color=colour, ls=":", lw=0.8)
+        axes[0, column].set_yscale("log")
+        axes[0, column].set_title(f"T = {float(label):g}")
+        axes[0, column].set_ylabel("training loss (standardised MSE)")
+        axes[1, column].set_ylabel("ρ at the times nearest τ$_α$")
+        axes[1, column].set_xlabel("epoch")
+    axes[0, 0].legend(fontsize=8)
+    axes[1, 0].legend(fontsize=8)
     return fig
 
 

@@ -9,9 +9,16 @@ configuration per step, configurations reshuffled every epoch from a numpy Gener
 step turns its configuration by a random angle (the augmentation a network without built-in
 equivariance needs). CUDA when available, CPU otherwise.
 
+**Training curves and early stopping.** Given a :class:`Monitor` — validation configurations and
+the output columns that matter (the recorded times nearest τ_α) — every epoch records the training
+loss, the validation ρ (Pearson over the scored particles, mean over those columns and
+configurations) and, for the book's training-curve figure only, the same ρ on held-out
+configurations; the network returned is the one of the epoch with the best validation ρ.
+
 :func:`cross_validated_predictions` splits the configurations into ``folds`` groups and predicts
 each group with a network trained on the others, so every configuration is scored by a network
-that never saw it.
+that never saw it; inside each fold one training configuration (:func:`validation_split`) is set
+aside to stop on, never the held-out ones.
 
 Checkpoints hold the architecture (``name`` and keyword arguments), the target standardisation
 and the state dict; loading one into another architecture raises :class:`PropensityModelError`.
@@ -19,6 +26,7 @@ and the state dict; loading one into another architecture raises :class:`Propens
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,6 +36,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from glasslib.dynamics.folds import fold_groups
 from glasslib.dynamics.networks.equivariant import EquivariantPropensityNet
 from glasslib.dynamics.networks.graphs import RadiusGraph
 from glasslib.dynamics.networks.plain import PlainPropensityNet
@@ -56,6 +65,31 @@ class TrainedPropensityNet:
     mean: np.ndarray
     scale: np.ndarray
     losses: list[float] = field(default_factory=list)
+    history: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Monitor:
+    """What a training run watches each epoch: ``columns`` (output indices) on validation and held-out configurations.
+
+    ``validation``/``held_out``: (graphs, targets (C, outputs, N), mask (C, N)); the best validation epoch
+    is kept, the held-out ρ is only recorded (it must not choose anything). Without validation
+    configurations (``None``) the last epoch is kept and ``validation_rho`` stays empty.
+    """
+
+    columns: Sequence[int]
+    validation: tuple[Sequence[RadiusGraph], np.ndarray, np.ndarray] | None
+    held_out: tuple[Sequence[RadiusGraph], np.ndarray, np.ndarray] | None = None
+
+
+def monitored_rho(model: torch.nn.Module, mean: np.ndarray, scale: np.ndarray, data: tuple, columns: Sequence[int]) -> float:
+    """Mean Pearson ρ over configurations and ``columns`` of ``model``'s predictions of ``data`` (graphs, targets, mask)."""
+    from glasslib.dynamics.propensity import correlation_over_time
+
+    graphs, targets, mask = data
+    columns = list(columns)
+    predicted = predict(TrainedPropensityNet("", {}, model, mean, scale), graphs)[:, columns]
+    return float(np.nanmean(correlation_over_time(predicted, np.asarray(targets, dtype=np.float64)[:, columns], mask)))
 
 
 def build_network(name: str, outputs: int, **kwargs: Any) -> torch.nn.Module:
@@ -91,9 +125,14 @@ def train_network(
     rotate: bool = False,
     threads: int = 1,
     progress: bool = False,
+    monitor: Monitor | None = None,
     **kwargs: Any,
 ) -> TrainedPropensityNet:
-    """Train network ``name`` on configurations ``graphs`` with ``targets`` (C, outputs, N) on the particles of ``mask`` (C, N)."""
+    """Train network ``name`` on configurations ``graphs`` with ``targets`` (C, outputs, N) on the particles of ``mask`` (C, N).
+
+    With ``monitor``, the returned network is that of the epoch with the best validation ρ, and
+    ``history`` holds per-epoch ``loss``, ``validation_rho``, ``held_out_rho`` and ``best_epoch`` (1-based).
+    """
     targets, mask = _check_targets(graphs, targets, mask)
     if int(epochs) < 1:
         raise PropensityModelError(f"epochs must be ≥ 1, got {epochs}")
@@ -106,6 +145,8 @@ def train_network(
     rng = np.random.default_rng(seed)
     total = int(epochs) * len(graphs)
     losses: list[float] = []
+    history: dict[str, Any] = {"loss": losses, "validation_rho": [], "held_out_rho": [], "best_epoch": None}
+    best_state: dict[str, torch.Tensor] | None = None
     with torch_state(threads, seed, device):
         model = build_network(name, targets.shape[1], **kwargs).to(device)
         optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
@@ -123,9 +164,32 @@ def train_network(
                 epoch_loss += float(loss.detach()) / len(graphs)
                 step += 1
             losses.append(epoch_loss)
+            if monitor is not None:
+                best_state = _watch(model, mean, scale, monitor, history, best_state)
+        if best_state is not None:
+            model.load_state_dict(best_state)
     if not math.isfinite(losses[-1]):
         raise FloatingPointError(f"the {name} network's training loss became {losses[-1]}; lower the learning rate or check the inputs")
-    return TrainedPropensityNet(name, dict(kwargs), model.eval(), mean, scale, losses)
+    return TrainedPropensityNet(name, dict(kwargs), model.eval(), mean, scale, losses, history if monitor is not None else {})
+
+
+def _watch(model: torch.nn.Module, mean: np.ndarray, scale: np.ndarray, monitor: Monitor, history: dict[str, Any], best: Any) -> Any:
+    """Record one epoch's validation (and held-out) ρ in ``history``; the state dict of the best validation epoch so far."""
+    model.eval()
+    if monitor.held_out is not None:
+        history["held_out_rho"].append(monitored_rho(model, mean, scale, monitor.held_out, monitor.columns))
+    if monitor.validation is None:
+        model.train()
+        history["best_epoch"] = len(history["loss"])
+        return None
+    rho = monitored_rho(model, mean, scale, monitor.validation, monitor.columns)
+    history["validation_rho"].append(rho)
+    model.train()
+    previous = history["best_epoch"]
+    if previous is None or (math.isfinite(rho) and not rho <= history["validation_rho"][previous - 1]):
+        history["best_epoch"] = len(history["validation_rho"])
+        return copy.deepcopy(model.state_dict())
+    return best
 
 
 def predict(trained: TrainedPropensityNet, graphs: Sequence[RadiusGraph]) -> np.ndarray:
@@ -134,13 +198,6 @@ def predict(trained: TrainedPropensityNet, graphs: Sequence[RadiusGraph]) -> np.
     with torch.no_grad():
         values = [trained.model(g.to(device)).cpu().double().numpy() for g in graphs]  # (N, outputs) each
     return np.stack([v * trained.scale + trained.mean for v in values]).transpose(0, 2, 1)
-
-
-def fold_groups(count: int, folds: int) -> list[np.ndarray]:
-    """Configurations 0 … count − 1 in ``folds`` interleaved groups (configuration c in group c mod folds)."""
-    if not 2 <= folds <= count:
-        raise PropensityModelError(f"cross-validation needs 2 ≤ folds ≤ configurations ({count}), got {folds}")
-    return [np.arange(f, count, folds) for f in range(folds)]
 
 
 def cross_validated_predictions(
@@ -153,18 +210,44 @@ def cross_validated_predictions(
     seed: int,
     rotate: bool = False,
     threads: int = 1,
+    columns: Sequence[int] | None = None,
     **kwargs: Any,
 ) -> tuple[np.ndarray, list[TrainedPropensityNet]]:
-    """Each configuration predicted by the network trained on the other folds: (C, outputs, N) and the fold networks."""
+    """Each configuration predicted by the network trained on the other folds: (C, outputs, N) and the fold networks.
+
+    With ``columns`` (the outputs that matter), each fold stops early on a validation configuration taken
+    from its own training part (:func:`validation_split`; none when it has a single one) and records
+    training curves (:class:`Monitor`).
+    """
     targets, mask = _check_targets(graphs, targets, mask)
     out = np.empty_like(targets)
     trained = []
     for fold, held in enumerate(fold_groups(len(graphs), folds)):  # a loop over folds; each training is vectorised
         keep = np.setdiff1d(np.arange(len(graphs)), held)
-        network = train_network(name, [graphs[i] for i in keep], targets[keep], mask[keep], epochs, seed + fold, rotate, threads, **kwargs)
+        monitor = None
+        if columns is not None:
+            keep, check = validation_split(keep)
+            monitor = Monitor(columns, _part(graphs, targets, mask, check) if check.size else None, _part(graphs, targets, mask, held))
+        network = train_network(
+            name, [graphs[i] for i in keep], targets[keep], mask[keep], epochs, seed + fold, rotate, threads, monitor=monitor, **kwargs
+        )
         out[held] = predict(network, [graphs[i] for i in held])
         trained.append(network)
     return out, trained
+
+
+def validation_split(training: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A fold's training configurations split into those trained on and one validation configuration (the last).
+
+    With a single training configuration there is nothing to validate on: it is trained on, the
+    validation part is empty, and the fold trains its full epoch count (no early stopping).
+    """
+    training = np.asarray(training)
+    return (training, training[:0]) if training.size < 2 else (training[:-1], training[-1:])
+
+
+def _part(graphs: Sequence[RadiusGraph], targets: np.ndarray, mask: np.ndarray, index: np.ndarray) -> tuple:
+    return [graphs[i] for i in index], targets[index], mask[index]
 
 
 def save_network(path: Path, trained: TrainedPropensityNet) -> Path:

@@ -10,13 +10,16 @@ import torch
 
 from glasslib.dynamics.networks.equivariant import EquivariantPropensityNet, combine_orders
 from glasslib.dynamics.networks.fit import (
+    Monitor,
     PropensityModelError,
     cross_validated_predictions,
     load_network,
+    monitored_rho,
     parameter_count,
     predict,
     save_network,
     train_network,
+    validation_split,
 )
 from glasslib.dynamics.networks.graphs import radius_graph
 from glasslib.dynamics.networks.plain import PlainPropensityNet
@@ -106,6 +109,26 @@ def test_networks_learn_a_structural_law_on_unseen_configurations(name, kwargs, 
     rho = correlation_per_configuration(predicted[:, 0], targets[:, 0])
     assert rho.mean() > floor, rho
     assert trained[0].losses[-1] < trained[0].losses[0]
+
+
+def test_early_stopping_keeps_the_epoch_best_on_validation_and_records_the_curves():
+    graphs, targets, mask = crowded_world(5)
+    monitor = Monitor([0], (graphs[3:4], targets[3:4], mask[3:4]), (graphs[4:], targets[4:], mask[4:]))
+    trained = train_network("equivariant", graphs[:3], targets[:3], mask[:3], epochs=12, seed=1, monitor=monitor, **SMALL)
+    history = trained.history
+    assert len(history["loss"]) == len(history["validation_rho"]) == len(history["held_out_rho"]) == 12
+    best = history["best_epoch"]
+    assert history["validation_rho"][best - 1] == max(history["validation_rho"])
+    kept = monitored_rho(trained.model, trained.mean, trained.scale, monitor.validation, [0])
+    assert kept == pytest.approx(history["validation_rho"][best - 1], abs=1e-6)  # the returned network is that epoch's
+    assert history["validation_rho"][best - 1] > history["validation_rho"][0]  # it learned
+    trained, validated = validation_split(np.array([3, 5, 7]))
+    assert trained.tolist() == [3, 5] and validated.tolist() == [7]
+    assert validation_split(np.array([3]))[1].size == 0  # one training configuration: nothing to stop on
+    _, folds = cross_validated_predictions("plain", graphs[:4], targets[:4], mask[:4], 2, 2, 0, columns=[0, 1], hidden=8, layers=1)
+    assert all(len(f.history["validation_rho"]) == 2 for f in folds)
+    _, alone = cross_validated_predictions("plain", graphs[:2], targets[:2], mask[:2], 2, 3, 0, columns=[0], hidden=8, layers=1)
+    assert all(f.history["best_epoch"] == 3 and f.history["validation_rho"] == [] and len(f.history["held_out_rho"]) == 3 for f in alone)
 
 
 def test_same_seed_same_network_and_checkpoints_check_the_architecture(tmp_path):
