@@ -104,11 +104,11 @@ def headline_table(study: dict[str, Any], times: tuple[str, ...] = (at_times.HEA
                 }
                 for when in times:
                     if when not in found:
-                        row[(when, "ρ [95 %]")] = row[(when, "Δ vs equivariant")] = "beyond t_max"
+                        row[(when, "ρ [95 %]")] = row[(when, "Δ = equivariant − this")] = "beyond t_max"
                         continue
                     entry = found[when]["models"][model]
                     row[(when, "ρ [95 %]")] = _shown(entry["score"])
-                    row[(when, "Δ vs equivariant")] = "" if entry["difference"] is None else _shown(entry["difference"], signed=True)
+                    row[(when, "Δ = equivariant − this")] = "" if entry["difference"] is None else _shown(entry["difference"], signed=True)
                 rows.append(row)
     frame = pd.DataFrame(rows).set_index(["T", "displacements", "model"])
     frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["at", ""])
@@ -168,3 +168,40 @@ def training_summary(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
         best = [fold["best_epoch"] for fold in folds if fold.get("best_epoch")]
         out[name] = {"best_epochs": best, "epochs": max((len(fold["loss"]) for fold in folds), default=0)}
     return out
+
+
+def learning_points(result: dict[str, Any], kind: str = HEADLINE_KIND, seed: int = 0) -> dict[str, dict[int, dict[str, float]]]:
+    """Each learning-curve model's held-out ρ at the time nearest τ_α per training size: mean and 95 % interval.
+
+    Also ``"difference"``: equivariant − linear, paired over the same held-out configurations, at the sizes both have.
+    """
+    from glasslib.stats import mean_with_ci
+
+    curves = result.get("learning_curve", {})
+    values = {name: dict(zip(curve["sizes"], np.asarray(curve[kind], dtype=np.float64))) for name, curve in curves.items()}
+    out: dict[str, dict[int, dict[str, float]]] = {
+        name: {int(n): _summary(mean_with_ci(v, at_times.BOOTSTRAP, seed)) for n, v in by_size.items()} for name, by_size in values.items()
+    }
+    linear = next((name for name in values if name.startswith("linear_")), None)
+    if REFERENCE in values and linear is not None:
+        shared = sorted(set(values[REFERENCE]) & set(values[linear]))
+        diff = {int(n): mean_with_ci(values[REFERENCE][n] - values[linear][n], at_times.BOOTSTRAP, seed) for n in shared}
+        out["difference"] = {n: _summary(d) for n, d in diff.items()}
+    return out
+
+
+def learning_table(study: dict[str, Any], kind: str = HEADLINE_KIND, seed: int = 0) -> pd.DataFrame:
+    """One row per temperature and training size: the equivariant network's and the linear baseline's held-out ρ, and their paired Δ."""
+    rows = []
+    for label, result in study.items():
+        points = learning_points(result, kind, seed)
+        linear = next((name for name in points if name.startswith("linear_")), None)
+        sizes = sorted({n for name, by_size in points.items() if name != "difference" for n in by_size})
+        for n in sizes:
+            row = {"T": float(label), "configurations trained on": n}
+            row["equivariant ρ [95 %]"] = _shown(points[REFERENCE][n]) if n in points.get(REFERENCE, {}) else "—"
+            if linear is not None:
+                row[f"{MODEL_LABELS[linear]} ρ [95 %]"] = _shown(points[linear][n]) if n in points[linear] else "—"
+            row["Δ equivariant − linear"] = _shown(points["difference"][n], signed=True) if n in points.get("difference", {}) else "—"
+            rows.append(row)
+    return pd.DataFrame(rows).set_index(["T", "configurations trained on"])

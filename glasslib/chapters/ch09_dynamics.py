@@ -30,6 +30,7 @@ import numpy as np
 from glasslib.chapters.ch07_metrics import slow_tg
 from glasslib.dynamics import propensity as prop
 from glasslib.dynamics.at_times import stored_curve
+from glasslib.dynamics.folds import fold_groups
 from glasslib.dynamics.linear_baseline import fold_predictions
 from glasslib.dynamics.relaxation import RelaxationError, cage_relative, relaxation_time, self_intermediate_scattering
 from glasslib.profiles import Profile, dynamics_temperatures
@@ -139,7 +140,34 @@ def temperature_study(
         "equilibration_tau_alpha": check_equilibration(profile, temperature, relax["absolute"]["tau_alpha"]),
         "scores": scores,
     }
+    result["learning_curve"] = {f"linear_{profile.propensity_input}": linear_learning(profile, result, features, measured, mask)}
     return result, measured
+
+
+def linear_learning(
+    profile: Profile, result: dict[str, Any], features: dict[str, np.ndarray], measured: dict[str, np.ndarray], mask: np.ndarray
+) -> dict[str, Any]:
+    """The linear baseline on the networks' positions fitted on 1, 2, … configurations per fold, and on the whole training part.
+
+    Held-out ρ per configuration at the recorded time nearest τ_α of each kind (:mod:`glasslib.dynamics.learning_curve`).
+    """
+    from glasslib.dynamics.at_times import nearest_columns
+    from glasslib.dynamics.learning_curve import learning_sizes, linear_curve
+
+    count, folds = len(mask), profile.propensity_folds
+    sizes, main = learning_sizes(count, folds)
+    part = count - max(len(held) for held in fold_groups(count, folds))
+    name = f"linear_{profile.propensity_input}"
+    out: dict[str, Any] = {"sizes": sorted({*sizes, main, part})}
+    times = result["relaxation"][KINDS[0]]["times"]
+    for kind in KINDS:
+        column = nearest_columns(times, {kind: result["relaxation"][kind]["tau_alpha"]}, [kind])[0]
+        curve = linear_curve(
+            features[profile.propensity_input], measured[kind], mask, folds, [n for n in out["sizes"] if n < part], [column]
+        )
+        full = np.asarray(result["scores"][kind][name]["values"], dtype=np.float64)[:, column]
+        out[kind] = [curve[n][:, 0].tolist() for n in curve] + [full.tolist()]
+    return out
 
 
 def dynamics_study(profile: Profile, run_dir: Path, progress: bool = True) -> dict[str, Any]:
@@ -171,13 +199,14 @@ def dynamics_study(profile: Profile, run_dir: Path, progress: bool = True) -> di
         }
         study[label]["parameters"] = networks["parameters"]
         study[label]["training"] = networks["training"]
+        study[label]["learning_curve"].update(networks.get("learning_curve", {}))
         study[label]["example"] = networks["example"]
     save_dynamics(run_dir, profile, study)
     return study
 
 
 #: Layout version of the ``dynamics`` product; a file of another layout reads as stale and is recomputed.
-DYNAMICS_FORMAT = 3
+DYNAMICS_FORMAT = 4
 
 
 def save_dynamics(run_dir: Path, profile: Profile, study: dict[str, Any]) -> Path:
@@ -248,7 +277,7 @@ def _listing(values: Sequence[str]) -> str:
 
 def glued_numbers(profile: Profile, study: dict[str, Any], tg: float) -> dict[str, Any]:
     """The numbers chapter 09's prose quotes, by glue name; every score at τ_α of the lowest temperature (cage-relative)."""
-    from glasslib.chapters.ch09_comparison import MODEL_LABELS, headline, training_summary
+    from glasslib.chapters.ch09_comparison import MODEL_LABELS, headline, learning_points, training_summary
 
     lowest = min(study, key=float)
     result = study[lowest]
@@ -258,7 +287,14 @@ def glued_numbers(profile: Profile, study: dict[str, Any], tg: float) -> dict[st
     highest = max(study, key=float)
     high = headline(study[highest], seed=profile.seed)
     trained = training_summary(result)
+    learned = learning_points(result, seed=profile.seed)
+    gaps = learned.get("difference", {})
+    largest = max(gaps) if gaps else None
     return {
+        "learning_sizes": _listing([str(n) for n in sorted(learned.get("equivariant", {}))] or ["—"]),
+        "learning_largest": largest if largest is not None else "—",
+        "learning_delta": "—" if largest is None else f"{gaps[largest]['mean']:+.2f} {_interval(gaps[largest], signed=True)}",
+        "learning_delta_smallest": "—" if not gaps else f"{gaps[min(gaps)]['mean']:+.2f} {_interval(gaps[min(gaps)], signed=True)}",
         "tg_slow": tg,
         "temperatures": "T = " + _listing([f"{float(t):g}" for t in study]),
         "configurations": profile.dynamics_configurations,

@@ -124,6 +124,16 @@ def comparison_times(tau_alpha: float | None, factors: Mapping[str, float] = TIM
     return {name: factor * float(tau_alpha) for name, factor in factors.items()}
 
 
+def nearest_columns(times: Sequence[float], tau_alpha: Mapping[str, float | None], kinds: Sequence[str]) -> list[int]:
+    """Output column of the recorded time nearest (in log t) each kind's τ_α, in the stacked (kinds × times) layout."""
+    log_times = np.log(np.asarray(times, dtype=np.float64))
+    columns = []
+    for k, kind in enumerate(kinds):
+        tau = comparison_times(tau_alpha[kind], {HEADLINE: 1.0})[HEADLINE]
+        columns.append(k * len(log_times) + int(np.argmin(np.abs(log_times - np.log(tau)))))
+    return columns
+
+
 def compare_models(
     scores: Mapping[str, Mapping[str, Any]], times: Sequence[float], t: float, reference: str, seed: int
 ) -> dict[str, dict[str, Any]]:

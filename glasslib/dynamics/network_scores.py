@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from glasslib.dynamics import propensity as prop
-from glasslib.dynamics.at_times import stored_curve
+from glasslib.dynamics.at_times import nearest_columns, stored_curve
+from glasslib.dynamics.learning_curve import learning_sizes, network_curve
 from glasslib.dynamics.networks.fit import cross_validated_predictions, parameter_count, predict
 from glasslib.dynamics.networks.graphs import RadiusGraph, radius_graph
 from glasslib.profiles import Profile
@@ -37,6 +38,8 @@ ARCHITECTURES: dict[str, dict[str, Any]] = {
     "equivariant": {"channels": 8, "max_order": 6, "layers": 3},
     "plain": {"hidden": 64, "layers": 3},
 }
+#: The network whose learning curve (ρ at τ_α against training configurations) the chapter measures.
+LEARNING_NETWORK = "equivariant"
 #: Which networks train on rotated copies of their configurations.
 ROTATE = {"equivariant": False, "plain": True}
 
@@ -55,18 +58,6 @@ def score_curves(predicted: np.ndarray, measured: np.ndarray, mask: np.ndarray, 
         )
         for k, kind in enumerate(kinds)
     }
-
-
-def nearest_columns(times: Sequence[float], tau_alpha: Mapping[str, float | None], kinds: Sequence[str]) -> list[int]:
-    """Output column of the recorded time nearest (in log t) each kind's τ_α, in the stacked (kinds × times) layout."""
-    from glasslib.dynamics.at_times import comparison_times
-
-    log_times = np.log(np.asarray(times, dtype=np.float64))
-    columns = []
-    for k, kind in enumerate(kinds):
-        tau = comparison_times(tau_alpha[kind], {"τ_α": 1.0})["τ_α"]
-        columns.append(k * len(log_times) + int(np.argmin(np.abs(log_times - np.log(tau)))))
-    return columns
 
 
 #: The displacement kind of the stored example map (configuration 0 at the recorded time nearest τ_α).
@@ -122,6 +113,17 @@ def network_study(
         out[label]["training"][name] = [network.history for network in networks]
         column = columns[label][kinds.index(EXAMPLE_KIND)]
         out[label].setdefault("example", {})[name] = example(predicted, targets[label], column, kinds, EXAMPLE_KIND)
+        if name == LEARNING_NETWORK:
+            out[label]["learning_curve"] = {
+                name: _learning(profile, graphs[label], targets[label], masks[label], columns[label], kinds, index)
+            }
+            main = learning_sizes(len(graphs[label]), profile.propensity_folds)[1]
+            for k, kind in enumerate(kinds):
+                at = columns[label][k : k + 1]
+                out[label]["learning_curve"][name][kind].append(
+                    prop.correlation_over_time(predicted[:, at], targets[label][:, at], masks[label])[:, 0].tolist()
+                )
+            out[label]["learning_curve"][name]["sizes"].append(main)
     for (source, name), networks in trained.items():
         for label in ensembles:
             if label != source:
@@ -130,3 +132,31 @@ def network_study(
                     predicted, targets[label], masks[label], kinds, profile.seed
                 )
     return out
+
+
+def _learning(
+    profile: Profile,
+    graphs: Sequence[RadiusGraph],
+    targets: np.ndarray,
+    mask: np.ndarray,
+    columns: Sequence[int],
+    kinds: Sequence[str],
+    index: int,
+) -> dict[str, Any]:
+    """:data:`LEARNING_NETWORK` trained on fewer configurations per fold (:func:`learning_sizes`): held-out ρ per kind and size."""
+    sizes, _ = learning_sizes(len(graphs), profile.propensity_folds)
+    curve = network_curve(
+        LEARNING_NETWORK,
+        graphs,
+        targets,
+        mask,
+        profile.propensity_folds,
+        sizes,
+        columns,
+        profile.propensity_epochs,
+        profile.seed + 1000 * index,
+        ROTATE[LEARNING_NETWORK],
+        threads=os.cpu_count() or 1,
+        **ARCHITECTURES[LEARNING_NETWORK],
+    )
+    return {"sizes": list(curve), **{kind: [curve[n][:, k].tolist() for n in curve] for k, kind in enumerate(kinds)}}

@@ -153,7 +153,11 @@ def _study() -> dict[str, dict]:
         epochs = np.arange(1, 11)
         fold = {"loss": 1.0 / epochs, "validation_rho": 0.3 - 0.3 / epochs, "held_out_rho": 0.25 - 0.3 / epochs, "best_epoch": 9}
         training = {name: [fold, fold] for name in ("equivariant", "plain")}
-        study[temperature] = {"relaxation": relaxation, "scores": scores, "training": training}
+        learning = {
+            "equivariant": {"sizes": [1, 2, 3], **{kind: [[0.1] * 4, [0.2, 0.3] * 2, [0.3, 0.35] * 2] for kind in dynamics.KINDS}},
+            "linear_thermal": {"sizes": [1, 2, 3, 4], **{kind: [[0.2, 0.25] * 2] * 4 for kind in dynamics.KINDS}},
+        }
+        study[temperature] = {"relaxation": relaxation, "scores": scores, "training": training, "learning_curve": learning}
     return study
 
 
@@ -230,6 +234,7 @@ FIGURES = {
     "dynamics.figure_propensity_scores": lambda: dynamics.figure_propensity_scores(_study(), dynamics.KINDS[-1]),
     "dynamics.figure_scores_at_tau": lambda: dynamics.figure_scores_at_tau(_study()),
     "dynamics.figure_training_curves": lambda: dynamics.figure_training_curves(_study()),
+    "dynamics.figure_learning_curve": lambda: dynamics.figure_learning_curve(_study()),
     "dynamics.figure_propensity_map": lambda: dynamics.figure_propensity_map(
         RNG.random((50, 2)) * 6.0, RNG.random(50), RNG.random(50), 6.0, "map"
     ),

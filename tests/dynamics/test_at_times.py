@@ -75,7 +75,7 @@ def test_a_comparison_time_beyond_the_recorded_ones_is_refused_and_marked_in_the
     assert comparison.time_table({"0.600": result}).iloc[0]["2 τ_α [τ]"] == "120 (beyond t_max)"
     table = comparison.headline_table({"0.600": result}, times=tuple(at_times.TIME_FACTORS))
     assert set(table[("2 τ_α", "ρ [95 %]")]) == {"beyond t_max"} and ("τ_α", "ρ [95 %]") in table
-    assert table.loc[(0.6, "cage-relative", "plain graph network"), ("τ_α", "Δ vs equivariant")].startswith("+")
+    assert table.loc[(0.6, "cage-relative", "plain graph network"), ("τ_α", "Δ = equivariant − this")].startswith("+")
     assert list(comparison.headline_table({"0.600": result}).columns.get_level_values(0).unique()) == ["τ_α"]
 
 
@@ -97,3 +97,16 @@ def test_the_configurations_needed_to_decide_scale_with_the_squared_ratio_of_hal
     assert at_times.configurations_to_decide({"mean": 0.2, "ci_low": 0.1, "ci_high": 0.3, "n": 8}) == 2  # already resolved
     assert at_times.configurations_to_decide({"mean": 0.0, "ci_low": -0.1, "ci_high": 0.1, "n": 8}) is None
     assert at_times.configurations_to_decide({"mean": 0.1, "ci_low": float("nan"), "ci_high": 0.1, "n": 1}) is None
+
+
+def test_the_learning_table_pairs_the_network_and_the_linear_baseline_at_the_sizes_both_have():
+    rng = np.random.default_rng(5)
+    base = rng.uniform(0.1, 0.3, 8)
+    learning = {
+        "equivariant": {"sizes": [1, 3], "cage-relative": [(base + 0.1).tolist(), (base + 0.2).tolist()]},
+        "linear_thermal": {"sizes": [1, 3, 4], "cage-relative": [base.tolist(), base.tolist(), (base + 0.01).tolist()]},
+    }
+    table = comparison.learning_table({"0.600": {"learning_curve": learning}})
+    assert list(table.index.get_level_values(1)) == [1, 3, 4]
+    assert table.loc[(0.6, 3), "Δ equivariant − linear"] == "+0.20 [+0.20, +0.20]"
+    assert table.loc[(0.6, 4), "equivariant ρ [95 %]"] == "—" and table.loc[(0.6, 4), "Δ equivariant − linear"] == "—"

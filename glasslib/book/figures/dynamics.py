@@ -94,6 +94,29 @@ def figure_scores_at_tau(study: Mapping[str, Any], kind: str = "cage-relative") 
     return fig
 
 
+def figure_learning_curve(study: Mapping[str, Any], kind: str = "cage-relative") -> Figure:
+    """Held-out ρ at the time nearest τ_α against training configurations per fold, per temperature; 95 % intervals."""
+    from glasslib.chapters.ch09_comparison import learning_points
+
+    fig, axes = plt.subplots(1, len(study), figsize=(5.5 * len(study), 3.8), sharey=True, constrained_layout=True, squeeze=False)
+    for ax, (label, result) in zip(axes[0], study.items()):
+        for name, by_size in learning_points(result, kind).items():
+            if name == "difference":
+                continue
+            sizes = sorted(by_size)
+            mean = np.array([by_size[n]["mean"] for n in sizes])
+            low, high = (np.array([by_size[n][key] for n in sizes]) for key in ("ci_low", "ci_high"))
+            label_text, colour = SCORE_STYLES[name]
+            ax.errorbar(sizes, mean, yerr=[mean - low, high - mean], fmt="o-", color=colour, capsize=3, label=label_text)
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("training configurations per fold")
+        ax.set_title(f"T = {float(label):g}, {kind}, t ≈ τ$_α$")
+        ax.axhline(0.0, color="grey", lw=0.8)
+    axes[0, 0].set_ylabel("held-out Pearson ρ (A particles)")
+    axes[0, 0].legend(fontsize=8)
+    return fig
+
+
 def figure_training_curves(study: Mapping[str, Any]) -> Figure:
     """Per temperature and network: training loss and ρ at τ_α on validation and held-out configurations, per epoch (mean over folds)."""
     fig, axes = plt.subplots(2, len(study), figsize=(5.5 * len(study), 5.6), sharex=True, constrained_layout=True, squeeze=False)
