@@ -205,3 +205,38 @@ def learning_table(study: dict[str, Any], kind: str = HEADLINE_KIND, seed: int =
             row["Δ equivariant − linear"] = _shown(points["difference"][n], signed=True) if n in points.get("difference", {}) else "—"
             rows.append(row)
     return pd.DataFrame(rows).set_index(["T", "configurations trained on"])
+
+
+def inputs_comparison(result: dict[str, Any], propensity_input: str, kind: str = HEADLINE_KIND, seed: int = 0) -> dict[str, dict[str, Any]]:
+    """Each network at τ_α trained on thermal and on inherent-structure positions: both scores and the paired Δ (inherent − thermal)."""
+    relax = result["relaxation"][kind]
+    t = at_times.comparison_times(relax["tau_alpha"])[at_times.HEADLINE]
+    other = result["other_input"]
+    out = {}
+    for name, curve in other["scores"][kind].items():
+        by_input = {propensity_input: result["scores"][kind][name], other["input"]: curve}
+        scores = {inputs: _summary(at_times.score_at(c, relax["times"], t, seed)) for inputs, c in by_input.items()}
+        difference = at_times.paired_at(by_input["inherent"], by_input["thermal"], relax["times"], t, seed)
+        verdict = at_times.verdict(difference)
+        better = {"holds": "inherent", "fails": "thermal"}.get(verdict, "neither (not resolved at this scale)")
+        out[name] = {"time": t, "scores": scores, "difference": _summary(difference), "better": better}
+    return out
+
+
+def inputs_table(study: dict[str, Any], propensity_input: str, kind: str = HEADLINE_KIND, seed: int = 0) -> pd.DataFrame:
+    """One row per temperature and network: ρ at τ_α from thermal and from inherent-structure positions, their paired Δ, which is higher."""
+    rows = []
+    for label, result in study.items():
+        for name, found in inputs_comparison(result, propensity_input, kind, seed).items():
+            rows.append(
+                {
+                    "T": float(label),
+                    "network": MODEL_LABELS[name],
+                    "τ_α [τ]": f"{found['time']:.3g}",
+                    "thermal ρ [95 %]": _shown(found["scores"]["thermal"]),
+                    "inherent ρ [95 %]": _shown(found["scores"]["inherent"]),
+                    "Δ inherent − thermal": _shown(found["difference"], signed=True),
+                    "higher": found["better"],
+                }
+            )
+    return pd.DataFrame(rows).set_index(["T", "network"])

@@ -199,6 +199,11 @@ def dynamics_study(profile: Profile, run_dir: Path, progress: bool = True) -> di
         }
         study[label]["parameters"] = networks["parameters"]
         study[label]["training"] = networks["training"]
+        other = networks["other_input"]
+        study[label]["other_input"] = {
+            "input": other["input"],
+            "scores": {kind: {name: curves[kind] for name, curves in other["scores"].items()} for kind in KINDS},
+        }
         study[label]["learning_curve"].update(networks.get("learning_curve", {}))
         study[label]["example"] = networks["example"]
     save_dynamics(run_dir, profile, study)
@@ -206,7 +211,7 @@ def dynamics_study(profile: Profile, run_dir: Path, progress: bool = True) -> di
 
 
 #: Layout version of the ``dynamics`` product; a file of another layout reads as stale and is recomputed.
-DYNAMICS_FORMAT = 4
+DYNAMICS_FORMAT = 5
 
 
 def save_dynamics(run_dir: Path, profile: Profile, study: dict[str, Any]) -> Path:
@@ -277,7 +282,7 @@ def _listing(values: Sequence[str]) -> str:
 
 def glued_numbers(profile: Profile, study: dict[str, Any], tg: float) -> dict[str, Any]:
     """The numbers chapter 09's prose quotes, by glue name; every score at τ_α of the lowest temperature (cage-relative)."""
-    from glasslib.chapters.ch09_comparison import MODEL_LABELS, headline, learning_points, training_summary
+    from glasslib.chapters.ch09_comparison import MODEL_LABELS, headline, inputs_comparison, learning_points, training_summary
 
     lowest = min(study, key=float)
     result = study[lowest]
@@ -290,7 +295,15 @@ def glued_numbers(profile: Profile, study: dict[str, Any], tg: float) -> dict[st
     learned = learning_points(result, seed=profile.seed)
     gaps = learned.get("difference", {})
     largest = max(gaps) if gaps else None
+    inputs = inputs_comparison(result, profile.propensity_input, seed=profile.seed)
+    inputs_glue = {}
+    for name, compared in inputs.items():
+        for positions, score in compared["scores"].items():
+            inputs_glue[f"inputs_{name}_{positions}"] = f"{score['mean']:.2f} {_interval(score)}"
+        inputs_glue[f"inputs_{name}_delta"] = f"{compared['difference']['mean']:+.2f} {_interval(compared['difference'], signed=True)}"
+        inputs_glue[f"inputs_{name}_better"] = compared["better"]
     return {
+        **inputs_glue,
         "learning_sizes": _listing([str(n) for n in sorted(learned.get("equivariant", {}))] or ["—"]),
         "learning_largest": largest if largest is not None else "—",
         "learning_delta": "—" if largest is None else f"{gaps[largest]['mean']:+.2f} {_interval(gaps[largest], signed=True)}",

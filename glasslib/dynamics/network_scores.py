@@ -9,7 +9,8 @@ a network that never saw it. The plain network trains on randomly rotated config
 equivariant one needs no augmentation. Each fold stops early at the epoch whose ρ at the recorded
 times nearest τ_α (of each displacement kind) is best on a validation configuration of its own
 training part, and its training curves are kept (:mod:`glasslib.dynamics.networks.fit`). **Transfer:** the fold networks trained at one temperature,
-averaged, predict every configuration of each other temperature.
+averaged, predict every configuration of each other temperature. **Inputs:** every network is trained a
+second time, with the same folds and seeds, on the other positions (thermal or inherent structure).
 
 Scores are Pearson ρ per configuration over its A particles at every time, with bootstrap intervals
 over configurations, in the layout of :func:`glasslib.chapters.ch09_dynamics.propensity_scores`.
@@ -40,6 +41,8 @@ ARCHITECTURES: dict[str, dict[str, Any]] = {
 }
 #: The network whose learning curve (ρ at τ_α against training configurations) the chapter measures.
 LEARNING_NETWORK = "equivariant"
+#: The positions a network can read, each with the other one: every network is also trained on the other, to compare.
+OTHER_INPUT = {"thermal": "inherent", "inherent": "thermal"}
 #: Which networks train on rotated copies of their configurations.
 ROTATE = {"equivariant": False, "plain": True}
 
@@ -85,11 +88,16 @@ def network_study(
     ``measured[label][kind]``: the propensity (C, T, N) of each displacement kind; the networks learn all kinds
     at once (stacked along the outputs). ``tau_alpha[label][kind]``: τ_α (τ), where early stopping looks.
     """
+    other = OTHER_INPUT[profile.propensity_input]
     graphs = {label: graphs_of(group, profile.propensity_input) for label, group in ensembles.items()}
+    other_graphs = {label: graphs_of(group, other) for label, group in ensembles.items()}
     kinds = list(next(iter(measured.values())))
     targets = {label: np.concatenate([measured[label][kind] for kind in kinds], axis=1) for label in ensembles}
     masks = {label: np.stack([e.types == TYPE_A for e in group]) for label, group in ensembles.items()}
-    out: dict[str, Any] = {label: {"scores": {}, "transfer": {}, "parameters": {}, "training": {}} for label in ensembles}
+    out: dict[str, Any] = {
+        label: {"scores": {}, "transfer": {}, "parameters": {}, "training": {}, "other_input": {"input": other, "scores": {}}}
+        for label in ensembles
+    }
     columns = {label: nearest_columns(group[0].times, tau_alpha[label], kinds) for label, group in ensembles.items()}
     trained: dict[tuple[str, str], list[Any]] = {}
     jobs = [(index, label, name) for index, label in enumerate(ensembles) for name in ARCHITECTURES]
@@ -109,6 +117,20 @@ def network_study(
         )
         trained[(label, name)] = networks
         out[label]["scores"][name] = score_curves(predicted, targets[label], masks[label], kinds, profile.seed)
+        on_other, _ = cross_validated_predictions(
+            name,
+            other_graphs[label],
+            targets[label],
+            masks[label],
+            profile.propensity_folds,
+            profile.propensity_epochs,
+            profile.seed + 1000 * index,
+            ROTATE[name],
+            threads=os.cpu_count() or 1,
+            columns=columns[label],
+            **ARCHITECTURES[name],
+        )
+        out[label]["other_input"]["scores"][name] = score_curves(on_other, targets[label], masks[label], kinds, profile.seed)
         out[label]["parameters"][name] = parameter_count(networks[0].model)
         out[label]["training"][name] = [network.history for network in networks]
         column = columns[label][kinds.index(EXAMPLE_KIND)]

@@ -29,6 +29,8 @@ def test_the_study_has_every_model_with_ordered_intervals_and_is_stored(dynamics
         other = "0.900" if label == "1.200" else "1.200"
         assert set(result["transfer"][other]["cage-relative"]) == {"equivariant", "plain"}
         assert result["parameters"]["equivariant"] > 0 and result["parameters"]["plain"] > 0
+        other = result["other_input"]  # every network also trained on the other positions, scored the same way
+        assert other["input"] != profile.propensity_input and set(other["scores"]["cage-relative"]) == {"equivariant", "plain"}
         learning = result["learning_curve"]  # one training configuration per fold: each curve is the main run's point
         assert learning["equivariant"]["sizes"] == [1] and learning[f"linear_{profile.propensity_input}"]["sizes"] == [1]
         assert np.shape(learning["equivariant"]["cage-relative"]) == (1, result["configurations"])
