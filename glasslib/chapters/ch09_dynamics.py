@@ -16,7 +16,9 @@ Per temperature of the profile (:func:`temperature_study`):
   with a bootstrap interval over configurations.
 
 :func:`dynamics_study` runs all temperatures and :func:`save_dynamics` / :func:`load_dynamics`
-store the result as the ``dynamics`` product that ``glasslib results`` reads.
+store the result as the ``dynamics`` product that ``glasslib results`` reads. Every score is stored
+per configuration and time, so that :mod:`glasslib.chapters.ch09_comparison` can compare the models
+at the same times (τ_α first) by paired intervals.
 """
 
 from __future__ import annotations

@@ -21,14 +21,15 @@ were trained on) gets six per-particle **readings**:
 Each reading is correlated with the measured propensity exactly as the models are (Pearson ρ over
 the A particles of each configuration, at every recorded time, mean over configurations with a
 95 % bootstrap interval; absolute and cage-relative). A reading is not fitted, so its ρ keeps its
-sign; its best time is where |mean ρ| peaks.
+sign. It is read at τ_α of its temperature and kind (:func:`reading_at`), the time chapter 09 compares
+its models at, never at the time where it happens to peak.
 
 **Which sign to expect.** The same readings are taken on data set 1's outer-test configurations of
 fold 0 (which neither model trained on); each configuration's mean over its A particles, used as
 a glass score, gives an ROC AUC with a 95 % interval (:func:`glass_direction`). A reading resolved
 as higher in glasses (interval above 0.5) marks glass-like surroundings; if those move less, its ρ
 with propensity is negative — and positive for a reading higher in liquids. The verdict says
-whether ρ's interval at the best time lies on the expected side of zero, on the other (*opposite
+whether ρ's interval at τ_α lies on the expected side of zero, on the other (*opposite
 sign*), includes zero (*not resolved at this scale*), or whether there is no direction to compare
 with (the AUC interval includes 0.5). The paper reports glasses with fewer isolated A particles,
 fewer components and fewer attention pieces; this run measures its own direction.

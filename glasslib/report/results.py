@@ -262,8 +262,16 @@ def _attention_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
 
 def _dynamics_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
     """Chapter 09 per temperature and kind: τ_α, every model's ρ at each comparison time within the recorded ones
-    (with its paired difference from the equivariant network), the headline at τ_α and the networks' best epochs."""
-    from glasslib.chapters.ch09_comparison import compared_at, headline, reachable_times, training_summary
+    (with its paired difference from the equivariant network), the headline at τ_α, each network on thermal vs
+    inherent positions at τ_α, the learning curve, and the networks' best epochs."""
+    from glasslib.chapters.ch09_comparison import (
+        compared_at,
+        headline,
+        inputs_comparison,
+        learning_points,
+        reachable_times,
+        training_summary,
+    )
     from glasslib.chapters.ch09_dynamics import KINDS, load_dynamics
 
     def at(result: dict[str, Any], kind: str, when: str) -> dict[str, Any]:
@@ -287,6 +295,8 @@ def _dynamics_section(profile: Profile, run_dir: Path) -> dict[str, Any]:
                     "tau_alpha": result["relaxation"][kind]["tau_alpha"],
                     "at": {when: at(result, kind, when) for when in reachable_times(result, kind)},
                     "headline": headline(result, kind, profile.seed),
+                    "inputs": inputs_comparison(result, profile.propensity_input, kind, profile.seed),
+                    "learning_curve": learning_points(result, kind, profile.seed),
                 }
                 for kind in KINDS
             },

@@ -115,7 +115,10 @@ def test_the_learning_table_pairs_the_network_and_the_linear_baseline_at_the_siz
 def test_the_inputs_table_pairs_each_network_on_thermal_and_inherent_positions_at_tau_alpha():
     result = law_at_one_time_noise_at_another()
     scores = result["scores"]["cage-relative"]
-    result["other_input"] = {"input": "inherent", "scores": {"cage-relative": {"equivariant": scores["plain"], "plain": scores["equivariant"]}}}
+    result["other_input"] = {
+        "input": "inherent",
+        "scores": {"cage-relative": {"equivariant": scores["plain"], "plain": scores["equivariant"]}},
+    }
     found = comparison.inputs_comparison(result, "thermal")
     assert found["equivariant"]["better"] == "thermal" and found["plain"]["better"] == "inherent"  # at τ_α only "late" predicts
     assert found["equivariant"]["difference"]["ci_high"] < 0

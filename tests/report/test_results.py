@@ -126,6 +126,8 @@ def test_the_smoke_book_run_directory_has_every_headline_number(smoke_book):
         assert linear["ci_low"] <= linear["mean"] <= linear["ci_high"] and linear["equivariant_minus_this"]["n"] >= 2
         assert cage["headline"]["verdict"] in ("holds", "fails", "not resolved at this scale")
         assert set(result["training"]) == {"equivariant", "plain"}
+        assert set(cage["inputs"]) == {"equivariant", "plain"} and set(cage["inputs"]["equivariant"]["scores"]) == {"thermal", "inherent"}
+        assert cage["learning_curve"]["equivariant"]
     readings = document["motion_readings"]  # the earlier chapters' readings against motion, with directions and verdicts
     assert set(readings["temperatures"]) == set(document["dynamics"])
     for name, found in readings["direction"]["readings"].items():
