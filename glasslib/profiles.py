@@ -196,6 +196,14 @@ class Profile:
         5, "propensity networks: folds of configurations (each predicted by a network that never saw it)", "", 2, 1000, group="propensity"
     )
     propensity_input: str = param("inherent", "positions the propensity networks read", choices=("thermal", "inherent"), group="propensity")
+    propensity_learning_rates: tuple[float, ...] = param(
+        (1e-2,),
+        "propensity networks: initial Adam learning rates searched per fold on its validation configuration (one: no search)",
+        "",
+        1e-6,
+        1.0,
+        group="propensity",
+    )
 
     @property
     def protocol(self) -> Protocol:
@@ -299,7 +307,7 @@ class Profile:
 
 #: Fields added after stored runs and results were hashed, with the value that keeps the earlier behaviour:
 #: at that value a field stays out of both hashes, so adding it made nothing stale.
-ADDED_FIELDS: dict[str, Any] = {"equilibration_steps": 0, "dmpnn_radius": 0.0}
+ADDED_FIELDS: dict[str, Any] = {"equilibration_steps": 0, "dmpnn_radius": 0.0, "propensity_learning_rates": (1e-2,)}
 
 
 def is_neutral(key: str, value: Any) -> bool:

@@ -235,7 +235,7 @@ PRODUCTS: dict[str, Product] = {
             "dynamics",
             "dynamics/{variant}.json",
             _NOTEBOOK("09_dynamics"),
-            settings=("propensity_epochs", "propensity_folds", "propensity_input", "seed"),
+            settings=("propensity_epochs", "propensity_folds", "propensity_input", "propensity_learning_rates", "seed"),
             upstream=("ensembles",),
             io="glasslib.chapters.ch09_dynamics",
             legacy="dynamics.json",

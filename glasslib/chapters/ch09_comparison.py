@@ -162,11 +162,12 @@ def comparison_verdict(result: dict[str, Any], kind: str = HEADLINE_KIND, seed: 
 
 
 def training_summary(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Per network: its folds' best epochs and the epochs trained (from the stored training curves)."""
+    """Per network: its folds' best epochs, chosen learning rates and the epochs trained (from the stored training curves)."""
     out = {}
     for name, folds in result.get("training", {}).items():
         best = [fold["best_epoch"] for fold in folds if fold.get("best_epoch")]
-        out[name] = {"best_epochs": best, "epochs": max((len(fold["loss"]) for fold in folds), default=0)}
+        rates = [fold.get("learning_rate") for fold in folds]
+        out[name] = {"best_epochs": best, "learning_rates": rates, "epochs": max((len(fold["loss"]) for fold in folds), default=0)}
     return out
 
 

@@ -50,14 +50,16 @@ def network_curve(
     seed: int,
     rotate: bool = False,
     threads: int = 1,
+    fold_learning_rates: Sequence[float | None] | None = None,
     **kwargs: Any,
 ) -> dict[int, np.ndarray]:
     """Held-out ρ (C, K) of network ``name`` trained on n configurations, for every n of ``sizes`` that each fold can give.
 
     Settings as :func:`glasslib.dynamics.networks.fit.cross_validated_predictions` (same seeds per fold);
     every fold keeps its last training configuration to stop on, so n ≤ (training part) − 1.
+    ``fold_learning_rates``: each fold's learning rate (the main run's choice); default the networks' own.
     """
-    from glasslib.dynamics.networks.fit import Monitor, predict, train_network
+    from glasslib.dynamics.networks.fit import LEARNING_RATE, Monitor, predict, train_network
 
     groups = fold_groups(len(graphs), folds)
     out = {}
@@ -69,9 +71,11 @@ def network_curve(
             part = np.setdiff1d(np.arange(len(graphs)), held)
             used, check = part[:n], part[-1:]
             monitor = Monitor(columns, ([graphs[i] for i in check], targets[check], mask[check]))
+            rate = LEARNING_RATE if fold_learning_rates is None or fold_learning_rates[fold] is None else fold_learning_rates[fold]
             network = train_network(
-                name, [graphs[i] for i in used], targets[used], mask[used], epochs, seed + fold, rotate, threads, monitor=monitor, **kwargs
-            )
+                name, [graphs[i] for i in used], targets[used], mask[used], epochs, seed + fold, rotate, threads,
+                monitor=monitor, learning_rate=rate, **kwargs,
+            )  # fmt: skip
             values[held] = _scored(predict(network, [graphs[i] for i in held]), targets[held], mask[held], columns)
         out[int(n)] = values
     return out

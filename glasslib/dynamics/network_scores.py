@@ -113,6 +113,7 @@ def network_study(
             ROTATE[name],
             threads=os.cpu_count() or 1,
             columns=columns[label],
+            learning_rates=profile.propensity_learning_rates,
             **ARCHITECTURES[name],
         )
         trained[(label, name)] = networks
@@ -128,16 +129,18 @@ def network_study(
             ROTATE[name],
             threads=os.cpu_count() or 1,
             columns=columns[label],
+            learning_rates=profile.propensity_learning_rates,
             **ARCHITECTURES[name],
         )
         out[label]["other_input"]["scores"][name] = score_curves(on_other, targets[label], masks[label], kinds, profile.seed)
         out[label]["parameters"][name] = parameter_count(networks[0].model)
         out[label]["training"][name] = [network.history for network in networks]
+        rates = [network.history.get("learning_rate") for network in networks]
         column = columns[label][kinds.index(EXAMPLE_KIND)]
         out[label].setdefault("example", {})[name] = example(predicted, targets[label], column, kinds, EXAMPLE_KIND)
         if name == LEARNING_NETWORK:
             out[label]["learning_curve"] = {
-                name: _learning(profile, graphs[label], targets[label], masks[label], columns[label], kinds, index)
+                name: _learning(profile, graphs[label], targets[label], masks[label], columns[label], kinds, index, rates)
             }
             main = learning_sizes(len(graphs[label]), profile.propensity_folds)[1]
             for k, kind in enumerate(kinds):
@@ -164,8 +167,12 @@ def _learning(
     columns: Sequence[int],
     kinds: Sequence[str],
     index: int,
+    rates: Sequence[float | None],
 ) -> dict[str, Any]:
-    """:data:`LEARNING_NETWORK` trained on fewer configurations per fold (:func:`learning_sizes`): held-out ρ per kind and size."""
+    """:data:`LEARNING_NETWORK` trained on fewer configurations per fold (:func:`learning_sizes`): held-out ρ per kind and size.
+
+    Each fold uses the learning rate its main network chose (``rates``).
+    """
     sizes, _ = learning_sizes(len(graphs), profile.propensity_folds)
     curve = network_curve(
         LEARNING_NETWORK,
@@ -179,6 +186,7 @@ def _learning(
         profile.seed + 1000 * index,
         ROTATE[LEARNING_NETWORK],
         threads=os.cpu_count() or 1,
+        fold_learning_rates=rates,
         **ARCHITECTURES[LEARNING_NETWORK],
     )
     return {"sizes": list(curve), **{kind: [curve[n][:, k].tolist() for n in curve] for k, kind in enumerate(kinds)}}

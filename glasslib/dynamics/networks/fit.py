@@ -126,6 +126,7 @@ def train_network(
     threads: int = 1,
     progress: bool = False,
     monitor: Monitor | None = None,
+    learning_rate: float = LEARNING_RATE,
     **kwargs: Any,
 ) -> TrainedPropensityNet:
     """Train network ``name`` on configurations ``graphs`` with ``targets`` (C, outputs, N) on the particles of ``mask`` (C, N).
@@ -149,14 +150,14 @@ def train_network(
     best_state: dict[str, torch.Tensor] | None = None
     with torch_state(threads, seed, device):
         model = build_network(name, targets.shape[1], **kwargs).to(device)
-        optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
+        optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
         step = 0
         for _ in progress_bar(range(int(epochs)), desc=f"{name} network epochs", disable=not progress):
             epoch_loss = 0.0
             for index in rng.permutation(len(graphs)):
                 graph = on_device[index].rotated(float(rng.uniform(0, 2 * math.pi))) if rotate else on_device[index]
                 for group in optimizer.param_groups:
-                    group["lr"] = LEARNING_RATE * 0.5 * (1 + math.cos(math.pi * step / total))
+                    group["lr"] = learning_rate * 0.5 * (1 + math.cos(math.pi * step / total))
                 loss = torch.mean((model(graph)[masks[index]] - standard[index]) ** 2)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
@@ -170,6 +171,8 @@ def train_network(
             model.load_state_dict(best_state)
     if not math.isfinite(losses[-1]):
         raise FloatingPointError(f"the {name} network's training loss became {losses[-1]}; lower the learning rate or check the inputs")
+    if monitor is not None:
+        history["learning_rate"] = float(learning_rate)
     return TrainedPropensityNet(name, dict(kwargs), model.eval(), mean, scale, losses, history if monitor is not None else {})
 
 
@@ -211,15 +214,20 @@ def cross_validated_predictions(
     rotate: bool = False,
     threads: int = 1,
     columns: Sequence[int] | None = None,
+    learning_rates: Sequence[float] = (LEARNING_RATE,),
     **kwargs: Any,
 ) -> tuple[np.ndarray, list[TrainedPropensityNet]]:
     """Each configuration predicted by the network trained on the other folds: (C, outputs, N) and the fold networks.
 
     With ``columns`` (the outputs that matter), each fold stops early on a validation configuration taken
     from its own training part (:func:`validation_split`; none when it has a single one) and records
-    training curves (:class:`Monitor`).
+    training curves (:class:`Monitor`). With several ``learning_rates``, each fold trains one network per
+    rate and keeps the one whose best validation ρ is highest (the search sees only the fold's training
+    part); its ``history`` records every rate's best validation ρ under ``"searched"``.
     """
     targets, mask = _check_targets(graphs, targets, mask)
+    if len(learning_rates) > 1 and columns is None:
+        raise PropensityModelError("a learning-rate search needs the output columns to validate on")
     out = np.empty_like(targets)
     trained = []
     for fold, held in enumerate(fold_groups(len(graphs), folds)):  # a loop over folds; each training is vectorised
@@ -228,12 +236,36 @@ def cross_validated_predictions(
         if columns is not None:
             keep, check = validation_split(keep)
             monitor = Monitor(columns, _part(graphs, targets, mask, check) if check.size else None, _part(graphs, targets, mask, held))
-        network = train_network(
-            name, [graphs[i] for i in keep], targets[keep], mask[keep], epochs, seed + fold, rotate, threads, monitor=monitor, **kwargs
-        )
+        candidates = [
+            train_network(
+                name,
+                [graphs[i] for i in keep],
+                targets[keep],
+                mask[keep],
+                epochs,
+                seed + fold,
+                rotate,
+                threads,
+                monitor=monitor,
+                learning_rate=rate,
+                **kwargs,
+            )  # fmt: skip
+            for rate in learning_rates
+        ]
+        network = _best_on_validation(candidates)
         out[held] = predict(network, [graphs[i] for i in held])
         trained.append(network)
     return out, trained
+
+
+def _best_on_validation(candidates: Sequence[TrainedPropensityNet]) -> TrainedPropensityNet:
+    """The candidate with the highest best-epoch validation ρ (the first when none validated); records the search."""
+    if len(candidates) == 1:
+        return candidates[0]
+    scores = [max(c.history.get("validation_rho") or [-math.inf]) for c in candidates]
+    best = candidates[int(np.argmax(scores))]
+    best.history["searched"] = {str(c.history["learning_rate"]): s for c, s in zip(candidates, scores)}
+    return best
 
 
 def validation_split(training: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

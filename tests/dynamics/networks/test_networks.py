@@ -131,6 +131,19 @@ def test_early_stopping_keeps_the_epoch_best_on_validation_and_records_the_curve
     assert all(f.history["best_epoch"] == 3 and f.history["validation_rho"] == [] and len(f.history["held_out_rho"]) == 3 for f in alone)
 
 
+def test_a_learning_rate_search_keeps_the_rate_best_on_each_folds_validation_configuration():
+    graphs, targets, mask = crowded_world(6)
+    _, folds = cross_validated_predictions(
+        "equivariant", graphs, targets, mask, 2, 10, 0, columns=[0], learning_rates=(1e-5, 1e-2), **SMALL
+    )
+    for fold in folds:
+        searched = fold.history["searched"]
+        assert set(searched) == {"1e-05", "0.01"} and searched["0.01"] > searched["1e-05"]  # 1e-5 barely moves in 10 epochs
+        assert fold.history["learning_rate"] == 0.01
+    with pytest.raises(PropensityModelError, match="columns to validate on"):
+        cross_validated_predictions("plain", graphs, targets, mask, 2, 1, 0, learning_rates=(1e-3, 1e-2), hidden=8, layers=1)
+
+
 def test_same_seed_same_network_and_checkpoints_check_the_architecture(tmp_path):
     graphs, targets, mask = crowded_world(3)
     first = train_network("equivariant", graphs, targets, mask, epochs=2, seed=5, **SMALL)
