@@ -22,7 +22,7 @@ BEATS_DESCRIPTORS = "D-MPNN beats the structural baseline on inherent structures
 FEWER = "Glasses have fewer disjoint graphs, B–B edges and isolated A particles than liquids, inherent inputs"
 KINK_THERMAL = "α3 > 0 for all three structural metrics"
 KINK_INHERENT = "α3 > 0 for all three structural metrics, on inherent structures"
-EQUIVARIANT = "The equivariant network predicts propensity better than the plain network and the linear baselines"
+EQUIVARIANT = "The equivariant network predicts propensity at τ_α better than the plain network and the linear baselines"
 #: The abstract's figure: the claims above, in this order.
 HEADLINE_CLAIMS = (TG, ENERGY, BEATS_THERMOMETER, BEATS_DESCRIPTORS, FEWER, KINK_INHERENT, EQUIVARIANT)
 
@@ -124,16 +124,16 @@ def interpretation_sentence(claims: Mapping[str, Mapping[str, Any]]) -> str | No
 
 
 def dynamics_sentence(claims: Mapping[str, Mapping[str, Any]]) -> str | None:
-    """Chapter 09's comparison of the equivariant network with the other models, per temperature."""
+    """Chapter 09's comparison at τ_α of the equivariant network with the best other model, per temperature (paired Δρ)."""
     if EQUIVARIANT not in claims:
         return None
     row = claims[EQUIVARIANT]
     measured = [p for p in row["points"] if p["low"] is not None]
-    each = "; ".join(f"ρ = {value_text(p['value'], (p['low'], p['high']))} at {p['label']}" for p in measured)
+    each = "; ".join(f"Δρ = {value_text(p['value'], (p['low'], p['high']))} at {p['label']}" for p in measured)
     return (
-        "In the supercooled liquid, a rotation-equivariant graph network predicts each particle's dynamic propensity "
-        f"({each}, cage-relative); that it does better than a plain network and linear models on classical descriptors "
-        f"is {_verdict(claims, EQUIVARIANT)}."
+        "In the supercooled liquid, a rotation-equivariant graph network predicts each particle's dynamic propensity at the "
+        "structural relaxation time τ_α; that it does better there than the best of a plain network and linear models on "
+        f"classical descriptors (paired {each}, cage-relative) is {_verdict(claims, EQUIVARIANT)}."
     )
 
 
