@@ -191,10 +191,15 @@ def learning_points(result: dict[str, Any], kind: str = HEADLINE_KIND, seed: int
     return out
 
 
+def learned(study: dict[str, Any]) -> dict[str, Any]:
+    """The temperatures whose learning curve includes the equivariant network (the lowest, at the book's profiles)."""
+    return {label: result for label, result in study.items() if REFERENCE in result.get("learning_curve", {})}
+
+
 def learning_table(study: dict[str, Any], kind: str = HEADLINE_KIND, seed: int = 0) -> pd.DataFrame:
     """One row per temperature and training size: the equivariant network's and the linear baseline's held-out ρ, and their paired Δ."""
     rows = []
-    for label, result in study.items():
+    for label, result in learned(study).items():
         points = learning_points(result, kind, seed)
         linear = next((name for name in points if name.startswith("linear_")), None)
         sizes = sorted({n for name, by_size in points.items() if name != "difference" for n in by_size})

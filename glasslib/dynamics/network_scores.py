@@ -39,7 +39,8 @@ ARCHITECTURES: dict[str, dict[str, Any]] = {
     "equivariant": {"channels": 8, "max_order": 6, "layers": 3},
     "plain": {"hidden": 64, "layers": 3},
 }
-#: The network whose learning curve (ρ at τ_α against training configurations) the chapter measures.
+#: The network whose learning curve (ρ at τ_α against training configurations) the chapter measures, at the
+#: lowest temperature only (the slowest liquid, where the comparison is hardest; one more training per fold and size).
 LEARNING_NETWORK = "equivariant"
 #: The positions a network can read, each with the other one: every network is also trained on the other, to compare.
 OTHER_INPUT = {"thermal": "inherent", "inherent": "thermal"}
@@ -138,7 +139,7 @@ def network_study(
         rates = [network.history.get("learning_rate") for network in networks]
         column = columns[label][kinds.index(EXAMPLE_KIND)]
         out[label].setdefault("example", {})[name] = example(predicted, targets[label], column, kinds, EXAMPLE_KIND)
-        if name == LEARNING_NETWORK:
+        if name == LEARNING_NETWORK and label == min(ensembles, key=float):
             out[label]["learning_curve"] = {
                 name: _learning(profile, graphs[label], targets[label], masks[label], columns[label], kinds, index, rates)
             }

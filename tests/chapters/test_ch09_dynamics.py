@@ -32,8 +32,12 @@ def test_the_study_has_every_model_with_ordered_intervals_and_is_stored(dynamics
         other = result["other_input"]  # every network also trained on the other positions, scored the same way
         assert other["input"] != profile.propensity_input and set(other["scores"]["cage-relative"]) == {"equivariant", "plain"}
         learning = result["learning_curve"]  # one training configuration per fold: each curve is the main run's point
-        assert learning["equivariant"]["sizes"] == [1] and learning[f"linear_{profile.propensity_input}"]["sizes"] == [1]
-        assert np.shape(learning["equivariant"]["cage-relative"]) == (1, result["configurations"])
+        assert learning[f"linear_{profile.propensity_input}"]["sizes"] == [1]
+        if label == "0.900":  # the network's curve at the lowest temperature only
+            assert learning["equivariant"]["sizes"] == [1]
+            assert np.shape(learning["equivariant"]["cage-relative"]) == (1, result["configurations"])
+        else:
+            assert "equivariant" not in learning
         for folds in result["training"].values():  # training curves per fold; the kept epoch is the best on validation
             assert len(folds) == profile.propensity_folds
             for fold in folds:

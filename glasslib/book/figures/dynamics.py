@@ -95,10 +95,11 @@ def figure_scores_at_tau(study: Mapping[str, Any], kind: str = "cage-relative") 
 
 
 def figure_learning_curve(study: Mapping[str, Any], kind: str = "cage-relative") -> Figure:
-    """Held-out ρ at the time nearest τ_α against training configurations per fold, per temperature; 95 % intervals."""
-    from glasslib.chapters.ch09_comparison import learning_points
+    """Held-out ρ at the time nearest τ_α against training configurations per fold, where the network's curve was measured; 95 % intervals."""
+    from glasslib.chapters.ch09_comparison import learned, learning_points
 
-    fig, axes = plt.subplots(1, len(study), figsize=(5.5 * len(study), 3.8), sharey=True, constrained_layout=True, squeeze=False)
+    study = learned(study)
+    fig, axes = plt.subplots(1, len(study), figsize=(6.5 * len(study), 3.8), sharey=True, constrained_layout=True, squeeze=False)
     for ax, (label, result) in zip(axes[0], study.items()):
         for name, by_size in learning_points(result, kind).items():
             if name == "difference":
