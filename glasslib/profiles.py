@@ -197,12 +197,7 @@ class Profile:
     )
     propensity_input: str = param("inherent", "positions the propensity networks read", choices=("thermal", "inherent"), group="propensity")
     propensity_learning_rates: tuple[float, ...] = param(
-        (1e-2,),
-        "propensity networks: initial Adam learning rates searched per fold on its validation configuration (one: no search)",
-        "",
-        1e-6,
-        1.0,
-        group="propensity",
+        (1e-2,), "propensity networks: Adam learning rates searched per fold on validation (one: none)", "", 1e-6, 1.0, group="propensity"
     )
 
     @property
@@ -305,8 +300,7 @@ class Profile:
         }
 
 
-#: Fields added after stored runs and results were hashed, with the value that keeps the earlier behaviour:
-#: at that value a field stays out of both hashes, so adding it made nothing stale.
+#: Fields added after runs and results were hashed, with the value that keeps the earlier behaviour (out of both hashes there).
 ADDED_FIELDS: dict[str, Any] = {"equilibration_steps": 0, "dmpnn_radius": 0.0, "propensity_learning_rates": (1e-2,)}
 
 
@@ -377,10 +371,8 @@ PROFILES: dict[str, Profile] = {
         dynamics_records=16,
         propensity_epochs=30,
         propensity_folds=2,
-        # Thermal positions, measured at τ_α (cage-relative, paired over the same configurations): the
-        # equivariant network, the chapter's headline, reads them better at T = 0.6 (ρ 0.30 against 0.25 from
-        # inherent structures, Δ −0.05 [−0.07, −0.04]) and as well at T = 0.7 (0.30 both); the plain
-        # network reads inherent structures a little better (T = 0.6: 0.20 against 0.16, Δ +0.03 [0.00, 0.06]).
+        # Thermal positions, measured at τ_α (cage-relative, paired): the equivariant network reads them better at
+        # T = 0.6 (ρ 0.30 vs 0.25 from inherent structures, Δ −0.05 [−0.07, −0.04]), as well at T = 0.7 (0.30 both).
         propensity_input="thermal",
     ),
     "smoke": Profile(
