@@ -103,36 +103,11 @@ def network_study(
     trained: dict[tuple[str, str], list[Any]] = {}
     jobs = [(index, label, name) for index, label in enumerate(ensembles) for name in ARCHITECTURES]
     for index, label, name in progress_bar(jobs, desc="propensity networks (temperature × network)", disable=not progress):
-        predicted, networks = cross_validated_predictions(
-            name,
-            graphs[label],
-            targets[label],
-            masks[label],
-            profile.propensity_folds,
-            profile.propensity_epochs,
-            profile.seed + 1000 * index,
-            ROTATE[name],
-            threads=os.cpu_count() or 1,
-            columns=columns[label],
-            learning_rates=profile.propensity_learning_rates,
-            **ARCHITECTURES[name],
-        )
+        fit = (profile, name, targets[label], masks[label], columns[label], index)
+        predicted, networks = _cross_validated(*fit, graphs[label])
         trained[(label, name)] = networks
         out[label]["scores"][name] = score_curves(predicted, targets[label], masks[label], kinds, profile.seed)
-        on_other, _ = cross_validated_predictions(
-            name,
-            other_graphs[label],
-            targets[label],
-            masks[label],
-            profile.propensity_folds,
-            profile.propensity_epochs,
-            profile.seed + 1000 * index,
-            ROTATE[name],
-            threads=os.cpu_count() or 1,
-            columns=columns[label],
-            learning_rates=profile.propensity_learning_rates,
-            **ARCHITECTURES[name],
-        )
+        on_other, _ = _cross_validated(*fit, other_graphs[label])
         out[label]["other_input"]["scores"][name] = score_curves(on_other, targets[label], masks[label], kinds, profile.seed)
         out[label]["parameters"][name] = parameter_count(networks[0].model)
         out[label]["training"][name] = [network.history for network in networks]
@@ -158,6 +133,27 @@ def network_study(
                     predicted, targets[label], masks[label], kinds, profile.seed
                 )
     return out
+
+
+def _cross_validated(
+    profile: Profile, name: str, targets: np.ndarray, mask: np.ndarray, columns: Sequence[int], index: int, graphs: Sequence[RadiusGraph]
+) -> tuple[np.ndarray, list[Any]]:
+    """Network ``name``'s cross-validated predictions from ``graphs`` at temperature number ``index``: the profile's folds,
+    epochs, seed and learning-rate search, stopping at the ``columns`` (the times nearest τ_α); the same for either input."""
+    return cross_validated_predictions(
+        name,
+        graphs,
+        targets,
+        mask,
+        profile.propensity_folds,
+        profile.propensity_epochs,
+        profile.seed + 1000 * index,
+        ROTATE[name],
+        threads=os.cpu_count() or 1,
+        columns=columns,
+        learning_rates=profile.propensity_learning_rates,
+        **ARCHITECTURES[name],
+    )
 
 
 def _learning(
