@@ -68,6 +68,22 @@ print(" ".join(map(str, seen[0][1])))
     assert not any(map(alive, pids)), "the shared cluster's workers outlived the process that started them"
 
 
+@pytest.mark.slow
+def test_local_workers_keep_glibc_allocator_defaults_that_dask_would_change():
+    code = """
+import os
+from glasslib import cluster
+from glasslib.profiles import get_profile
+with cluster.dask_client(get_profile("smoke", workers=1)) as client:
+    print(sorted(set(client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_").values()), key=str))
+"""
+    env = {key: value for key, value in os.environ.items() if key not in cluster.WORKER_ENVIRON_UNSET}
+    env.pop(cluster.SHARED_LOCAL_ENV, None)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[None]", "Dask's MALLOC_TRIM_THRESHOLD_ reached the workers: torch trains 2.3x slower there"
+
+
 def test_a_missing_or_broken_scheduler_file_and_a_wrong_address_are_clear_errors_at_once(tmp_path):
     with pytest.raises(cluster.ClusterError, match="no scheduler file at .*missing.json: start one with `dask scheduler --scheduler-file"):
         cluster.connect(tmp_path / "missing.json")

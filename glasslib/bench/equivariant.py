@@ -3,8 +3,9 @@
 For the equivariant and the plain network at the architectures chapter 09 uses, one random
 configuration of the profile's N particles at its density: training steps per second (one
 configuration per step: forward, backward, Adam), particles per second, and the rate of the
-matrix products counted by :class:`torch.utils.flop_counter.FlopCounterMode` (the FFTs along
-the order axis are not counted) beside PyTorch's dense float32 matmul rate on the same device.
+matrix products counted by :class:`torch.utils.flop_counter.FlopCounterMode` (complex products
+count as one; elementwise products and the edges' gather and scatter are not counted) beside
+PyTorch's dense float32 matmul rate on the same device.
 CUDA when present, CPU otherwise.
 """
 

@@ -172,8 +172,10 @@ def linear_learning(
     return out
 
 
-def dynamics_study(profile: Profile, run_dir: Path, progress: bool = True) -> dict[str, Any]:
+def dynamics_study(profile: Profile, run_dir: Path, progress: bool = True, scheduler: Any = None) -> dict[str, Any]:
     """Everything chapter 09 reports, keyed by ``"0.600"``-style temperature labels; read back if already stored and current.
+
+    The networks train as Dask tasks on ``scheduler`` (:func:`glasslib.cluster.dask_client`; default a LocalCluster).
 
     Per temperature: :func:`temperature_study`, then the networks of
     :mod:`glasslib.dynamics.network_scores` — their cross-validated ρ(t) joins the baselines under
@@ -191,7 +193,7 @@ def dynamics_study(profile: Profile, run_dir: Path, progress: bool = True) -> di
     for label, group in ensembles.items():
         study[label], measured[label] = temperature_study(profile, float(label), group)
     tau_alpha = {label: {kind: result["relaxation"][kind]["tau_alpha"] for kind in KINDS} for label, result in study.items()}
-    for label, networks in network_study(profile, ensembles, measured, tau_alpha, progress).items():
+    for label, networks in network_study(profile, ensembles, measured, tau_alpha, progress, scheduler).items():
         for kind in KINDS:
             for name, curves in networks["scores"].items():
                 study[label]["scores"][kind][name] = curves[kind]
@@ -213,7 +215,7 @@ def dynamics_study(profile: Profile, run_dir: Path, progress: bool = True) -> di
 
 
 #: Layout version of the ``dynamics`` product; a file of another layout reads as stale and is recomputed.
-DYNAMICS_FORMAT = 5
+DYNAMICS_FORMAT = 6
 
 
 def save_dynamics(run_dir: Path, profile: Profile, study: dict[str, Any]) -> Path:

@@ -18,19 +18,18 @@ over configurations, in the layout of :func:`glasslib.chapters.ch09_dynamics.pro
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from glasslib.cluster import dask_client, run_tasks, training_slot
 from glasslib.dynamics import propensity as prop
 from glasslib.dynamics.at_times import nearest_columns, stored_curve
 from glasslib.dynamics.learning_curve import learning_sizes, network_curve
 from glasslib.dynamics.networks.fit import cross_validated_predictions, parameter_count, predict
 from glasslib.dynamics.networks.graphs import RadiusGraph, radius_graph
 from glasslib.profiles import Profile
-from glasslib.progress import progress_bar
 from glasslib.simulation.isoconfigurational import IsoconfigurationalEnsemble
 from glasslib.system import TYPE_A
 
@@ -83,11 +82,14 @@ def network_study(
     measured: Mapping[str, Mapping[str, np.ndarray]],
     tau_alpha: Mapping[str, Mapping[str, float | None]],
     progress: bool = True,
+    scheduler: Any = None,
 ) -> dict[str, Any]:
     """Per temperature label: cross-validated scores of every network, transfer scores, parameter counts, training curves.
 
     ``measured[label][kind]``: the propensity (C, T, N) of each displacement kind; the networks learn all kinds
     at once (stacked along the outputs). ``tau_alpha[label][kind]``: τ_α (τ), where early stopping looks.
+    Every training (temperature × network × input, and the learning curve) is one Dask task on ``scheduler``
+    (:func:`glasslib.cluster.dask_client`), single-threaded, so the numbers do not depend on the machine's cores.
     """
     other = OTHER_INPUT[profile.propensity_input]
     graphs = {label: graphs_of(group, profile.propensity_input) for label, group in ensembles.items()}
@@ -100,31 +102,37 @@ def network_study(
         for label in ensembles
     }
     columns = {label: nearest_columns(group[0].times, tau_alpha[label], kinds) for label, group in ensembles.items()}
+    lowest = min(ensembles, key=float)
+    fits = {
+        (label, name, positions): (profile, name, targets[label], masks[label], columns[label], index, chosen[label])
+        for index, label in enumerate(ensembles)
+        for name in ARCHITECTURES
+        for positions, chosen in ((profile.propensity_input, graphs), (other, other_graphs))
+    }
+    learning = (profile, graphs[lowest], targets[lowest], masks[lowest], columns[lowest], kinds, list(ensembles).index(lowest))
+    tasks = [(_task_key("propensity", key), _keyed, (key, _cross_validated, fit)) for key, fit in fits.items()]
+    if len(profile.propensity_learning_rates) == 1:  # every fold's rate is known before its main network trains
+        rates = list(profile.propensity_learning_rates) * profile.propensity_folds
+        tasks.append((_task_key("learning", (lowest,)), _keyed, ("learning", _learning, (*learning, rates))))
+    with dask_client(profile, scheduler) as client:
+        done = dict(run_tasks(client, tasks, "propensity networks (temperature × network × input)", "training", progress))
+        if "learning" not in done:
+            rates = [network.history.get("learning_rate") for network in done[(lowest, LEARNING_NETWORK, profile.propensity_input)][1]]
+            task = (_task_key("learning", (lowest, *rates)), _keyed, ("learning", _learning, (*learning, rates)))
+            done.update(run_tasks(client, [task], "learning curve", "curve", progress))
     trained: dict[tuple[str, str], list[Any]] = {}
-    jobs = [(index, label, name) for index, label in enumerate(ensembles) for name in ARCHITECTURES]
-    for index, label, name in progress_bar(jobs, desc="propensity networks (temperature × network)", disable=not progress):
-        fit = (profile, name, targets[label], masks[label], columns[label], index)
-        predicted, networks = _cross_validated(*fit, graphs[label])
-        trained[(label, name)] = networks
-        out[label]["scores"][name] = score_curves(predicted, targets[label], masks[label], kinds, profile.seed)
-        on_other, _ = _cross_validated(*fit, other_graphs[label])
-        out[label]["other_input"]["scores"][name] = score_curves(on_other, targets[label], masks[label], kinds, profile.seed)
-        out[label]["parameters"][name] = parameter_count(networks[0].model)
-        out[label]["training"][name] = [network.history for network in networks]
-        rates = [network.history.get("learning_rate") for network in networks]
-        column = columns[label][kinds.index(EXAMPLE_KIND)]
-        out[label].setdefault("example", {})[name] = example(predicted, targets[label], column, kinds, EXAMPLE_KIND)
-        if name == LEARNING_NETWORK and label == min(ensembles, key=float):
-            out[label]["learning_curve"] = {
-                name: _learning(profile, graphs[label], targets[label], masks[label], columns[label], kinds, index, rates)
-            }
-            main = learning_sizes(len(graphs[label]), profile.propensity_folds)[1]
-            for k, kind in enumerate(kinds):
-                at = columns[label][k : k + 1]
-                out[label]["learning_curve"][name][kind].append(
-                    prop.correlation_over_time(predicted[:, at], targets[label][:, at], masks[label])[:, 0].tolist()
-                )
-            out[label]["learning_curve"][name]["sizes"].append(main)
+    for label in ensembles:
+        for name in ARCHITECTURES:
+            predicted, networks = done[(label, name, profile.propensity_input)]
+            trained[(label, name)] = networks
+            out[label]["scores"][name] = score_curves(predicted, targets[label], masks[label], kinds, profile.seed)
+            on_other, _ = done[(label, name, other)]
+            out[label]["other_input"]["scores"][name] = score_curves(on_other, targets[label], masks[label], kinds, profile.seed)
+            out[label]["parameters"][name] = parameter_count(networks[0].model)
+            out[label]["training"][name] = [network.history for network in networks]
+            column = columns[label][kinds.index(EXAMPLE_KIND)]
+            out[label].setdefault("example", {})[name] = example(predicted, targets[label], column, kinds, EXAMPLE_KIND)
+    out[lowest]["learning_curve"] = {LEARNING_NETWORK: _with_main_run(profile, done, lowest, targets, masks, columns, kinds)}
     for (source, name), networks in trained.items():
         for label in ensembles:
             if label != source:
@@ -133,6 +141,36 @@ def network_study(
                     predicted, targets[label], masks[label], kinds, profile.seed
                 )
     return out
+
+
+def _keyed(key: Any, function: Any, args: tuple[Any, ...]) -> tuple[Any, Any]:
+    """``(key, function(*args))`` in this worker's training slot: one Dask task's result, named."""
+    with training_slot():
+        return key, function(*args)
+
+
+def _task_key(kind: str, parts: tuple[Any, ...]) -> str:
+    """A Dask key naming one training task (unique per task of one study)."""
+    return "-".join([kind, *(str(part) for part in parts)])
+
+
+def _with_main_run(
+    profile: Profile,
+    done: Mapping[Any, Any],
+    label: str,
+    targets: Mapping[str, np.ndarray],
+    masks: Mapping[str, np.ndarray],
+    columns: Mapping[str, Sequence[int]],
+    kinds: Sequence[str],
+) -> dict[str, Any]:
+    """The learning curve's smaller sizes (task ``"learning"``) with the main run's held-out ρ as its last point."""
+    curve = done["learning"]
+    predicted = done[(label, LEARNING_NETWORK, profile.propensity_input)][0]
+    for k, kind in enumerate(kinds):
+        at = columns[label][k : k + 1]
+        curve[kind].append(prop.correlation_over_time(predicted[:, at], targets[label][:, at], masks[label])[:, 0].tolist())
+    curve["sizes"].append(learning_sizes(len(targets[label]), profile.propensity_folds)[1])
+    return curve
 
 
 def _cross_validated(
@@ -149,7 +187,7 @@ def _cross_validated(
         profile.propensity_epochs,
         profile.seed + 1000 * index,
         ROTATE[name],
-        threads=os.cpu_count() or 1,
+        threads=1,
         columns=columns,
         learning_rates=profile.propensity_learning_rates,
         **ARCHITECTURES[name],
@@ -182,7 +220,7 @@ def _learning(
         profile.propensity_epochs,
         profile.seed + 1000 * index,
         ROTATE[LEARNING_NETWORK],
-        threads=os.cpu_count() or 1,
+        threads=1,
         fold_learning_rates=rates,
         **ARCHITECTURES[LEARNING_NETWORK],
     )
