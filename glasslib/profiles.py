@@ -369,7 +369,7 @@ PROFILES: dict[str, Profile] = {
         dynamics_equilibration=60_000,  # 300 τ: ≈ 9 τ_α at T = 0.6 (τ_α ≈ 33 τ from absolute displacements, N = 720)
         dynamics_t_max=30_000,  # 150 τ: ≈ 4.5 τ_α at T = 0.6
         dynamics_records=16,
-        propensity_epochs=30,
+        propensity_epochs=60,  # at 30 both T = 0.6 folds kept their last epoch; at 60 they stop improving (epochs 7-36)
         propensity_folds=2,
         # Thermal positions, measured at τ_α (cage-relative, paired): the equivariant network reads them better at
         # T = 0.6 (ρ 0.30 vs 0.25 from inherent structures, Δ −0.05 [−0.07, −0.04]), as well at T = 0.7 (0.30 both).
