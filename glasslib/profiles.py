@@ -371,8 +371,8 @@ PROFILES: dict[str, Profile] = {
         dynamics_records=16,
         propensity_epochs=60,  # at 30 both T = 0.6 folds kept their last epoch; at 60 they stop improving (epochs 7-36)
         propensity_folds=2,
-        # Thermal positions, measured at τ_α (cage-relative, paired): the equivariant network reads them better at
-        # T = 0.6 (ρ 0.30 vs 0.25 from inherent structures, Δ −0.05 [−0.07, −0.04]), as well at T = 0.7 (0.30 both).
+        # Thermal positions (the paper's): at τ_α (cage-relative, paired, 60 epochs) the equivariant network reads both
+        # equally (T = 0.6: 0.29 vs 0.28 from inherent structures, Δ −0.01 [−0.03, +0.01]; T = 0.7: 0.30 both).
         propensity_input="thermal",
     ),
     "smoke": Profile(

@@ -78,3 +78,20 @@ def test_the_study_scores_both_networks_and_transfers_them_between_temperatures(
         assert all(len(folds) == 2 and folds[0]["best_epoch"] == 1 for folds in study[label]["training"].values())
         for curves in study[label]["scores"].values():
             assert set(curves) == set(KINDS) and all(np.isfinite(curves[kind]["mean"]).all() for kind in KINDS)
+    one_worker = get_profile("smoke", propensity_folds=2, propensity_epochs=1, propensity_input="thermal", workers=1)
+    alone = network_scores.network_study(one_worker, ensembles, measured, tau_alpha, progress=False)
+    assert alone["0.600"]["scores"] == study["0.600"]["scores"], "the scores depend on how many workers trained them"
+
+
+@pytest.mark.slow
+def test_a_learning_rate_search_trains_the_learning_curve_at_each_folds_chosen_rate():
+    rng = np.random.default_rng(4)
+    ensembles = {label: [_ensemble(rng, float(label), c) for c in range(4)] for label in ("0.700", "0.600")}
+    measured = {label: {kind: rng.random((4, 3, 36)) for kind in KINDS} for label in ensembles}
+    profile = get_profile("smoke", propensity_folds=2, propensity_epochs=1, propensity_learning_rates=(1e-2, 1e-3))
+    tau_alpha = {label: {"absolute": 1.0, "cage-relative": 5.0} for label in ensembles}
+    study = network_scores.network_study(profile, ensembles, measured, tau_alpha, progress=False)
+    for folds in study["0.600"]["training"].values():
+        assert all(set(fold["searched"]) == {"0.01", "0.001"} and fold["learning_rate"] in (1e-2, 1e-3) for fold in folds)
+    curve = study["0.600"]["learning_curve"][network_scores.LEARNING_NETWORK]
+    assert curve["sizes"][-1] == 1 and len(curve["cage-relative"][-1]) == 4
