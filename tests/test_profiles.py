@@ -151,9 +151,10 @@ def test_simulation_hashes_stay_those_of_the_stored_runs():
 
 def test_the_settings_hash_did_not_change_when_lists_became_tuples():
     """``glasslib results``' profile_hash of the named profiles, as before list fields were typed (comma strings);
-    quick's changed since with its ramps (issue 22), smoke's when its ensembles came to record past τ_α
-    (issue 24: dynamics_t_max 2,000 → 3,000 steps), paper's never did."""
+    quick's changed since with its ramps (issue 22) and its propensity epochs (issue 24: 30 → 60), smoke's when
+    its ensembles came to record past τ_α (issue 24: dynamics_t_max 2,000 → 3,000 steps), paper's never did."""
     assert get_profile("smoke", dynamics_t_max=2_000).settings_hash().startswith("3d5035737ca49c23")
     assert get_profile("smoke").settings_hash().startswith("1ad87b8f072ba64f")
-    assert get_profile("quick").settings_hash().startswith("8b0f90dfd38cc8ea")
+    assert get_profile("quick", propensity_epochs=30).settings_hash().startswith("8b0f90dfd38cc8ea")
+    assert get_profile("quick").settings_hash().startswith("402dcc77c775b245")
     assert get_profile("paper").settings_hash().startswith("f5bf11c2f374b160")
